@@ -1,0 +1,83 @@
+"""What `gosched-mc check` prints: the verdict, statistics and coverage, as
+text for people or one JSON object for machines."""
+
+from .search import Result
+from .trace import Trace, render_text, to_json
+
+
+def verdict(result: Result) -> str:
+    if result.violations:
+        return "violated"
+    return "holds" if result.complete else "incomplete"
+
+
+def _n(x: int) -> str:
+    return f"{x:,}"
+
+
+def summary_lines(result: Result, properties: list[str], known_actions: list[str] | None = None) -> list[str]:
+    lines = []
+    v = verdict(result)
+    if v == "holds":
+        lines.append(f"Result: all {len(properties)} properties hold; the search is complete.")
+    elif v == "violated":
+        names = ", ".join(sorted({x.property for x in result.violations}))
+        lines.append(f"Result: VIOLATED: {names}.")
+    else:
+        lines.append(f"Result: no violation found, but the search is incomplete: {result.stop_reason}.")
+    lines += [
+        f"  distinct states  {_n(result.states)}",
+        f"  transitions      {_n(result.transitions)}",
+        f"  depth            {result.depth}",
+        f"  time             {result.seconds:.2f} s ({_n(int(result.states_per_second))} states/s)",
+    ]
+    for why, count in sorted(result.terminals.items()):
+        lines.append(f"  final states     {_n(count)}: {why}")
+    cut = sum(result.cuts.values())
+    if cut:
+        lines.append(f"  thread limit reached: {_n(cut)} steps needed one more M than the limit allows and "
+                     f"were not explored ({', '.join(sorted(result.cuts))}); raise --threads to explore them")
+    if known_actions is not None:
+        never = [a for a in known_actions if not result.coverage.get(a)]
+        if never:
+            lines.append(f"  actions never enabled: {', '.join(never)}")
+    return lines
+
+
+def coverage_lines(result: Result, known_actions: list[str]) -> list[str]:
+    width = max(len(a) for a in known_actions) if known_actions else 10
+    lines = [f"Coverage (TLC-style): action, transitions, distinct new states"]
+    for a in known_actions:
+        lines.append(f"  {a:<{width}}  {result.coverage.get(a, 0):>12,}  {result.distinct.get(a, 0):>10,}")
+    return lines
+
+
+def result_json(result: Result, config: dict, properties: list[str], traces: list[tuple[Trace, object]],
+                known_actions: list[str]) -> dict:
+    return {
+        "verdict": verdict(result),
+        "config": config,
+        "properties": properties,
+        "states": result.states,
+        "transitions": result.transitions,
+        "depth": result.depth,
+        "seconds": round(result.seconds, 3),
+        "states_per_second": round(result.states_per_second, 1),
+        "complete": result.complete,
+        "stop_reason": result.stop_reason or None,
+        "coverage": {a: result.coverage.get(a, 0) for a in known_actions},
+        "distinct": {a: result.distinct.get(a, 0) for a in known_actions},
+        "thread_limit_reached": sum(result.cuts.values()),
+        "cuts": dict(sorted(result.cuts.items())),
+        "final_states": dict(sorted(result.terminals.items())),
+        "violations": [
+            {"property": t.property, "message": t.message, "length": t.length, "trace": to_json(machine, t)}
+            for t, machine in traces
+        ],
+    }
+
+
+def trace_text(machine, trace: Trace, fmt: str, detail: bool) -> str:
+    if fmt == "markdown":
+        return render_text(machine, trace, detail=detail, markdown=True)
+    return render_text(machine, trace, detail=detail)

@@ -1,0 +1,129 @@
+"""Counterexample traces: rebuilding them, rendering them, saving them.
+
+The search keeps canonical states (one per symmetry class). A trace shown
+to a person must be one real run, so `concretize` replays the canonical path
+from a real initial state, at each step taking the first successor whose
+canonical form is the next state on the path. Thread names then stay
+consistent from the first step to the last.
+"""
+
+import builtins
+import json
+from dataclasses import dataclass, field
+
+from .spec import Machine
+
+FORMAT = "gosched-mc-trace"
+VERSION = 1
+
+
+@dataclass
+class Step:
+    label: tuple | None  # None for the initial state
+    state: object
+
+
+@dataclass
+class Trace:
+    steps: list  # of Step; steps[0] is the initial state
+    property: str = ""
+    message: str = ""
+    kind: str = "safety"  # "safety", "witness" (reachability) or "liveness"
+    loop_start: int | None = None  # liveness: the step the cycle returns to
+    config: dict = field(default_factory=dict)
+    model: str = ""
+
+    @builtins.property
+    def length(self) -> int:
+        return len(self.steps) - 1
+
+
+class TraceError(Exception):
+    """A path that the model cannot follow."""
+
+
+def concretize(machine: Machine, path: list, symmetry: bool = True) -> list:
+    """Steps of one real run through the canonical states in `path`."""
+    canon = machine.canonical if symmetry else (lambda s: s)
+    starts = [s for s in machine.init_states() if canon(s) == path[0]]
+    if not starts:
+        raise TraceError("the path does not start in an initial state")
+    cur = starts[0]
+    steps = [Step(None, cur)]
+    for i, target in enumerate(path[1:], start=1):
+        for label, t in machine.successors(cur):
+            if t is not None and canon(t) == target:
+                steps.append(Step(label, t))
+                cur = t
+                break
+        else:
+            raise TraceError(f"step {i} of the path is not a successor of step {i - 1}")
+    return steps
+
+
+def diff(before: dict, after: dict) -> list[tuple[str, str, str]]:
+    return [(k, before.get(k, ""), v) for k, v in after.items() if before.get(k) != v]
+
+
+def _note(machine, label) -> str:
+    note = getattr(machine, "label_note", None)
+    return note(label) if note else ""
+
+
+def render_text(machine: Machine, trace: Trace, detail: bool = False, markdown: bool = False) -> str:
+    """Numbered steps: the action, the runtime functions it models, what
+    changed, and the state in the model's own vocabulary."""
+    out = []
+    prev = None
+    for i, step in enumerate(trace.steps):
+        fields = machine.fields(step.state)
+        marker = "  <- the cycle starts here" if trace.loop_start == i else ""
+        if step.label is None:
+            head = f"{i:>3}  initial state{marker}"
+            changes = []
+        else:
+            note = _note(machine, step.label)
+            head = f"{i:>3}  {machine.label_text(step.label)}" + (f"    [{note}]" if note else "") + marker
+            changes = diff(prev, fields)
+        view = machine.view(step.state, detail)
+        if markdown:
+            out.append(f"**{head.strip()}**\n")
+            if changes:
+                out.append("| field | before | after |\n|---|---|---|")
+                out += [f"| `{k}` | {a} | {b} |" for k, a, b in changes]
+                out.append("")
+            out.append("```\n" + view + "\n```\n")
+        else:
+            out.append(head)
+            if changes:
+                out.append("     changed: " + "; ".join(f"{k}: {a} -> {b}" for k, a, b in changes))
+            out += ["     " + line for line in view.splitlines()]
+        prev = fields
+    if trace.loop_start is not None:
+        out.append(f"     ... back to step {trace.loop_start}: the cycle repeats forever")
+    if trace.property:
+        verdict = "reached" if trace.kind == "witness" else "violated"
+        out.append(("\n**" if markdown else "") + f"{trace.property} {verdict}: {trace.message}" + ("**" if markdown else ""))
+    return "\n".join(out)
+
+
+def to_json(machine: Machine, trace: Trace) -> dict:
+    steps = []
+    for i, step in enumerate(trace.steps):
+        entry = {"index": i, "action": None, "label": None, "text": "initial state", "state": machine.fields(step.state)}
+        if step.label is not None:
+            entry.update(action=step.label[0], label=list(step.label), text=machine.label_text(step.label),
+                         models=_note(machine, step.label))
+        steps.append(entry)
+    data = {"format": FORMAT, "version": VERSION, "model": trace.model, "config": trace.config,
+            "property": trace.property, "kind": trace.kind, "message": trace.message, "length": trace.length,
+            "steps": steps}
+    if trace.loop_start is not None:
+        data["loop_start"] = trace.loop_start
+    return data
+
+
+def save(path: str, data: dict) -> None:
+    with open(path, "w") as f:
+        json.dump(data, f, indent=1)
+        f.write("\n")

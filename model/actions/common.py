@@ -1,0 +1,83 @@
+"""Pieces several actions share: the running G's current op, the end of a
+findRunnable that found a G, and injectglist."""
+
+from ..vocab import (M_EXECUTE, M_RESETSPIN, PC_STARTIDLE, WAIT_NET, WAIT_NETREADY, WAIT_NONE,
+                     _Grunnable, _Gwaiting)
+from ..workload import OP_LOOP
+
+
+def current_op(rt, s, m):
+    """(g, op) for the G that M m is running, or (None, None)."""
+    cur = s[rt.m_curg[m]]
+    if not cur:
+        return None, None
+    g = cur - 1
+    return g, rt.programs[g][s[rt.L.g_pc[g]]]
+
+
+def advance(rt, b, g) -> None:
+    """Move G g to its next op; `loop` jumps back to the first op."""
+    pc = b[rt.L.g_pc[g]] + 1
+    if rt.programs[g][pc].code == OP_LOOP:
+        pc = 0
+    b[rt.L.g_pc[g]] = pc
+
+
+def emit(out, label, b) -> None:
+    out.append((label, bytes(b)))
+
+
+def found(rt, b, m, gp) -> None:
+    """findRunnable returned gp to schedule(): a spinning M first runs
+    resetspinning (which may wakep); otherwise execute(gp) at once."""
+    if b[rt.m_spinning[m]]:
+        b[rt.m_gp[m]] = gp + 1
+        b[rt.pc[m]] = M_RESETSPIN
+    else:
+        rt.execute(b, m, gp)
+
+
+def netpoll_ready(rt, s) -> list:
+    """netpoll(0): the Gs whose fds are ready, in G order."""
+    wait, status = rt.L.g_wait, rt.g_status
+    return [g for g in range(rt.L.ng) if s[wait[g]] == WAIT_NETREADY and s[status[g]] == _Gwaiting]
+
+
+def netpoll_waiters(rt, s) -> bool:
+    """netpollAnyWaiters: some G is parked on the netpoller."""
+    wait, status = rt.L.g_wait, rt.g_status
+    return any(s[wait[g]] in (WAIT_NET, WAIT_NETREADY) and s[status[g]] == _Gwaiting for g in range(rt.L.ng))
+
+
+def injectglist(rt, b, proc, pp, gs, then_pc) -> None:
+    """injectglist(gs): mark them _Grunnable; with no P, all go to the global
+    queue; with P pp, one per idle P (sched.npidle) goes global and the rest
+    to pp's local queue. Then startIdle(n) starts an M per global G, and with a
+    P a final wakep. The placement is one step; startIdle and wakep are
+    further steps of `proc` (PC_STARTIDLE), returning to then_pc.
+    Abstracts: the local runqputbatch is done before startIdle, not after."""
+    for g in gs:
+        rt.casgstatus(b, g, _Gwaiting, _Grunnable)
+        b[rt.L.g_wait[g]] = WAIT_NONE
+    if rt.mutant == "injectglist_drops_gs":
+        gs = gs[:1]  # seeded bug: only the head of the list is queued
+    if pp is None:
+        globq, rest = gs, []
+    else:
+        npidle = b[rt.L.npidle]
+        globq, rest = gs[:npidle], gs[npidle:]
+    rt.globrunqputbatch(b, globq)
+    if rest:
+        rt.globrunqputbatch(b, rt.runqputbatch(b, pp, rest))
+    b[rt.L.proc_arg[proc]] = len(globq)
+    rt.call(b, proc, PC_STARTIDLE, then_pc)
+
+
+def found_after_inject(rt, b, m, gp, rest) -> None:
+    """findRunnable took gp from netpoll and must injectglist the rest first."""
+    if not rest:
+        found(rt, b, m, gp)
+        return
+    b[rt.m_gp[m]] = gp + 1
+    then = M_RESETSPIN if b[rt.m_spinning[m]] else M_EXECUTE
+    injectglist(rt, b, m, b[rt.m_p[m]] - 1, rest, then)

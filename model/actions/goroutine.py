@@ -1,0 +1,157 @@
+"""What a running goroutine does: the ops of its program (M at M_RUN).
+
+Each step is taken by the M running the G. Ops that block or yield end with
+the M back in findRunnable (M_SCHEDULE) or calling wakep first.
+"""
+
+from ..vocab import (GF_PREEMPT, GF_TOKEN, M_RUN, M_SCHEDULE, PC_WAKEP1, WAIT_CHAN, WAIT_NET,
+                     WAIT_NONE, _Gdead, _Gidle, _Grunnable, _Grunning, _Gwaiting)
+from ..workload import OP_COMPUTE, OP_EXIT, OP_NET_READ, OP_PARK, OP_READY, OP_SPAWN, OP_YIELD
+from .common import advance, current_op, emit
+from .registry import action
+
+
+def _dropg(rt, b, m) -> None:
+    b[rt.m_curg[m]] = 0
+
+
+@action("newproc", "newproc, newproc1, runqput, runqputslow, wakep", pcs=(M_RUN,), params=("G", "G"), ops=(OP_SPAWN,))
+def newproc(rt, s, m, out):
+    """`go f()` (op spawn(k)): newproc1 makes G k _Grunnable and
+    runqput(pp, newg, next=true) puts it in pp.runnext; the old runnext moves
+    to the tail, and a full queue moves half of itself to the global queue
+    (runqputslow). Then wakep, as a subroutine of this M. Abstracts: gfget,
+    stacks, goids, tracing."""
+    g, op = current_op(rt, s, m)
+    b = bytearray(s)
+    rt.casgstatus(b, op.arg, _Gidle, _Grunnable)
+    rt.runqput(b, b[rt.m_p[m]] - 1, op.arg, True)
+    advance(rt, b, g)
+    rt.call(b, m, PC_WAKEP1, M_RUN)
+    emit(out, ("newproc", m, g, op.arg), b)
+
+
+@action("goready", "goready, ready, runqput, wakep", pcs=(M_RUN,), params=("G", "G"), ops=(OP_READY,))
+def goready(rt, s, m, out):
+    """op ready(k) with G k parked: ready(gp, next=true) makes it _Grunnable,
+    runqput into this P's runnext, then wakep. Abstracts: the channel or
+    semaphore that carried the wakeup (chansend/semrelease)."""
+    g, op = current_op(rt, s, m)
+    k = op.arg
+    if s[rt.g_status[k]] != _Gwaiting or s[rt.L.g_wait[k]] != WAIT_CHAN:
+        return
+    b = bytearray(s)
+    rt.casgstatus(b, k, _Gwaiting, _Grunnable)
+    b[rt.L.g_wait[k]] = WAIT_NONE
+    rt.runqput(b, b[rt.m_p[m]] - 1, k, True)
+    advance(rt, b, g)
+    rt.call(b, m, PC_WAKEP1, M_RUN)
+    emit(out, ("goready", m, g, k), b)
+
+
+@action("chansend_nowaiter", "chansend", pcs=(M_RUN,), params=("G", "G"), ops=(OP_READY,))
+def chansend_nowaiter(rt, s, m, out):
+    """op ready(k) with G k not parked: a non-blocking send into k's
+    one-slot buffer (chansend without a waiting receiver); k's next park
+    consumes it. A second send to a full buffer is dropped (select default)."""
+    g, op = current_op(rt, s, m)
+    k = op.arg
+    if s[rt.g_status[k]] == _Gwaiting and s[rt.L.g_wait[k]] == WAIT_CHAN:
+        return
+    b = bytearray(s)
+    b[rt.g_flags[k]] |= GF_TOKEN
+    advance(rt, b, g)
+    emit(out, ("chansend_nowaiter", m, g, k), b)
+
+
+@action("gopark", "gopark, park_m, dropg, schedule", pcs=(M_RUN,), params=("G",), ops=(OP_PARK,))
+def gopark(rt, s, m, out):
+    """op park with no pending send: gopark -> park_m: casgstatus
+    _Grunning -> _Gwaiting, dropg, unlock the channel, schedule(). The
+    channel lock makes this atomic with respect to goready."""
+    g, _ = current_op(rt, s, m)
+    if s[rt.g_flags[g]] & GF_TOKEN:
+        return
+    b = bytearray(s)
+    rt.casgstatus(b, g, _Grunning, _Gwaiting)
+    b[rt.L.g_wait[g]] = WAIT_CHAN
+    _dropg(rt, b, m)
+    advance(rt, b, g)
+    b[rt.pc[m]] = M_SCHEDULE
+    emit(out, ("gopark", m, g), b)
+
+
+@action("chanrecv_buffered", "chanrecv", pcs=(M_RUN,), params=("G",), ops=(OP_PARK,))
+def chanrecv_buffered(rt, s, m, out):
+    """op park with a send already buffered: chanrecv takes it and the G
+    keeps running (no gopark)."""
+    g, _ = current_op(rt, s, m)
+    if not s[rt.g_flags[g]] & GF_TOKEN:
+        return
+    b = bytearray(s)
+    b[rt.g_flags[g]] &= ~GF_TOKEN
+    advance(rt, b, g)
+    emit(out, ("chanrecv_buffered", m, g), b)
+
+
+@action("netpollblock", "netpollblock, gopark, park_m, dropg", pcs=(M_RUN,), params=("G",), ops=(OP_NET_READ,))
+def netpollblock(rt, s, m, out):
+    """op net_read: the fd is not ready, so the G parks on the netpoller
+    (gopark with waitReasonIOWait) until netpoll returns it. Abstracts: the
+    pollDesc, deadlines, the read itself."""
+    g, _ = current_op(rt, s, m)
+    b = bytearray(s)
+    rt.casgstatus(b, g, _Grunning, _Gwaiting)
+    b[rt.L.g_wait[g]] = WAIT_NET
+    _dropg(rt, b, m)
+    advance(rt, b, g)
+    b[rt.pc[m]] = M_SCHEDULE
+    emit(out, ("netpollblock", m, g), b)
+
+
+def _goschedImpl(rt, b, m, g) -> None:
+    """goschedImpl: _Grunning -> _Grunnable, dropg, globrunqput under
+    sched.lock, then wakep and schedule()."""
+    rt.casgstatus(b, g, _Grunning, _Grunnable)
+    _dropg(rt, b, m)
+    rt.globrunqput(b, g)
+    advance(rt, b, g)
+    rt.call(b, m, PC_WAKEP1, M_SCHEDULE)
+
+
+@action("gosched", "Gosched, gosched_m, goschedImpl, globrunqput, wakep", pcs=(M_RUN,), params=("G",), ops=(OP_YIELD,))
+def gosched(rt, s, m, out):
+    """op yield: runtime.Gosched -> goschedImpl(gp, false): the G goes to the
+    tail of the global run queue, then wakep and schedule()."""
+    g, _ = current_op(rt, s, m)
+    b = bytearray(s)
+    _goschedImpl(rt, b, m, g)
+    emit(out, ("gosched", m, g), b)
+
+
+@action("gopreempt_m", "asyncPreempt, gopreempt_m, goschedImpl, globrunqput, wakep", pcs=(M_RUN,), params=("G",), ops=(OP_COMPUTE,))
+def gopreempt_m(rt, s, m, out):
+    """op compute, after sysmon's preemptone set gp.preempt: the preemption
+    lands (async signal or stack check) and gopreempt_m -> goschedImpl(gp,
+    true) moves the G to the global run queue. The model's compute op is one
+    slice longer than forcePreemptNS: it ends when it has been preempted once.
+    Abstracts: the signal, safe points, and the STW case (runnext)."""
+    g, _ = current_op(rt, s, m)
+    if not s[rt.g_flags[g]] & GF_PREEMPT:
+        return
+    b = bytearray(s)
+    b[rt.g_flags[g]] &= ~GF_PREEMPT
+    _goschedImpl(rt, b, m, g)
+    emit(out, ("gopreempt_m", m, g), b)
+
+
+@action("goexit0", "goexit1, goexit0, gdestroy, dropg, schedule", pcs=(M_RUN,), params=("G",), ops=(OP_EXIT,))
+def goexit0(rt, s, m, out):
+    """op exit: the goroutine returns; goexit0 -> gdestroy makes it _Gdead and
+    drops it from the M, then schedule(). Abstracts: gfput (G reuse)."""
+    g, _ = current_op(rt, s, m)
+    b = bytearray(s)
+    rt.casgstatus(b, g, _Grunning, _Gdead)
+    _dropg(rt, b, m)
+    b[rt.pc[m]] = M_SCHEDULE
+    emit(out, ("goexit0", m, g), b)

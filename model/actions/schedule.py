@@ -1,0 +1,421 @@
+"""schedule() and findRunnable(): how an M with a P finds the next G, and how
+an M without work gives up its P and parks.
+
+The spinning-thread protocol (proc.go's header comment, "Worker thread
+parking/unparking") lives here: a spinning M that found nothing drops its P,
+then drops nmspinning, then re-checks every run queue (M_DROPP ->
+M_STOPSPIN -> M_RECHECK), each its own step so that the race with a
+submitter's runqput + wakep is an interleaving the checker explores.
+"""
+
+from ..vocab import (M_ACQUIRE, M_DROPP, M_EXECUTE, M_IDLE, M_NETBLOCK, M_NETPOLL, M_RECHECK,
+                     M_RESETSPIN, M_SCHEDULE, M_STEALNEXT, M_STOPM, M_STOPSPIN, PC_WAKEP1, WAIT_NONE,
+                     _Grunnable, _Gwaiting)
+from .common import emit, found, found_after_inject, injectglist, netpoll_ready, netpoll_waiters
+from .registry import action
+
+
+def _own_p(rt, s, m) -> int:
+    return s[rt.m_p[m]] - 1
+
+
+def _on_pidle(rt, s, pp) -> bool:
+    return any(s[o] == pp + 1 for o in rt.pidle_slots)
+
+
+def _has_work(rt, s, pp) -> bool:
+    return not rt.runqempty(s, pp)
+
+
+def _nothing_to_get(rt, s, m) -> bool:
+    """Local and global queues empty, and non-blocking netpoll returns nothing."""
+    if _has_work(rt, s, _own_p(rt, s, m)) or s[rt.globq[0]]:
+        return False
+    return s[rt.L.netpolling] or not netpoll_ready(rt, s)
+
+
+def _may_spin(rt, s, m) -> bool:
+    """`mp.spinning || 2*nmspinning < gomaxprocs-npidle`: at most half the busy
+    Ps may have a spinning M."""
+    L = rt.L
+    return s[rt.m_spinning[m]] or 2 * s[L.nmspinning] < rt.gomaxprocs - s[L.npidle]
+
+
+@action("acquirep", "stopm, mstart1, acquirep", pcs=(M_ACQUIRE,), params=("P",))
+def acquirep(rt, s, m, out):
+    """An M woken by startm (mPark returns in stopm) or started by newm
+    (mstart1) wires m.nextp: acquirep(nextp), then findRunnable from the top."""
+    pp = s[rt.m_nextp[m]] - 1
+    b = bytearray(s)
+    b[rt.m_nextp[m]] = 0
+    rt.acquirep(b, m, pp)
+    b[rt.pc[m]] = M_SCHEDULE
+    emit(out, ("acquirep", m, pp), b)
+
+
+@action("findRunnable_globrunqget_fair", "findRunnable, globrunqget", pcs=(M_SCHEDULE,), params=("P", "G"))
+def findRunnable_globrunqget_fair(rt, s, m, out):
+    """findRunnable's fairness check: when `pp.schedtick%61 == 0` it takes one
+    G from the global queue even though the local queue has work. The model
+    does not count ticks: whenever both queues have work, this step may fire."""
+    pp = _own_p(rt, s, m)
+    if not s[rt.globq[0]] or not _has_work(rt, s, pp):
+        return
+    b = bytearray(s)
+    gp = rt.globrunqget(b)
+    found(rt, b, m, gp)
+    emit(out, ("findRunnable_globrunqget_fair", m, pp, gp), b)
+
+
+@action("findRunnable_runqget", "schedule, findRunnable, runqget", pcs=(M_SCHEDULE,), params=("P", "G"))
+def findRunnable_runqget(rt, s, m, out):
+    """findRunnable: runqget(pp) takes runnext, else the head of the local
+    queue. A spinning M with local work throws, as schedule() does."""
+    pp = _own_p(rt, s, m)
+    if not _has_work(rt, s, pp):
+        return
+    b = bytearray(s)
+    if b[rt.m_spinning[m]]:
+        rt.throw(b, "schedule: spinning with local work")
+    gp = rt.runqget(b, pp)
+    found(rt, b, m, gp)
+    emit(out, ("findRunnable_runqget", m, pp, gp), b)
+
+
+@action("findRunnable_globrunq", "findRunnable, globrunqgetbatch, runqputbatch", pcs=(M_SCHEDULE,), params=("P", "G"))
+def findRunnable_globrunq(rt, s, m, out):
+    """findRunnable: the local queue is empty; under sched.lock
+    globrunqgetbatch takes a G to run and moves a batch to the local queue."""
+    pp = _own_p(rt, s, m)
+    if _has_work(rt, s, pp) or not s[rt.globq[0]]:
+        return
+    b = bytearray(s)
+    gp = rt.globrunqgetbatch(b, pp)
+    found(rt, b, m, gp)
+    emit(out, ("findRunnable_globrunq", m, pp, gp), b)
+
+
+@action("findRunnable_netpoll", "findRunnable, netpoll, injectglist", pcs=(M_SCHEDULE,), params=("P", "G"))
+def findRunnable_netpoll(rt, s, m, out):
+    """findRunnable: queues empty, nobody blocked in netpoll (lastpoll != 0):
+    netpoll(0) returns the Gs whose fds are ready; run the first, injectglist
+    the rest. Abstracts: pollingNet, netpollAdjustWaiters."""
+    pp = _own_p(rt, s, m)
+    if _has_work(rt, s, pp) or s[rt.globq[0]] or s[rt.L.netpolling]:
+        return
+    ready = netpoll_ready(rt, s)
+    if not ready:
+        return
+    b = bytearray(s)
+    gp, rest = ready[0], ready[1:]
+    rt.casgstatus(b, gp, _Gwaiting, _Grunnable)
+    b[rt.L.g_wait[gp]] = WAIT_NONE
+    found_after_inject(rt, b, m, gp, rest)
+    emit(out, ("findRunnable_netpoll", m, pp, gp), b)
+
+
+def _victims(rt, s, pp):
+    """Ps that stealWork looks at: not pp, not on the idle list, with work."""
+    return [p2 for p2 in range(rt.L.np) if p2 != pp and not _on_pidle(rt, s, p2) and _has_work(rt, s, p2)]
+
+
+def _start_stealing(rt, b, m) -> None:
+    if not b[rt.m_spinning[m]]:
+        rt.becomeSpinning(b, m)
+
+
+@action("runqsteal", "findRunnable, stealWork, runqsteal, runqgrab", pcs=(M_SCHEDULE,), params=("P", "P", "G"))
+def runqsteal(rt, s, m, out):
+    """findRunnable found nothing to get: the M becomes spinning (if the
+    spinning limit allows) and stealWork runqsteals from a P that has work:
+    runqgrab takes half of its queue (rounded up), or its runnext if the queue
+    is empty; the last G taken runs, the rest go to this P's queue. One step
+    per victim: stealWork's random victim order and its four passes are
+    abstracted into a nondeterministic choice of victim."""
+    pp = _own_p(rt, s, m)
+    if not _nothing_to_get(rt, s, m) or not _may_spin(rt, s, m):
+        return
+    for p2 in _victims(rt, s, pp):
+        b = bytearray(s)
+        _start_stealing(rt, b, m)
+        batch = _runqgrab(rt, s, b, m, p2)
+        if batch is None:  # the non-atomic runnext steal of a seeded bug
+            emit(out, ("runqsteal", m, pp, p2, b[rt.m_gp[m]] - 1), b)
+            continue
+        gp = batch.pop()
+        if rt.runqputbatch(b, pp, batch):
+            rt.throw(b, "runqsteal: runq overflow")
+        found(rt, b, m, gp)
+        emit(out, ("runqsteal", m, pp, p2, gp), b)
+
+
+def _runqgrab(rt, s, b, m, p2):
+    """runqgrab: half the victim's queue from the head, else its runnext."""
+    queue = rt.p_runq[p2]
+    n = rt.qlen(s, queue)
+    take = n - n // 2
+    if take:
+        if rt.mutant == "runqsteal_no_remove":
+            return [s[queue[i]] - 1 for i in range(take)]  # seeded bug: copies, leaves them
+        return [rt.qpop(b, queue) - 1 for _ in range(take)]
+    nxt = s[rt.p_runnext[p2]]
+    if rt.mutant == "runqsteal_runnext_no_cas":
+        b[rt.m_gp[m]] = nxt  # seeded bug: load runnext now, store 0 in a later step
+        b[rt.L.proc_hp[m]] = p2 + 1
+        b[rt.pc[m]] = M_STEALNEXT
+        return None
+    b[rt.p_runnext[p2]] = 0
+    return [nxt - 1]
+
+
+@action("runqsteal_runnext_store", "runqgrab", pcs=(M_STEALNEXT,), params=("P", "G"), mutant_only=True)
+def runqsteal_runnext_store(rt, s, m, out):
+    """Seeded bug runqsteal_runnext_no_cas: the second half of a runnext
+    steal done as load then store, instead of runnext.cas(next, 0): the owner
+    may have run the G in between, and now both have it."""
+    p2 = s[rt.L.proc_hp[m]] - 1
+    gp = s[rt.m_gp[m]] - 1
+    b = bytearray(s)
+    b[rt.p_runnext[p2]] = 0
+    b[rt.L.proc_hp[m]] = 0
+    b[rt.m_gp[m]] = 0
+    found(rt, b, m, gp)
+    emit(out, ("runqsteal_runnext_store", m, p2, gp), b)
+
+
+@action("stealWork_none", "findRunnable, stealWork", pcs=(M_SCHEDULE,), params=("P",))
+def stealWork_none(rt, s, m, out):
+    """findRunnable: the M becomes spinning (becomeSpinning: nmspinning++,
+    needspinning = 0) and stealWork finds no P with work; it goes on to drop
+    its P."""
+    pp = _own_p(rt, s, m)
+    if not _nothing_to_get(rt, s, m) or not _may_spin(rt, s, m) or _victims(rt, s, pp):
+        return
+    b = bytearray(s)
+    _start_stealing(rt, b, m)
+    b[rt.pc[m]] = M_DROPP
+    emit(out, ("stealWork_none", m, pp), b)
+
+
+@action("findRunnable_nosteal", "findRunnable", pcs=(M_SCHEDULE,), params=("P",))
+def findRunnable_nosteal(rt, s, m, out):
+    """findRunnable: nothing to get and already half the busy Ps have a
+    spinning M (2*nmspinning >= gomaxprocs-npidle), so it skips stealing."""
+    if not _nothing_to_get(rt, s, m) or _may_spin(rt, s, m):
+        return
+    b = bytearray(s)
+    b[rt.pc[m]] = M_DROPP
+    emit(out, ("findRunnable_nosteal", m, _own_p(rt, s, m)), b)
+
+
+@action("findRunnable_dropp_globrunq", "findRunnable, globrunqgetbatch", pcs=(M_DROPP,), params=("P", "G"))
+def findRunnable_dropp_globrunq(rt, s, m, out):
+    """findRunnable, about to drop its P: under sched.lock the global queue
+    has work after all, so it takes a batch instead."""
+    if not s[rt.globq[0]]:
+        return
+    b = bytearray(s)
+    pp = _own_p(rt, s, m)
+    gp = rt.globrunqgetbatch(b, pp)
+    found(rt, b, m, gp)
+    emit(out, ("findRunnable_dropp_globrunq", m, pp, gp), b)
+
+
+@action("findRunnable_needspinning", "findRunnable, becomeSpinning", pcs=(M_DROPP,), params=("P",))
+def findRunnable_needspinning(rt, s, m, out):
+    """findRunnable, about to drop its P: a spinning M found work but no P
+    (sched.needspinning == 1), so this non-spinning M keeps its P, becomes
+    spinning on the other's behalf and starts over ("delicate dance")."""
+    if s[rt.globq[0]] or s[rt.m_spinning[m]] or not s[rt.L.needspinning]:
+        return
+    b = bytearray(s)
+    rt.becomeSpinning(b, m)
+    b[rt.pc[m]] = M_SCHEDULE
+    emit(out, ("findRunnable_needspinning", m, _own_p(rt, s, m)), b)
+
+
+@action("findRunnable_releasep", "findRunnable, releasep, pidleput", pcs=(M_DROPP,), params=("P",))
+def findRunnable_releasep(rt, s, m, out):
+    """findRunnable: under sched.lock, with the global queue empty and no
+    needspinning request, releasep and pidleput: the P goes idle. A spinning
+    M then drops nmspinning; a non-spinning one goes to netpoll or stopm."""
+    if s[rt.globq[0]] or (not s[rt.m_spinning[m]] and s[rt.L.needspinning]):
+        return
+    b = bytearray(s)
+    pp = rt.releasep(b, m)
+    rt.pidleput(b, pp)
+    if not b[rt.m_spinning[m]]:
+        b[rt.pc[m]] = M_NETBLOCK
+    elif rt.mutant == "dance_reversed":
+        b[rt.pc[m]] = M_RECHECK  # seeded bug: re-check first, drop nmspinning after
+    else:
+        b[rt.pc[m]] = M_STOPSPIN
+    emit(out, ("findRunnable_releasep", m, pp), b)
+
+
+@action("findRunnable_stopspinning", "findRunnable", pcs=(M_STOPSPIN,))
+def findRunnable_stopspinning(rt, s, m, out):
+    """findRunnable's "delicate dance", first half: m.spinning = false and
+    nmspinning.Add(-1), before re-checking the run queues (#StoreLoad)."""
+    b = bytearray(s)
+    b[rt.m_spinning[m]] = 0
+    if not b[rt.L.nmspinning]:
+        rt.throw(b, "findRunnable: negative nmspinning")
+    else:
+        b[rt.L.nmspinning] -= 1
+    if rt.mutant == "dance_reversed":
+        b[rt.pc[m]] = M_NETBLOCK
+    elif rt.mutant == "only_last_spinner_rechecks" and b[rt.L.nmspinning]:
+        b[rt.pc[m]] = M_NETBLOCK  # seeded bug: skips the re-check unless it was the last spinner
+    else:
+        b[rt.pc[m]] = M_RECHECK
+    emit(out, ("findRunnable_stopspinning", m), b)
+
+
+def _work_ps(rt, s):
+    """checkRunqsNoP's view: Ps not on the idle list with local work."""
+    return [p2 for p2 in range(rt.L.np) if not _on_pidle(rt, s, p2) and _has_work(rt, s, p2)]
+
+
+def _after_recheck(rt, b, m) -> None:
+    if rt.mutant != "dance_reversed":
+        rt.becomeSpinning(b, m)
+
+
+@action("findRunnable_recheck_globrunq", "findRunnable, pidlegetSpinning, globrunqgetbatch, acquirep",
+        pcs=(M_RECHECK,), params=("P", "G"))
+def findRunnable_recheck_globrunq(rt, s, m, out):
+    """findRunnable's "delicate dance", second half: after dropping
+    nmspinning the global queue has work; pidlegetSpinning a P, take a batch,
+    acquirep, becomeSpinning again and run the G."""
+    if not s[rt.globq[0]] or not s[rt.pidle_slots[0]]:
+        return
+    b = bytearray(s)
+    pp = rt.pidlegetSpinning(b)
+    gp = rt.globrunqgetbatch(b, pp)
+    rt.acquirep(b, m, pp)
+    _after_recheck(rt, b, m)
+    found(rt, b, m, gp)
+    emit(out, ("findRunnable_recheck_globrunq", m, pp, gp), b)
+
+
+@action("findRunnable_recheck_runqs", "findRunnable, checkRunqsNoP, pidlegetSpinning, acquirep",
+        pcs=(M_RECHECK,), params=("P",))
+def findRunnable_recheck_runqs(rt, s, m, out):
+    """findRunnable's "delicate dance", second half: checkRunqsNoP finds a
+    busy P with local work, pidlegetSpinning an idle P, acquirep it and
+    becomeSpinning, then start over to steal the work."""
+    if (s[rt.globq[0]] and s[rt.pidle_slots[0]]) or not s[rt.pidle_slots[0]] or not _work_ps(rt, s):
+        return
+    b = bytearray(s)
+    pp = rt.pidlegetSpinning(b)
+    rt.acquirep(b, m, pp)
+    _after_recheck(rt, b, m)
+    b[rt.pc[m]] = M_SCHEDULE
+    emit(out, ("findRunnable_recheck_runqs", m, pp), b)
+
+
+@action("findRunnable_recheck_none", "findRunnable, checkRunqsNoP, pidlegetSpinning", pcs=(M_RECHECK,))
+def findRunnable_recheck_none(rt, s, m, out):
+    """findRunnable's re-check finds no work it can take: either no work, or
+    work but no idle P, in which case pidlegetSpinning sets needspinning so an
+    M about to drop its P spins instead. Then netpoll or stopm."""
+    work = bool(s[rt.globq[0]]) or bool(_work_ps(rt, s))
+    if work and s[rt.pidle_slots[0]]:
+        return
+    b = bytearray(s)
+    if work:
+        b[rt.L.needspinning] = 1
+    if rt.mutant == "dance_reversed":
+        b[rt.pc[m]] = M_STOPSPIN
+    else:
+        b[rt.pc[m]] = M_NETBLOCK
+    emit(out, ("findRunnable_recheck_none", m), b)
+
+
+@action("netpoll_block", "findRunnable, netpoll", pcs=(M_NETBLOCK,))
+def netpoll_block(rt, s, m, out):
+    """findRunnable, with no P: some G waits on the network and nobody is
+    polling (sched.lastpoll.Swap(0) != 0), so this M blocks in netpoll(-1)."""
+    if s[rt.L.netpolling] or not netpoll_waiters(rt, s):
+        return
+    b = bytearray(s)
+    b[rt.L.netpolling] = 1
+    b[rt.pc[m]] = M_NETPOLL
+    emit(out, ("netpoll_block", m), b)
+
+
+@action("stopm", "stopm, mput, checkdead", pcs=(M_NETBLOCK, M_STOPM))
+def stopm(rt, s, m, out):
+    """stopm: under sched.lock mput the M on the idle list (checkdead runs
+    there), then park until startm hands it a P."""
+    if s[rt.pc[m]] == M_NETBLOCK and not s[rt.L.netpolling] and netpoll_waiters(rt, s):
+        return
+    b = bytearray(s)
+    if b[rt.m_p[m]]:
+        rt.throw(b, "stopm holding p")
+    if b[rt.m_spinning[m]]:
+        rt.throw(b, "stopm spinning")
+    b[rt.pc[m]] = M_IDLE
+    rt.mput(b, m)
+    emit(out, ("stopm", m), b)
+
+
+@action("netpoll_acquirep", "findRunnable, netpoll, pidleget, acquirep, injectglist", pcs=(M_NETPOLL,), params=("P", "G"))
+def netpoll_acquirep(rt, s, m, out):
+    """The M blocked in netpoll wakes with ready Gs (lastpoll set again),
+    gets an idle P, acquirep, runs the first G and injectglists the rest."""
+    ready = netpoll_ready(rt, s)
+    if not ready or not s[rt.pidle_slots[0]]:
+        return
+    b = bytearray(s)
+    b[rt.L.netpolling] = 0
+    pp = rt.pidleget(b)
+    rt.acquirep(b, m, pp)
+    gp = ready[0]
+    rt.casgstatus(b, gp, _Gwaiting, _Grunnable)
+    b[rt.L.g_wait[gp]] = WAIT_NONE
+    found_after_inject(rt, b, m, gp, ready[1:])
+    emit(out, ("netpoll_acquirep", m, pp, gp), b)
+
+
+@action("netpoll_injectglist", "findRunnable, netpoll, injectglist, startm", pcs=(M_NETPOLL,), params=("G",))
+def netpoll_injectglist(rt, s, m, out):
+    """The M blocked in netpoll wakes with ready Gs but no idle P:
+    injectglist puts them on the global queue and starts an M per idle P
+    (none now), then this M stops."""
+    ready = netpoll_ready(rt, s)
+    if not ready or s[rt.pidle_slots[0]]:
+        return
+    b = bytearray(s)
+    b[rt.L.netpolling] = 0
+    injectglist(rt, b, m, None, ready, M_STOPM)
+    emit(out, ("netpoll_injectglist", m, ready[0]), b)
+
+
+@action("resetspinning", "schedule, resetspinning, wakep", pcs=(M_RESETSPIN,), params=("G",))
+def resetspinning(rt, s, m, out):
+    """schedule(): a spinning M found a G, so resetspinning: m.spinning =
+    false, nmspinning.Add(-1), then wakep so that another M spins in its
+    place ("if the last spinning thread finds work ... it must unpark a new
+    spinning thread")."""
+    b = bytearray(s)
+    b[rt.m_spinning[m]] = 0
+    if not b[rt.L.nmspinning]:
+        rt.throw(b, "findRunnable: negative nmspinning")
+    else:
+        b[rt.L.nmspinning] -= 1
+    if rt.mutant == "resetspinning_no_wakep":
+        b[rt.pc[m]] = M_EXECUTE
+    else:
+        rt.call(b, m, PC_WAKEP1, M_EXECUTE)
+    emit(out, ("resetspinning", m, s[rt.m_gp[m]] - 1), b)
+
+
+@action("execute", "execute", pcs=(M_EXECUTE,), params=("G",))
+def execute(rt, s, m, out):
+    """execute(gp): m.curg = gp, _Grunnable -> _Grunning; the G runs."""
+    gp = s[rt.m_gp[m]] - 1
+    b = bytearray(s)
+    rt.execute(b, m, gp)
+    emit(out, ("execute", m, gp), b)

@@ -1,0 +1,222 @@
+"""Scheduler subroutines that take several steps and are run by whichever
+process calls them (an M, or sysmon): wakep, handoffp, injectglist's
+startIdle loop. The caller sets the return pc (`ret`); `hp` holds the P the
+subroutine works on, `arg` a loop count.
+"""
+
+from ..vocab import PC_HANDOFF1, PC_HANDOFF3, PC_STARTIDLE, PC_WAKEP1, PC_WAKEP2, PC_WAKEP_STORE
+from .common import emit
+from .registry import action
+
+
+def _ret(rt, b, proc) -> None:
+    rt.ret_from(b, proc)
+
+
+def _startm_or_cut(rt, out, label, b, pp, spinning) -> None:
+    """Emit the step, or a cut if startm needed a thread beyond the limit."""
+    if rt.startm(b, pp, spinning):
+        emit(out, label, b)
+    else:
+        out.append((label, None))
+
+
+# --- wakep ------------------------------------------------------------------------
+
+
+@action("wakep_noop", "wakep", pcs=(PC_WAKEP1,), actor="any")
+def wakep_noop(rt, s, i, out):
+    """wakep: a spinning M exists already (nmspinning != 0, or the CAS
+    0 -> 1 fails), so it returns: that spinner will find the work."""
+    if not s[rt.L.nmspinning] and rt.mutant != "wakep_never_wakes":
+        return
+    b = bytearray(s)
+    _ret(rt, b, i)
+    emit(out, ("wakep_noop", i), b)
+
+
+@action("wakep_cas", "wakep", pcs=(PC_WAKEP1,), actor="any")
+def wakep_cas(rt, s, i, out):
+    """wakep: no spinning M, and nmspinning.CompareAndSwap(0, 1) succeeds;
+    this caller now owes the system a spinning M."""
+    if s[rt.L.nmspinning] or rt.mutant == "wakep_never_wakes":
+        return
+    b = bytearray(s)
+    if rt.mutant == "wakep_no_cas":
+        b[rt.pc[i]] = PC_WAKEP_STORE  # seeded bug: Load()==0 now, Store(1) later
+    else:
+        b[rt.L.nmspinning] = 1
+        b[rt.pc[i]] = PC_WAKEP2
+    emit(out, ("wakep_cas", i), b)
+
+
+@action("wakep_store", "wakep", pcs=(PC_WAKEP_STORE,), actor="any", mutant_only=True)
+def wakep_store(rt, s, i, out):
+    """Seeded bug wakep_no_cas: wakep checked nmspinning == 0 and now stores
+    1 without a CAS; two racing wakeps both get here and both start a
+    spinning M, yet nmspinning counts one."""
+    b = bytearray(s)
+    b[rt.L.nmspinning] = 1
+    b[rt.pc[i]] = PC_WAKEP2
+    emit(out, ("wakep_store", i), b)
+
+
+@action("wakep_startm", "wakep, pidlegetSpinning, startm", pcs=(PC_WAKEP2,), params=("P",), actor="any")
+def wakep_startm(rt, s, i, out):
+    """wakep: under sched.lock pidlegetSpinning takes an idle P, then
+    startm(pp, spinning=true) wakes or creates an M that starts spinning."""
+    if not s[rt.pidle_slots[0]]:
+        return
+    b = bytearray(s)
+    pp = rt.pidlegetSpinning(b)
+    _ret(rt, b, i)
+    _startm_or_cut(rt, out, ("wakep_startm", i, pp), b, pp, True)
+
+
+@action("wakep_nopidle", "wakep, pidlegetSpinning", pcs=(PC_WAKEP2,), actor="any")
+def wakep_nopidle(rt, s, i, out):
+    """wakep: no idle P; pidlegetSpinning sets needspinning and wakep gives
+    back its nmspinning credit (nmspinning.Add(-1))."""
+    if s[rt.pidle_slots[0]]:
+        return
+    b = bytearray(s)
+    rt.pidlegetSpinning(b)
+    if not b[rt.L.nmspinning]:
+        rt.throw(b, "wakep: negative nmspinning")
+    else:
+        b[rt.L.nmspinning] -= 1
+    _ret(rt, b, i)
+    emit(out, ("wakep_nopidle", i), b)
+
+
+# --- handoffp ------------------------------------------------------------------------
+# "handoffp must start an M in any situation where findRunnable would return
+# a G to run on pp."
+
+
+def _handoff_sees_work(rt, s, pp) -> bool:
+    local = not rt.runqempty(s, pp)
+    glob = bool(s[rt.globq[0]])
+    if rt.mutant == "handoffp_skips_local_work":
+        return glob
+    if rt.mutant == "handoffp_ignores_globrunq":
+        return local
+    return local or glob
+
+
+@action("handoffp_startm", "handoffp, startm", pcs=(PC_HANDOFF1,), params=("P",), actor="any")
+def handoffp_startm(rt, s, i, out):
+    """handoffp: pp has local work or the global queue is not empty
+    (`!runqempty(pp) || !sched.runq.empty()`), so startm(pp, false) at once.
+    Abstracts: the trace reader and GC worker cases."""
+    pp = s[rt.L.proc_hp[i]] - 1
+    if not _handoff_sees_work(rt, s, pp):
+        return
+    b = bytearray(s)
+    _ret(rt, b, i)
+    _startm_or_cut(rt, out, ("handoffp_startm", i, pp), b, pp, False)
+
+
+@action("handoffp_startm_spinning", "handoffp, startm", pcs=(PC_HANDOFF1,), params=("P",), actor="any")
+def handoffp_startm_spinning(rt, s, i, out):
+    """handoffp: no work, and no spinning or idle P anywhere
+    (nmspinning+npidle == 0) so CAS nmspinning 0 -> 1 and
+    startm(pp, true): someone must look for work that may appear."""
+    pp = s[rt.L.proc_hp[i]] - 1
+    if _handoff_sees_work(rt, s, pp) or s[rt.L.nmspinning] or s[rt.L.npidle]:
+        return
+    b = bytearray(s)
+    b[rt.L.nmspinning] = 1
+    b[rt.L.needspinning] = 0
+    _ret(rt, b, i)
+    _startm_or_cut(rt, out, ("handoffp_startm_spinning", i, pp), b, pp, True)
+
+
+@action("handoffp_lock", "handoffp", pcs=(PC_HANDOFF1,), params=("P",), actor="any")
+def handoffp_lock(rt, s, i, out):
+    """handoffp: no work seen and a spinning M or idle P exists, so go on to
+    the checks under sched.lock."""
+    pp = s[rt.L.proc_hp[i]] - 1
+    if _handoff_sees_work(rt, s, pp) or not (s[rt.L.nmspinning] or s[rt.L.npidle]):
+        return
+    b = bytearray(s)
+    b[rt.pc[i]] = PC_HANDOFF3
+    emit(out, ("handoffp_lock", i, pp), b)
+
+
+@action("handoffp_globrunq_startm", "handoffp, startm", pcs=(PC_HANDOFF3,), params=("P",), actor="any")
+def handoffp_globrunq_startm(rt, s, i, out):
+    """handoffp, under sched.lock: the global queue got work since the first
+    check (`!sched.runq.empty()`), so startm(pp, false)."""
+    if not s[rt.globq[0]] or rt.mutant == "handoffp_ignores_globrunq":
+        return
+    pp = s[rt.L.proc_hp[i]] - 1
+    b = bytearray(s)
+    _ret(rt, b, i)
+    _startm_or_cut(rt, out, ("handoffp_globrunq_startm", i, pp), b, pp, False)
+
+
+def _lastp_unpolled(rt, s) -> bool:
+    """`sched.npidle == gomaxprocs-1 && sched.lastpoll != 0`: this is the
+    last P and no M is blocked in netpoll."""
+    return s[rt.L.npidle] == rt.gomaxprocs - 1 and not s[rt.L.netpolling]
+
+
+@action("handoffp_lastp_startm", "handoffp, startm", pcs=(PC_HANDOFF3,), params=("P",), actor="any")
+def handoffp_lastp_startm(rt, s, i, out):
+    """handoffp, under sched.lock: this is the last running P and nobody
+    polls the network, so startm(pp, false) to poll it."""
+    if (s[rt.globq[0]] and rt.mutant != "handoffp_ignores_globrunq") or not _lastp_unpolled(rt, s):
+        return
+    pp = s[rt.L.proc_hp[i]] - 1
+    b = bytearray(s)
+    _ret(rt, b, i)
+    _startm_or_cut(rt, out, ("handoffp_lastp_startm", i, pp), b, pp, False)
+
+
+@action("handoffp_pidleput", "handoffp, pidleput", pcs=(PC_HANDOFF3,), params=("P",), actor="any")
+def handoffp_pidleput(rt, s, i, out):
+    """handoffp, under sched.lock: nothing needs an M, so pidleput(pp).
+    Abstracts: timers (wakeNetPoller), GC stop and safe-point functions."""
+    if (s[rt.globq[0]] and rt.mutant != "handoffp_ignores_globrunq") or _lastp_unpolled(rt, s):
+        return
+    pp = s[rt.L.proc_hp[i]] - 1
+    b = bytearray(s)
+    rt.pidleput(b, pp)
+    _ret(rt, b, i)
+    emit(out, ("handoffp_pidleput", i, pp), b)
+
+
+# --- injectglist's startIdle ---------------------------------------------------------
+
+
+@action("injectglist_startm", "injectglist, pidlegetSpinning, startm", pcs=(PC_STARTIDLE,), params=("P",), actor="any")
+def injectglist_startm(rt, s, i, out):
+    """injectglist's startIdle(n): for each G put on the global queue, under
+    sched.lock pidlegetSpinning an idle P and startm(pp, false)."""
+    if not s[rt.L.proc_arg[i]] or not s[rt.pidle_slots[0]]:
+        return
+    b = bytearray(s)
+    pp = rt.pidlegetSpinning(b)
+    b[rt.L.proc_arg[i]] -= 1
+    _startm_or_cut(rt, out, ("injectglist_startm", i, pp), b, pp, False)
+
+
+@action("injectglist_done", "injectglist, pidlegetSpinning, wakep", pcs=(PC_STARTIDLE,), actor="any")
+def injectglist_done(rt, s, i, out):
+    """injectglist's startIdle ends (n Ms started, or no idle P left, which
+    sets needspinning); with a P, injectglist then calls wakep, which hedges
+    against Ps that went idle after it read npidle (#63555)."""
+    n = s[rt.L.proc_arg[i]]
+    if n and s[rt.pidle_slots[0]]:
+        return
+    b = bytearray(s)
+    if n:
+        rt.pidlegetSpinning(b)
+    b[rt.L.proc_arg[i]] = 0
+    if i < rt.L.nm and b[rt.m_p[i]] and rt.mutant != "injectglist_no_wakep":
+        b[rt.pc[i]] = PC_WAKEP1  # returns to the caller's ret
+    else:
+        _ret(rt, b, i)
+    emit(out, ("injectglist_done", i), b)
+

@@ -1,0 +1,184 @@
+"""System calls under the classic protocol (Go 1.14 to 1.25): `_Psyscall`.
+
+entersyscall leaves its P in `_Psyscall` with no M but with affinity to the
+M (m.oldp). Leaving `_Psyscall` is a CAS: exitsyscallfast CASes the old P
+back to `_Pidle` and wires it; sysmon's retake CASes it to `_Pidle` and hands
+it off. Whoever CASes first owns the P.
+"""
+
+from ..vocab import (M_EXITSYSCALL0, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_RUN, M_STOPM,
+                     M_SYSCALL, PC_HANDOFF1, _Grunnable, _Grunning, _Gsyscall, _Pidle, _Prunning,
+                     _Psyscall)
+from ..workload import OP_SYSCALL, OP_SYSCALL_BLOCK
+from .common import advance, current_op, emit
+from .registry import action
+
+
+@action("entersyscall", "entersyscall, reentersyscall", pcs=(M_RUN,), params=("G", "P"), ops=(OP_SYSCALL,))
+def entersyscall(rt, s, m, out):
+    """op syscall: reentersyscall: casgstatus _Grunning -> _Gsyscall,
+    pp.m = 0, m.oldp = pp, m.p = 0, then atomic.Store(&pp.status, _Psyscall)
+    publishes the P to sysmon. One step: nothing else reads these fields
+    before the store. Abstracts: syscalltick, sysmonwait, the GC-wait path,
+    runSafePointFn, tracing."""
+    g, _ = current_op(rt, s, m)
+    b = bytearray(s)
+    pp = b[rt.m_p[m]] - 1
+    rt.casgstatus(b, g, _Grunning, _Gsyscall)
+    b[rt.p_m[pp]] = 0
+    b[rt.L.m_oldp[m]] = pp + 1
+    b[rt.m_p[m]] = 0
+    b[rt.p_status[pp]] = _Psyscall
+    advance(rt, b, g)
+    b[rt.pc[m]] = M_SYSCALL
+    emit(out, ("entersyscall", m, g, pp), b)
+
+
+@action("entersyscallblock", "entersyscallblock, entersyscallblock_handoff, releasep, handoffp",
+        pcs=(M_RUN,), params=("G", "P"), ops=(OP_SYSCALL_BLOCK,))
+def entersyscallblock(rt, s, m, out):
+    """op syscall_block: entersyscallblock: casgstatus _Grunning ->
+    _Gsyscall, then handoffp(releasep()) at once, before blocking: the P is
+    released (m.oldp stays nil) and this M runs handoffp's steps."""
+    g, _ = current_op(rt, s, m)
+    b = bytearray(s)
+    rt.casgstatus(b, g, _Grunning, _Gsyscall)
+    pp = rt.releasep(b, m)
+    advance(rt, b, g)
+    if rt.mutant == "entersyscallblock_no_handoffp":
+        b[rt.pc[m]] = M_SYSCALL  # seeded bug: the released P is handed to nobody
+    else:
+        b[rt.L.proc_hp[m]] = pp + 1
+        rt.call(b, m, PC_HANDOFF1, M_SYSCALL)
+    emit(out, ("entersyscallblock", m, g, pp), b)
+
+
+def _syscall_g(rt, s, m):
+    return s[rt.m_curg[m]] - 1
+
+
+@action("exitsyscall", "exitsyscall, exitsyscallfast, wirep, exitsyscallfast_reacquired",
+        pcs=(M_SYSCALL,), params=("G", "P"), actor="env")
+def exitsyscall(rt, s, m, out):
+    """The syscall returns and exitsyscallfast's CAS(&oldp.status,
+    _Psyscall, _Pidle) wins: wirep(oldp) makes it _Prunning on this M and
+    the G goes back to _Grunning (the fast path). The return is the
+    environment's move; the CAS is the race with sysmon's retake. Abstracts:
+    the syscalltick ABA bookkeeping, which only feeds tracing."""
+    oldp = s[rt.L.m_oldp[m]] - 1
+    if oldp < 0:
+        return
+    if rt.mutant == "exitsyscall_load_store":
+        if s[rt.p_status[oldp]] != _Psyscall:
+            return
+        b = bytearray(s)  # seeded bug: load now, store in a later step
+        b[rt.pc[m]] = M_EXITSYSCALL_WIRE
+        emit(out, ("exitsyscall", m, _syscall_g(rt, s, m), oldp), b)
+        return
+    if rt.mutant != "exitsyscall_no_cas" and s[rt.p_status[oldp]] != _Psyscall:
+        return
+    b = bytearray(s)
+    _wire_oldp(rt, b, m, oldp)
+    emit(out, ("exitsyscall", m, _syscall_g(rt, s, m), oldp), b)
+
+
+def _wire_oldp(rt, b, m, oldp) -> None:
+    g = b[rt.m_curg[m]] - 1
+    b[rt.p_status[oldp]] = _Pidle
+    b[rt.L.m_oldp[m]] = 0
+    rt.acquirep(b, m, oldp)
+    rt.casgstatus(b, g, _Gsyscall, _Grunning)
+    b[rt.pc[m]] = M_RUN
+
+
+@action("exitsyscall_wirep", "exitsyscallfast, wirep", pcs=(M_EXITSYSCALL_WIRE,), params=("P",), mutant_only=True)
+def exitsyscall_wirep(rt, s, m, out):
+    """Seeded bug exitsyscall_load_store: the second half of an
+    exitsyscallfast that loads oldp.status and later stores _Pidle and wires
+    the P, instead of one CAS. Sysmon can retake the P in between."""
+    oldp = s[rt.L.m_oldp[m]] - 1
+    b = bytearray(s)
+    b[rt.L.m_oldp[m]] = 0
+    b[rt.m_p[m]] = oldp + 1
+    b[rt.p_m[oldp]] = m + 1
+    b[rt.p_status[oldp]] = _Prunning
+    rt.casgstatus(b, b[rt.m_curg[m]] - 1, _Gsyscall, _Grunning)
+    b[rt.pc[m]] = M_RUN
+    emit(out, ("exitsyscall_wirep", m, oldp), b)
+
+
+@action("exitsyscall_lostp", "exitsyscall, exitsyscallfast", pcs=(M_SYSCALL,), params=("G",), actor="env")
+def exitsyscall_lostp(rt, s, m, out):
+    """The syscall returns and the old P is gone (retaken by sysmon, or
+    handed off by entersyscallblock): exitsyscallfast's CAS fails, so it
+    tries an idle P next."""
+    oldp = s[rt.L.m_oldp[m]] - 1
+    if oldp >= 0 and (s[rt.p_status[oldp]] == _Psyscall or rt.mutant == "exitsyscall_no_cas"):
+        return
+    b = bytearray(s)
+    b[rt.L.m_oldp[m]] = 0
+    b[rt.pc[m]] = M_EXITSYSCALL_PIDLE
+    emit(out, ("exitsyscall_lostp", m, _syscall_g(rt, s, m)), b)
+
+
+@action("exitsyscallfast_pidle", "exitsyscallfast_pidle, pidleget, acquirep",
+        pcs=(M_EXITSYSCALL_PIDLE,), params=("G", "P"))
+def exitsyscallfast_pidle(rt, s, m, out):
+    """exitsyscallfast_pidle: sched.pidle != 0, so under sched.lock pidleget
+    an idle P, acquirep it and keep running the G. Abstracts: waking a
+    sleeping sysmon (the model's sysmon never sleeps)."""
+    if not s[rt.pidle_slots[0]]:
+        return
+    b = bytearray(s)
+    g = _syscall_g(rt, s, m)
+    pp = rt.pidleget(b)
+    rt.acquirep(b, m, pp)
+    rt.casgstatus(b, g, _Gsyscall, _Grunning)
+    b[rt.pc[m]] = M_RUN
+    emit(out, ("exitsyscallfast_pidle", m, g, pp), b)
+
+
+@action("exitsyscallfast_nopidle", "exitsyscallfast", pcs=(M_EXITSYSCALL_PIDLE,), params=("G",))
+def exitsyscallfast_nopidle(rt, s, m, out):
+    """exitsyscallfast finds sched.pidle empty and returns false: exitsyscall
+    calls mcall(exitsyscall0)."""
+    if s[rt.pidle_slots[0]]:
+        return
+    b = bytearray(s)
+    b[rt.pc[m]] = M_EXITSYSCALL0
+    emit(out, ("exitsyscallfast_nopidle", m, _syscall_g(rt, s, m)), b)
+
+
+@action("exitsyscall0_acquirep", "exitsyscall0, pidleget, acquirep, execute",
+        pcs=(M_EXITSYSCALL0,), params=("G", "P"))
+def exitsyscall0_acquirep(rt, s, m, out):
+    """exitsyscall0 on g0: _Gsyscall -> _Grunnable, dropg, and under
+    sched.lock pidleget finds a P after all: acquirep and execute the G."""
+    if not s[rt.pidle_slots[0]]:
+        return
+    b = bytearray(s)
+    g = _syscall_g(rt, s, m)
+    rt.casgstatus(b, g, _Gsyscall, _Grunnable)
+    b[rt.m_curg[m]] = 0
+    pp = rt.pidleget(b)
+    rt.acquirep(b, m, pp)
+    rt.execute(b, m, g)
+    emit(out, ("exitsyscall0_acquirep", m, g, pp), b)
+
+
+@action("exitsyscall0_globrunqput", "exitsyscall0, globrunqput, stopm", pcs=(M_EXITSYSCALL0,), params=("G",))
+def exitsyscall0_globrunqput(rt, s, m, out):
+    """exitsyscall0 on g0 with no idle P: _Gsyscall -> _Grunnable, dropg,
+    globrunqput under sched.lock; the M then stops (stopm is its own step).
+    Abstracts: LockOSThread (stoplockedm)."""
+    if s[rt.pidle_slots[0]]:
+        return
+    b = bytearray(s)
+    g = _syscall_g(rt, s, m)
+    rt.casgstatus(b, g, _Gsyscall, _Grunnable)
+    b[rt.m_curg[m]] = 0
+    if rt.mutant != "exitsyscall0_loses_g":
+        rt.globrunqput(b, g)  # the seeded bug forgets this: the G is in no queue
+    b[rt.pc[m]] = M_STOPM
+    emit(out, ("exitsyscall0_globrunqput", m, g), b)
+

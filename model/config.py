@@ -1,0 +1,103 @@
+"""Configuration of one model instance: bounds, workload, protocol, mutant."""
+
+import tomllib
+from dataclasses import dataclass, field, replace
+
+from .workload import Program, WorkloadError, format_workload, parse_workload, validate_workload
+
+PROTOCOLS = ("classic",)
+MAX_PROCS = 4
+MAX_THREADS = 8
+MAX_GOROUTINES = 8
+MAX_RUNQ = 8
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be checked; the message is one sentence."""
+
+
+@dataclass(frozen=True)
+class Config:
+    procs: int = 2  # GOMAXPROCS
+    threads: int = 0  # max Ms (0: derived from procs and goroutines)
+    runq: int = 2  # local run queue capacity (len(p.runq))
+    workload: tuple[Program, ...] = field(default_factory=lambda: parse_workload("exit"))
+    protocol: str = "classic"
+    mutant: str | None = None
+    name: str = "custom"
+
+    @property
+    def goroutines(self) -> int:
+        return len(self.workload)
+
+    @property
+    def max_threads(self) -> int:
+        """Enough Ms that the thread limit binds only when set explicitly: every
+        G in a syscall on its own M, plus one M per P, plus one in netpoll."""
+        return self.threads or min(MAX_THREADS, self.goroutines + self.procs + 1)
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name, "protocol": self.protocol, "procs": self.procs,
+            "threads": self.max_threads, "runq": self.runq, "goroutines": self.goroutines,
+            "workload": format_workload(self.workload), "mutant": self.mutant,
+        }
+
+    def with_(self, **changes) -> "Config":
+        return replace(self, **changes)
+
+
+def _check_range(what: str, value, low: int, high: int, flag: str) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ConfigError(f"{what} must be an integer from {low} to {high} ({flag}), not {value!r}")
+
+
+def validate(config: Config) -> Config:
+    """Return config if it describes a model that can run, else raise ConfigError."""
+    _check_range("GOMAXPROCS", config.procs, 1, MAX_PROCS, "--procs")
+    if config.threads != 0:
+        _check_range("the thread limit", config.threads, 1, MAX_THREADS, "--threads")
+    _check_range("the local run queue capacity", config.runq, 1, MAX_RUNQ, "--runq")
+    if config.mutant is not None:
+        from .mutants import MUTANTS
+        if config.mutant not in MUTANTS:
+            raise ConfigError(f"no mutant named {config.mutant!r}; `gosched-mc mutants` lists them")
+    if config.protocol not in PROTOCOLS:
+        raise ConfigError(f"unknown syscall protocol {config.protocol!r}; known: {', '.join(PROTOCOLS)}")
+    if not 1 <= config.goroutines <= MAX_GOROUTINES:
+        raise ConfigError(f"the workload has {config.goroutines} goroutines; the model allows 1 to {MAX_GOROUTINES}")
+    try:
+        validate_workload(config.workload)
+    except WorkloadError as err:
+        raise ConfigError(f"bad workload: {err}") from None
+    return config
+
+
+def from_toml(path: str) -> dict:
+    """Read config fields from a TOML file: procs, threads, runq, protocol,
+    mutant, and workload (a string, or a list of one program per goroutine)."""
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"config file {path} is not valid TOML: {err}") from None
+    except OSError as err:
+        raise ConfigError(f"cannot read config file {path}: {err.strerror}") from None
+    known = {"procs", "threads", "runq", "protocol", "mutant", "workload", "name", "preset"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"config file {path} has unknown keys: {', '.join(unknown)}")
+    return data
+
+
+def build(base: Config, overrides: dict) -> Config:
+    """Apply overrides (from flags or TOML) to base, parse the workload, validate."""
+    changes = {k: v for k, v in overrides.items() if v is not None and k != "preset"}
+    if "workload" in changes:
+        try:
+            changes["workload"] = parse_workload(changes["workload"])
+        except WorkloadError as err:
+            raise ConfigError(f"bad workload: {err}") from None
+    return validate(replace(base, **changes))

@@ -1,0 +1,126 @@
+"""Seeded bugs: small, switchable changes to one action each.
+
+A mutant is selected by name (config.mutant, `--mutant NAME`); the action
+it changes tests `rt.mutant == NAME` at the one place the bug lives. Each
+entry says what the change breaks and where the bug comes from: a real
+historical Go scheduler bug (an issue or commit), a race that the runtime's
+own comments describe, or an invented but plausible slip.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    action: str  # the model action it changes
+    change: str  # what the seeded bug does
+    breaks: str  # what goes wrong
+    grounding: str  # where it comes from
+    kind: str  # "safety" or "liveness": which kind of property should catch it
+    preset: str  # the smallest preset that reaches it
+    historical: bool  # reproduces a real bug or a race the runtime's comments describe
+
+
+CATALOGUE = [
+    Mutant("exitsyscall_no_cas", "exitsyscall",
+           "exitsyscallfast takes its old P back whenever m.oldp is set, without CAS(&oldp.status, _Psyscall, _Pidle).",
+           "If sysmon retook the P and handed it to another M, two Ms now run on one P.",
+           "runtime2.go, _Psyscall: \"Leaving _Psyscall must be done with a CAS ... ABA hazard\"; "
+           "the atomic fast path of CL 4723042 (2011).", "safety", "syscalls", True),
+    Mutant("exitsyscall_load_store", "exitsyscall",
+           "exitsyscallfast loads oldp.status == _Psyscall, and in a later step stores _Pidle and wires the P: "
+           "a check-then-act instead of one CAS.",
+           "sysmon's retake CAS can land between the load and the store: both think they own the P.",
+           "runtime2.go, _Psyscall: \"Leaving _Psyscall must be done with a CAS\".", "safety", "syscalls", True),
+    Mutant("exitsyscall0_loses_g", "exitsyscall0_globrunqput",
+           "exitsyscall0, finding no idle P, makes the G _Grunnable and stops the M without globrunqput.",
+           "The goroutine is runnable but in no queue: it never runs again.",
+           "exitsyscall0's contract (\"Failed to acquire P, enqueue gp as runnable\"); invented slip.",
+           "safety", "syscalls", False),
+    Mutant("retake_no_handoffp", "retake",
+           "sysmon's retake CASes the P from _Psyscall to _Pidle and then does not call handoffp.",
+           "The P is owned by nobody and on no list: GOMAXPROCS shrinks by one for good.",
+           "retake's comment \"Handoff the P for some other thread to run it\"; invented slip.",
+           "safety", "tiny", False),
+    Mutant("entersyscallblock_no_handoffp", "entersyscallblock",
+           "entersyscallblock releases its P (releasep) but never hands it off.",
+           "The P leaks as with retake_no_handoffp, but without waiting for sysmon.",
+           "entersyscallblock_handoff: handoffp(releasep()); invented slip.", "safety", "default", False),
+    Mutant("handoffp_skips_local_work", "handoffp_startm",
+           "handoffp ignores pp's own run queue (`!runqempty(pp)`) and only starts an M for global work.",
+           "A P with runnable Gs is put on the idle list, where nobody looks for them.",
+           "handoffp: \"handoffp must start an M in any situation where findRunnable would return a G to run on pp\"; "
+           "pidleput throws \"P has non-empty run queue\".", "safety", "default", True),
+    Mutant("runqsteal_runnext_no_cas", "runqsteal",
+           "runqgrab steals the victim's runnext with a load and a later store of 0, not runnext.cas(next, 0).",
+           "The victim's owner can runqget the same G in between: one G on two Ms.",
+           "go.dev/issue/10573 (runnext stealing races, found when runnext was introduced); runqgrab's CAS.",
+           "safety", "steal", True),
+    Mutant("runqsteal_no_remove", "runqsteal",
+           "runqgrab copies half the victim's queue without advancing its head (the CAS on runqhead is lost).",
+           "The stolen Gs are in two run queues and run twice.",
+           "runqgrab: \"cas-release, commits consume\"; invented slip.", "safety", "steal", False),
+    Mutant("injectglist_drops_gs", "sysmon_netpoll",
+           "injectglist marks every G from netpoll runnable but queues only the first.",
+           "Goroutines whose network I/O completed are runnable and in no queue: lost.",
+           "injectglist's contract (\"adds each runnable G on the list to some run queue\"); invented slip.",
+           "safety", "netpoll", False),
+    Mutant("wakep_no_cas", "wakep_cas",
+           "wakep checks nmspinning == 0 and later stores 1, instead of CompareAndSwap(0, 1).",
+           "Two racing wakeps both start a spinning M while nmspinning counts one; it later goes negative.",
+           "wakep: \"Be conservative about spinning threads, only start one if none exist already\"; the "
+           "\"wakep: negative nmspinning\" throw.", "safety", "default", True),
+    Mutant("retake_no_incidlelocked", "retake",
+           "sysmon's retake does not call incidlelocked(-1) before taking the P (nor +1 after).",
+           "The M leaving the syscall can park and run checkdead while sysmon holds the P: "
+           "\"checkdead: runnable g\" on a healthy program.",
+           "go.dev/issue/6070 (false deadlock report); retake's comment \"Need to decrement number of idle "
+           "locked M's (pretending that one more is running) before the CAS\".", "safety", "tiny", True),
+    Mutant("dance_reversed", "findRunnable_releasep",
+           "A spinning M that found nothing re-checks the run queues first and drops nmspinning after.",
+           "Work submitted between the re-check and the decrement sees a spinning M and wakes nobody: "
+           "a lost wakeup, runnable work with an idle P.",
+           "findRunnable's \"Delicate dance\" comment and the spinning protocol at the top of proc.go.",
+           "liveness", "default", True),
+    Mutant("only_last_spinner_rechecks", "findRunnable_stopspinning",
+           "Only the M whose nmspinning.Add(-1) reaches 0 re-checks the run queues.",
+           "With transient nmspinning increments (wakep's CAS before startm) work can be missed.",
+           "go.dev/issue/43997: \"we must be conservative and perform the check on all spinning Ms\".",
+           "liveness", "default", True),
+    Mutant("pidlegetspinning_no_needspinning", "wakep_nopidle",
+           "pidlegetSpinning does not set sched.needspinning when it finds no idle P.",
+           "An M about to drop its P does not know a spinner found work it could not take.",
+           "go.dev/issue/45867 (broken work conservation after CL 310850); pidlegetSpinning's comment.",
+           "liveness", "default", True),
+    Mutant("handoffp_ignores_globrunq", "handoffp_startm",
+           "handoffp ignores the global run queue in both of its checks.",
+           "A P goes idle while the global queue holds work it would have run.",
+           "handoffp: \"handoffp must start an M in any situation where findRunnable would return a G to run on pp\".",
+           "liveness", "default", True),
+    Mutant("wakep_never_wakes", "wakep_cas",
+           "wakep returns at once, never starting a spinning M.",
+           "Newly runnable work waits for its own P even while other Ps are idle.",
+           "proc.go header: \"We unpark an additional thread when we submit work if there is an idle P\".",
+           "liveness", "default", True),
+    Mutant("resetspinning_no_wakep", "resetspinning",
+           "resetspinning drops nmspinning but does not call wakep.",
+           "\"If the last spinning thread finds work and stops spinning, it must unpark a new spinning thread\" is broken.",
+           "proc.go header comment on the spinning protocol.", "liveness", "default", True),
+    Mutant("injectglist_no_wakep", "injectglist_done",
+           "injectglist (with a P) omits its final wakep.",
+           "Ps that went idle after injectglist read npidle stay idle while Gs wait in the queues.",
+           "go.dev/issue/63555 and injectglist's comment on the hedging wakep.", "liveness", "netpoll", True),
+    Mutant("sysmon_never_retakes", "retake",
+           "sysmon never retakes a P from a syscall.",
+           "A P stuck in a long syscall keeps its run queue from running.",
+           "retake: \"retake P's blocked in syscalls\"; invented (the whole mechanism removed).",
+           "liveness", "syscalls", False),
+    Mutant("sysmon_never_preempts", "preemptone",
+           "sysmon never preempts a long-running G.",
+           "A G in a long computation keeps every other G of its P from running.",
+           "retake/preemptone: \"preempt long running G's\"; invented (the mechanism removed).",
+           "liveness", "preempt", False),
+]
+
+MUTANTS = {m.name: m for m in CATALOGUE}

@@ -1,0 +1,113 @@
+"""States and steps in the runtime's own vocabulary.
+
+`fields` names every field (queues as lists) for diffs and JSON;
+`schedtrace` prints the state the way `GODEBUG=schedtrace=1,scheddetail=1`
+does, with the model's extra per-M program counter.
+"""
+
+from .actions import ACTIONS
+from .layout import NMIDLELOCKED_BIAS
+from .vocab import (FATAL_NAMES, G_STATUS_NAMES, GF_PREEMPT, GF_TOKEN, M_IDLE, M_NONE,
+                    P_STATUS_NAMES, PC_NAMES, THROWS, WAIT_NAMES)
+
+
+def _ref(prefix: str, v: int) -> str:
+    return f"{prefix}{v - 1}" if v else "nil"
+
+
+def _queue(prefix: str, s, slots) -> str:
+    return "[" + " ".join(f"{prefix}{s[o] - 1}" for o in slots if s[o]) + "]"
+
+
+class Renderer:
+    def __init__(self, machine):
+        self.mc = machine
+        self.L = machine.L
+
+    def proc(self, i: int) -> str:
+        return self.mc.proc_name(i)
+
+    def label(self, label) -> str:
+        name, proc, *params = label
+        info = ACTIONS.get(name)
+        kinds = info.params if info else ("?",) * len(params)
+        args = [self.proc(proc)] + [f"{k}{v}" if k != "?" else str(v) for k, v in zip(kinds, params)]
+        return f"{name}({', '.join(args)})"
+
+    def runtime_of(self, label) -> str:
+        info = ACTIONS.get(label[0])
+        return ", ".join(info.runtime) if info else "?"
+
+    def throw_text(self, code: int) -> str:
+        if code in FATAL_NAMES:
+            return "fatal: " + FATAL_NAMES[code]
+        return "throw: " + THROWS[code] if code else "-"
+
+    def g_op(self, g: int, s) -> str:
+        program = self.mc.config.workload[g]
+        pc = s[self.L.g_pc[g]]
+        return f"{pc}:{program[pc]}" if pc < len(program) else str(pc)
+
+    def fields(self, s) -> dict:
+        L, out = self.L, {}
+        for g in range(L.ng):
+            out[f"G{g}.status"] = G_STATUS_NAMES[s[L.g_status[g]]]
+            out[f"G{g}.pc"] = self.g_op(g, s)
+            out[f"G{g}.wait"] = WAIT_NAMES[s[L.g_wait[g]]]
+            flags = s[L.g_flags[g]]
+            out[f"G{g}.flags"] = ",".join(n for bit, n in ((GF_PREEMPT, "preempt"), (GF_TOKEN, "token")) if flags & bit) or "-"
+        for p in range(L.np):
+            out[f"P{p}.status"] = P_STATUS_NAMES[s[L.p_status[p]]]
+            out[f"P{p}.m"] = _ref("M", s[L.p_m[p]])
+            out[f"P{p}.runnext"] = _ref("G", s[L.p_runnext[p]])
+            out[f"P{p}.runq"] = _queue("G", s, L.p_runq[p])
+        for i in range(L.nm + 1):
+            name = L.proc_name(i)
+            out[f"{name}.pc"] = PC_NAMES[s[L.proc_pc[i]]]
+            out[f"{name}.ret"] = PC_NAMES[s[L.proc_ret[i]]] if s[L.proc_ret[i]] else "-"
+            out[f"{name}.hp"] = _ref("P", s[L.proc_hp[i]])
+            out[f"{name}.arg"] = str(s[L.proc_arg[i]])
+            if i < L.nm:
+                for f, prefix in (("p", "P"), ("nextp", "P"), ("oldp", "P"), ("curg", "G"), ("gp", "G")):
+                    out[f"{name}.{f}"] = _ref(prefix, s[getattr(L, "m_" + f)[i]])
+                out[f"{name}.spinning"] = "true" if s[L.m_spinning[i]] else "false"
+        out["sched.runq"] = _queue("G", s, L.runq)
+        out["sched.pidle"] = _queue("P", s, L.pidle)
+        out["sched.midle"] = _queue("M", s, L.midle)
+        for f in ("npidle", "nmidle", "nmspinning", "needspinning", "netpolling"):
+            out[f"sched.{f}"] = str(s[getattr(L, f)])
+        out["sched.nmidlelocked"] = str(s[L.nmidlelocked] - NMIDLELOCKED_BIAS)
+        out["sched.throw"] = self.throw_text(s[L.throw])
+        return out
+
+    def schedtrace(self, s, detail: bool = False) -> str:
+        L = self.L
+        threads = sum(1 for m in range(L.nm) if s[L.proc_pc[m]] != M_NONE)
+        local = " ".join(str((1 if s[L.p_runnext[p]] else 0) + sum(1 for o in L.p_runq[p] if s[o])) for p in range(L.np))
+        line = (f"SCHED: gomaxprocs={L.np} idleprocs={s[L.npidle]} threads={threads} "
+                f"spinningthreads={s[L.nmspinning]} needspinning={s[L.needspinning]} "
+                f"idlethreads={s[L.nmidle]} runqueue={sum(1 for o in L.runq if s[o])} [{local}]")
+        if s[L.throw]:
+            line += f"  <{self.throw_text(s[L.throw])}>"
+        if not detail:
+            return line
+        lines = [line]
+        for p in range(L.np):
+            lines.append(f"  P{p}: status={P_STATUS_NAMES[s[L.p_status[p]]]} m={_ref('M', s[L.p_m[p]])} "
+                         f"runnext={_ref('G', s[L.p_runnext[p]])} runq={_queue('G', s, L.p_runq[p])}")
+        for m in range(L.nm):
+            pc = s[L.proc_pc[m]]
+            if pc == M_NONE:
+                continue
+            extra = "" if pc == M_IDLE else (
+                f" nextp={_ref('P', s[L.m_nextp[m]])} oldp={_ref('P', s[L.m_oldp[m]])}"
+                f" gp={_ref('G', s[L.m_gp[m]])}")
+            lines.append(f"  M{m}: pc={PC_NAMES[pc]} p={_ref('P', s[L.m_p[m]])} curg={_ref('G', s[L.m_curg[m]])} "
+                         f"spinning={'true' if s[L.m_spinning[m]] else 'false'}{extra}")
+        sy = L.sysmon
+        lines.append(f"  sysmon: pc={PC_NAMES[s[L.proc_pc[sy]]]} hp={_ref('P', s[L.proc_hp[sy]])}")
+        for g in range(L.ng):
+            wait = s[L.g_wait[g]]
+            lines.append(f"  G{g}: status={G_STATUS_NAMES[s[L.g_status[g]]]}"
+                         f"{'(' + WAIT_NAMES[wait] + ')' if wait else ''} pc={self.g_op(g, s)}")
+        return "\n".join(lines)

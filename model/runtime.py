@@ -1,0 +1,274 @@
+"""The runtime's helper functions, over a mutable copy (bytearray) of a state.
+
+Each helper is the model of the proc.go function of the same name and keeps
+the runtime's contract: callers hold sched.lock where the runtime does
+(the whole calling action is one atomic step). Helpers that the runtime
+guards with a throw set sched.throw instead; a state with a throw has no
+successors and violates the `no_runtime_throw` invariant.
+"""
+
+from operator import itemgetter
+
+from .layout import NMIDLELOCKED_BIAS, Layout
+from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_ACQUIRE, M_NONE, M_RUN, THROW_CODES, _Gidle,
+                    _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning)
+
+NIL = None
+
+
+class Runtime:
+    """Helpers bound to one layout. `b` is always a bytearray being built into
+    a successor state; `s` a read-only state (bytes or bytearray)."""
+
+    def __init__(self, layout: Layout, procs: int):
+        self.L = layout
+        self.gomaxprocs = procs
+        L = layout
+        self.g_status, self.g_flags = L.g_status, L.g_flags
+        self.p_status, self.p_m, self.p_runnext, self.p_runq = L.p_status, L.p_m, L.p_runnext, L.p_runq
+        self.pc, self.ret = L.proc_pc, L.proc_ret
+        self.m_p, self.m_nextp, self.m_curg, self.m_spinning, self.m_gp = L.m_p, L.m_nextp, L.m_curg, L.m_spinning, L.m_gp
+        self.globq, self.pidle_slots, self.midle_slots = L.runq, L.pidle, L.midle
+        self.half = max(1, L.cap // 2)
+        self.mutant = ""
+        self.programs = ()
+        self.m_pcs = itemgetter(*L.proc_pc[:L.nm]) if L.nm > 1 else (lambda s, o=L.proc_pc[0]: (s[o],))
+
+    # --- packed queues and stacks -------------------------------------------------
+    @staticmethod
+    def qlen(s, slots) -> int:
+        n = 0
+        for o in slots:
+            if not s[o]:
+                break
+            n += 1
+        return n
+
+    @staticmethod
+    def qpush(b, slots, ref: int) -> bool:
+        for o in slots:
+            if not b[o]:
+                b[o] = ref
+                return True
+        return False
+
+    @staticmethod
+    def qpop(b, slots) -> int:
+        """Pop the head (index 0) of a packed queue; 0 if empty."""
+        head = b[slots[0]]
+        if head:
+            last = len(slots) - 1
+            for i in range(last):
+                b[slots[i]] = b[slots[i + 1]]
+            b[slots[last]] = 0
+        return head
+
+    # --- throws ----------------------------------------------------------------
+    def throw(self, b, message: str) -> None:
+        if not b[self.L.throw]:
+            b[self.L.throw] = THROW_CODES[message]
+
+    def casgstatus(self, b, g: int, old: int, new: int) -> None:
+        if b[self.g_status[g]] != old:
+            self.throw(b, "casgstatus: bad incoming values")
+        b[self.g_status[g]] = new
+
+    # --- local run queues ------------------------------------------------------------
+    def runqempty(self, s, pp: int) -> bool:
+        return not s[self.p_runnext[pp]] and not s[self.p_runq[pp][0]]
+
+    def runqput(self, b, pp: int, g: int, next: bool) -> None:
+        """runqput: into runnext (kicking the old runnext to the tail) or the
+        tail; a full queue moves half of it plus g to the global queue
+        (runqputslow). Executed only by the owner of pp."""
+        if next:
+            old = b[self.p_runnext[pp]]
+            b[self.p_runnext[pp]] = g + 1
+            if not old:
+                return
+            g = old - 1
+        if self.qpush(b, self.p_runq[pp], g + 1):
+            return
+        self.runqputslow(b, pp, g)
+
+    def runqputslow(self, b, pp: int, g: int) -> None:
+        batch = [self.qpop(b, self.p_runq[pp]) - 1 for _ in range(self.L.cap // 2)]
+        batch.append(g)
+        self.globrunqputbatch(b, batch)
+
+    def runqget(self, b, pp: int):
+        """runqget: runnext first (CAS to 0), else the head of the queue."""
+        nxt = b[self.p_runnext[pp]]
+        if nxt:
+            b[self.p_runnext[pp]] = 0
+            return nxt - 1
+        head = self.qpop(b, self.p_runq[pp])
+        return head - 1 if head else NIL
+
+    def runqputbatch(self, b, pp: int, gs: list) -> list:
+        """runqputbatch: as many as fit at the tail; returns the rest."""
+        rest = list(gs)
+        while rest and self.qpush(b, self.p_runq[pp], rest[0] + 1):
+            rest.pop(0)
+        return rest
+
+    # --- global run queue ----------------------------------------------------------
+    def globrunqput(self, b, g: int) -> None:
+        self.qpush(b, self.globq, g + 1)
+
+    def globrunqputbatch(self, b, gs) -> None:
+        for g in gs:
+            self.qpush(b, self.globq, g + 1)
+
+    def globrunqget(self, b):
+        head = self.qpop(b, self.globq)
+        return head - 1 if head else NIL
+
+    def globrunqgetbatch(self, b, pp: int):
+        """globrunqgetbatch(len(pp.runq)/2): the head G to run, and up to
+        min(n, size/gomaxprocs) more moved onto pp's (empty) local queue."""
+        size = self.qlen(b, self.globq)
+        if not size:
+            return NIL
+        n = max(1, min(self.half, size, size // self.gomaxprocs + 1))
+        gp = self.qpop(b, self.globq) - 1
+        batch = [self.qpop(b, self.globq) - 1 for _ in range(n - 1)]
+        self.runqputbatch(b, pp, batch)
+        return gp
+
+    # --- idle P list (sched.pidle, a stack) -------------------------------------------
+    def pidleput(self, b, pp: int) -> None:
+        if not self.runqempty(b, pp):
+            self.throw(b, "pidleput: P has non-empty run queue")
+        slots = self.pidle_slots
+        for i in range(len(slots) - 1, 0, -1):
+            b[slots[i]] = b[slots[i - 1]]
+        b[slots[0]] = pp + 1
+        b[self.L.npidle] += 1
+
+    def pidleget(self, b):
+        top = self.qpop(b, self.pidle_slots)
+        if not top:
+            return NIL
+        b[self.L.npidle] -= 1
+        return top - 1
+
+    def pidlegetSpinning(self, b):
+        """pidleget, and if no P is free set needspinning so that an M about to
+        drop its P becomes spinning instead ("delicate dance")."""
+        pp = self.pidleget(b)
+        if pp is NIL and self.mutant != "pidlegetspinning_no_needspinning":
+            b[self.L.needspinning] = 1
+        return pp
+
+    # --- idle M list (sched.midle, a stack) ---------------------------------------
+    def mput(self, b, m: int) -> None:
+        slots = self.midle_slots
+        for i in range(len(slots) - 1, 0, -1):
+            b[slots[i]] = b[slots[i - 1]]
+        b[slots[0]] = m + 1
+        b[self.L.nmidle] += 1
+        self.checkdead(b)
+
+    def mget(self, b):
+        top = self.qpop(b, self.midle_slots)
+        if not top:
+            return NIL
+        b[self.L.nmidle] -= 1
+        return top - 1
+
+    # --- Ms and Ps -----------------------------------------------------------------
+    def acquirep(self, b, m: int, pp: int) -> None:
+        """acquirep/wirep: the P must be _Pidle with no M."""
+        if b[self.m_p[m]] or b[self.p_m[pp]] or b[self.p_status[pp]] != _Pidle:
+            self.throw(b, "acquirep: invalid p state")
+        b[self.m_p[m]] = pp + 1
+        b[self.p_m[pp]] = m + 1
+        b[self.p_status[pp]] = _Prunning
+
+    def releasep(self, b, m: int) -> int:
+        pp = b[self.m_p[m]] - 1
+        if pp < 0 or b[self.p_m[pp]] != m + 1 or b[self.p_status[pp]] != _Prunning:
+            self.throw(b, "releasep: invalid p state")
+            return max(pp, 0)
+        b[self.m_p[m]] = 0
+        b[self.p_m[pp]] = 0
+        b[self.p_status[pp]] = _Pidle
+        return pp
+
+    def becomeSpinning(self, b, m: int) -> None:
+        b[self.m_spinning[m]] = 1
+        b[self.L.nmspinning] += 1
+        b[self.L.needspinning] = 0
+
+    def startm(self, b, pp: int, spinning: bool) -> bool:
+        """startm(pp, spinning): hand pp to an idle M (mget) or a new one
+        (newm). Returns False when a new M is needed beyond the thread limit:
+        the caller's step is then cut, and reported as such, never faked."""
+        m = self.mget(b)
+        if m is NIL:
+            m = self.newm_slot(b)
+            if m is NIL:
+                return False
+        else:
+            if b[self.m_spinning[m]]:
+                self.throw(b, "startm: m is spinning")
+            if b[self.m_nextp[m]]:
+                self.throw(b, "startm: m has p")
+        if spinning and not self.runqempty(b, pp):
+            self.throw(b, "startm: p has runnable gs")
+        b[self.m_spinning[m]] = 1 if spinning else 0
+        b[self.m_nextp[m]] = pp + 1
+        b[self.pc[m]] = M_ACQUIRE
+        return True
+
+    def newm_slot(self, b):
+        for m in range(self.L.nm):
+            if b[self.pc[m]] == M_NONE:
+                return m
+        return NIL
+
+    def execute(self, b, m: int, g: int) -> None:
+        """execute(gp): m.curg = gp; _Grunnable -> _Grunning; gp.preempt = false."""
+        b[self.m_curg[m]] = g + 1
+        b[self.m_gp[m]] = 0
+        self.casgstatus(b, g, _Grunnable, _Grunning)
+        b[self.g_flags[g]] &= ~GF_PREEMPT
+        b[self.pc[m]] = M_RUN
+
+    def checkdead(self, b) -> None:
+        """checkdead: with no M running (mcount - nmidle - nmidlelocked == 0),
+        a runnable G means a scheduler bug (throw); all Gs blocked means a
+        genuine program deadlock (fatal)."""
+        L = self.L
+        created = L.nm - self.m_pcs(b).count(M_NONE)
+        run = created - b[L.nmidle] - (b[L.nmidlelocked] - NMIDLELOCKED_BIAS)
+        if run > 0:
+            return
+        if run < 0:
+            self.throw(b, "checkdead: inconsistent counts")
+            return
+        waiting = False
+        for g in range(L.ng):
+            st = b[self.g_status[g]]
+            if st in (_Grunnable, _Grunning, _Gsyscall):
+                self.throw(b, "checkdead: runnable g")
+                return
+            if st == _Gwaiting:
+                waiting = True
+        if waiting and not b[L.throw]:
+            b[L.throw] = FATAL_DEADLOCK
+
+    # --- subroutine calls --------------------------------------------------------------
+    def call(self, b, proc: int, pc: int, ret: int) -> None:
+        b[self.ret[proc]] = ret
+        b[self.pc[proc]] = pc
+
+    def ret_from(self, b, proc: int) -> None:
+        b[self.pc[proc]] = b[self.ret[proc]]
+        b[self.ret[proc]] = 0
+        b[self.L.proc_hp[proc]] = 0
+        b[self.L.proc_arg[proc]] = 0
+
+
+__all__ = ["Runtime", "NIL", "_Gidle", "M_RUN"]

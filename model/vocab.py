@@ -1,0 +1,111 @@
+"""The runtime's vocabulary: G and P statuses, wait reasons, M program counters.
+
+Status numbers are the runtime's own (runtime2.go), so a state dump reads like
+`GODEBUG=scheddetail=1` output.
+"""
+
+# G statuses (runtime2.go). _Gidle doubles as "not yet created by newproc".
+_Gidle = 0
+_Grunnable = 1
+_Grunning = 2
+_Gsyscall = 3
+_Gwaiting = 4
+_Gdead = 6
+
+G_STATUS_NAMES = {
+    _Gidle: "_Gidle", _Grunnable: "_Grunnable", _Grunning: "_Grunning",
+    _Gsyscall: "_Gsyscall", _Gwaiting: "_Gwaiting", _Gdead: "_Gdead",
+}
+
+# P statuses (runtime2.go, Go <= 1.25 for _Psyscall).
+_Pidle = 0
+_Prunning = 1
+_Psyscall = 2
+
+P_STATUS_NAMES = {_Pidle: "_Pidle", _Prunning: "_Prunning", _Psyscall: "_Psyscall"}
+
+# What a _Gwaiting G waits for (g.waitreason, refined by the netpoller's view).
+WAIT_NONE = 0
+WAIT_CHAN = 1  # gopark on a channel/semaphore; goready makes it runnable
+WAIT_NET = 2  # gopark on the netpoller (waitReasonIOWait); fd not ready yet
+WAIT_NETREADY = 3  # fd is ready: netpoll would return this G
+
+WAIT_NAMES = {WAIT_NONE: "-", WAIT_CHAN: "chan receive", WAIT_NET: "IO wait",
+              WAIT_NETREADY: "IO wait (fd ready)"}
+
+# G flag bits.
+GF_PREEMPT = 1  # gp.preempt: sysmon's preemptone asked this G to stop
+GF_TOKEN = 2  # a goready arrived before the G parked (semaphore count of 1)
+
+# Runtime throws and fatals the model can reach (sched.throw field).
+THROW_NONE = 0
+THROWS = {
+    1: "schedule: spinning with local work",
+    2: "findRunnable: negative nmspinning",
+    3: "wakep: negative nmspinning",
+    4: "stopm holding p",
+    5: "stopm spinning",
+    6: "startm: m is spinning",
+    7: "startm: m has p",
+    8: "startm: p has runnable gs",
+    9: "pidleput: P has non-empty run queue",
+    10: "acquirep: invalid p state",
+    11: "releasep: invalid p state",
+    12: "checkdead: runnable g",
+    13: "checkdead: inconsistent counts",
+    14: "runqsteal: runq overflow",
+    15: "casgstatus: bad incoming values",
+}
+THROW_CODES = {msg: code for code, msg in THROWS.items()}
+# fatal(): a genuine program deadlock, reported like checkdead does; not a scheduler bug.
+FATAL_DEADLOCK = 100
+FATAL_NAMES = {FATAL_DEADLOCK: "all goroutines are asleep - deadlock!"}
+
+# Program counters of a thread (M) or of sysmon: where in the scheduler it is.
+M_NONE = 0  # thread not created yet (newm creates it)
+M_IDLE = 1  # stopm: parked on sched.midle
+M_ACQUIRE = 2  # woken by startm / started by newm: acquirep(m.nextp)
+M_SCHEDULE = 3  # schedule -> findRunnable: local runq, global runq, netpoll, steal
+M_DROPP = 4  # findRunnable: lock; recheck; releasep; pidleput
+M_STOPSPIN = 5  # findRunnable: m.spinning = false; nmspinning.Add(-1)
+M_RECHECK = 6  # findRunnable: recheck global runq and all runqs after dropping nmspinning
+M_NETBLOCK = 7  # findRunnable: block in netpoll, or stopm
+M_NETPOLL = 8  # blocked in netpoll(-1)
+M_RESETSPIN = 9  # schedule: resetspinning before running the found G
+M_EXECUTE = 10  # execute(gp)
+M_RUN = 11  # running its curg's Go code
+M_SYSCALL = 12  # blocked in the kernel; curg is _Gsyscall
+M_EXITSYSCALL_PIDLE = 13  # exitsyscallfast_pidle
+M_EXITSYSCALL0 = 14  # mcall(exitsyscall0)
+M_STOPM = 15  # stopm (after exitsyscall0 or netpoll injection)
+M_EXITSYSCALL_WIRE = 16  # (mutant only) second half of a non-atomic exitsyscallfast
+M_STEALNEXT = 17  # (mutant only) second half of a non-atomic runnext steal
+# Subroutines shared by Ms and sysmon (return to the record's `ret`).
+PC_WAKEP1 = 20  # wakep: nmspinning.Load, CAS(0, 1)
+PC_WAKEP2 = 21  # wakep: lock; pidlegetSpinning; startm(pp, true)
+PC_HANDOFF1 = 22  # handoffp: work -> startm; no spinning/idle Ms -> CAS nmspinning, startm
+PC_HANDOFF3 = 24  # handoffp: lock; global runq / last P polling; else pidleput
+PC_WAKEP_STORE = 26  # (mutant only) wakep's store after a separate load
+PC_STARTIDLE = 25  # injectglist: startIdle(n) loop
+# sysmon's own.
+SY_IDLE = 30  # sysmon loop: retake, preemptone, netpoll
+SY_INCIDLELOCKED = 31  # incidlelocked(1) after retake / injectglist (runs checkdead)
+
+PC_NAMES = {
+    M_NONE: "not created", M_IDLE: "stopm (idle)", M_ACQUIRE: "acquirep(nextp)",
+    M_SCHEDULE: "findRunnable", M_DROPP: "findRunnable: drop P", M_STOPSPIN: "findRunnable: stop spinning",
+    M_RECHECK: "findRunnable: recheck", M_NETBLOCK: "findRunnable: netpoll or stopm",
+    M_NETPOLL: "netpoll(block)", M_RESETSPIN: "resetspinning", M_EXECUTE: "execute",
+    M_RUN: "running G", M_SYSCALL: "in syscall", M_EXITSYSCALL_PIDLE: "exitsyscallfast_pidle",
+    M_EXITSYSCALL0: "exitsyscall0", M_STOPM: "stopm", M_EXITSYSCALL_WIRE: "exitsyscallfast (wirep)",
+    M_STEALNEXT: "runqgrab (runnext)",
+    PC_WAKEP1: "wakep", PC_WAKEP2: "wakep: startm", PC_HANDOFF1: "handoffp",
+    PC_HANDOFF3: "handoffp: lock", PC_WAKEP_STORE: "wakep (store)", PC_STARTIDLE: "injectglist: startIdle",
+    SY_IDLE: "sysmon loop", SY_INCIDLELOCKED: "incidlelocked(1)",
+}
+
+# The M is inside a system call on behalf of its curg (curg is _Gsyscall), from
+# entersyscall until exitsyscall changes the G's status. entersyscallblock's
+# handoffp (a subroutine returning to M_SYSCALL) counts too.
+SYSCALL_PCS = frozenset({M_SYSCALL, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_EXITSYSCALL0})
+HANDOFF_PCS = frozenset({PC_HANDOFF1, PC_HANDOFF3})

@@ -1,0 +1,309 @@
+"""Safety invariants of the scheduler, as named predicates over model states.
+
+Each invariant reads a fixed set of state fields (its projection) and is a
+pure function of them, so its verdict is memoised per distinct projection:
+exact, and much cheaper than re-evaluating it on every state. The check
+returns None when the invariant holds, else one sentence naming the fields
+that break it.
+"""
+
+from operator import itemgetter
+
+from explorer.spec import Invariant
+from model.layout import NMIDLELOCKED_BIAS
+from model.vocab import (FATAL_NAMES, G_STATUS_NAMES, HANDOFF_PCS, M_IDLE, M_NETPOLL, M_SYSCALL,
+                         P_STATUS_NAMES, PC_NAMES, PC_WAKEP2, SYSCALL_PCS, THROWS, _Gdead, _Gidle,
+                         _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning, _Psyscall)
+
+_MISS = object()
+
+
+def projected(name: str, doc: str, offsets: list, fn) -> Invariant:
+    """An Invariant whose verdict is fn(values at offsets), memoised."""
+    offsets = list(offsets)
+    get = itemgetter(*offsets) if len(offsets) > 1 else (lambda s, o=offsets[0]: (s[o],))
+    cache: dict = {}
+
+    def check(s):
+        key = get(s)
+        verdict = cache.get(key, _MISS)
+        if verdict is _MISS:
+            verdict = cache[key] = fn(key)
+        return verdict
+
+    return Invariant(name, check, doc)
+
+
+class _Fields:
+    """Slices of a projection tuple, by field group."""
+
+    def __init__(self):
+        self.offsets: list[int] = []
+        self.groups: dict[str, slice] = {}
+
+    def add(self, group: str, offsets) -> None:
+        offsets = list(offsets)
+        self.groups[group] = slice(len(self.offsets), len(self.offsets) + len(offsets))
+        self.offsets += offsets
+
+    def split(self, vals) -> dict:
+        return {g: vals[sl] for g, sl in self.groups.items()}
+
+
+def _g_places(L):
+    """Offsets holding a G reference, and their names."""
+    where = []
+    for p in range(L.np):
+        where.append((L.p_runnext[p], f"P{p}.runnext"))
+        where += [(o, f"P{p}.runq") for o in L.p_runq[p]]
+    where += [(o, "sched.runq") for o in L.runq]
+    where += [(L.m_curg[m], f"M{m}.curg") for m in range(L.nm)]
+    where += [(L.m_gp[m], f"M{m} (in hand)") for m in range(L.nm)]
+    return where
+
+
+def make_no_lost_goroutines(mc):
+    L = mc.L
+    f = _Fields()
+    f.add("refs", [o for o, _ in _g_places(L)])
+    f.add("status", L.g_status)
+
+    def fn(vals):
+        v = f.split(vals)
+        for g, st in enumerate(v["status"]):
+            if st not in (_Gidle, _Gdead, _Gwaiting) and (g + 1) not in v["refs"]:
+                return f"G{g} is {G_STATUS_NAMES[st]} but in no run queue, runnext, M or wait queue: it is lost"
+        return None
+
+    return projected("no_lost_goroutines",
+                     "Every live G is somewhere the scheduler will find it: a run queue, runnext, an M "
+                     "(running it, or holding it between findRunnable and execute), or a wait queue (_Gwaiting).",
+                     f.offsets, fn)
+
+
+def make_no_duplicated_goroutines(mc):
+    L = mc.L
+    where = _g_places(L)
+    names = [n for _, n in where]
+    f = _Fields()
+    f.add("refs", [o for o, _ in where])
+    f.add("status", L.g_status)
+
+    def fn(vals):
+        v = f.split(vals)
+        refs = v["refs"]
+        for g, st in enumerate(v["status"]):
+            n = refs.count(g + 1)
+            if n == 0:
+                continue
+            if st in (_Gidle, _Gdead, _Gwaiting):
+                return f"G{g} is {G_STATUS_NAMES[st]} but still in {names[refs.index(g + 1)]}"
+            if n > 1:
+                places = [names[i] for i, r in enumerate(refs) if r == g + 1]
+                return f"G{g} is in {n} places at once ({', '.join(places)}): it would run twice"
+        return None
+
+    return projected("no_duplicated_goroutines",
+                     "No G is in two places at once (two queues, a queue and an M, two Ms), and no dead, "
+                     "parked or uncreated G is in a queue or on an M.", f.offsets, fn)
+
+
+def make_gomaxprocs_bound(mc):
+    L = mc.L
+    gomaxprocs = L.np
+    f = _Fields()
+    f.add("mp", L.m_p)
+    f.add("status", L.g_status)
+
+    def fn(vals):
+        v = f.split(vals)
+        holding = sum(1 for p in v["mp"] if p)
+        if holding > gomaxprocs:
+            return f"{holding} Ms hold a P but GOMAXPROCS is {gomaxprocs}"
+        running = v["status"].count(_Grunning)
+        if running > gomaxprocs:
+            return f"{running} Gs are _Grunning but GOMAXPROCS is {gomaxprocs}"
+        return None
+
+    return projected("gomaxprocs_bound",
+                     "At most GOMAXPROCS Ms hold a P and at most GOMAXPROCS Gs run Go code (_Grunning).",
+                     f.offsets, fn)
+
+
+def make_p_accounting(mc):
+    L = mc.L
+    f = _Fields()
+    f.add("held", list(L.m_p) + list(L.m_nextp) + list(L.proc_hp))
+    f.add("pidle", L.pidle)
+    f.add("status", L.p_status)
+
+    def fn(vals):
+        v = f.split(vals)
+        for p, st in enumerate(v["status"]):
+            n = v["held"].count(p + 1) + v["pidle"].count(p + 1) + (st == _Psyscall)
+            if n == 0:
+                return (f"P{p} ({P_STATUS_NAMES[st]}) is owned by no M, not on sched.pidle, not in a syscall "
+                        f"and not being handed off: it leaked")
+            if n > 1:
+                return f"P{p} ({P_STATUS_NAMES[st]}) is in {n} places at once (m.p, m.nextp, a handoff, sched.pidle, _Psyscall)"
+        return None
+
+    return projected("p_accounting",
+                     "There are exactly GOMAXPROCS Ps and each is in exactly one place: owned by an M (m.p), on "
+                     "sched.pidle, being handed to an M (m.nextp, or held by handoffp/wakep), or in _Psyscall.",
+                     f.offsets, fn)
+
+
+def make_pm_bijection(mc):
+    L = mc.L
+    f = _Fields()
+    f.add("mp", L.m_p)
+    f.add("pm", L.p_m)
+    f.add("status", L.p_status)
+
+    def fn(vals):
+        v = f.split(vals)
+        mp, pm = v["mp"], v["pm"]
+        for m, p in enumerate(mp):
+            if p and pm[p - 1] != m + 1:
+                return f"M{m}.p is P{p - 1} but P{p - 1}.m is {_ref('M', pm[p - 1])}"
+        for p, (st, m) in enumerate(zip(v["status"], pm)):
+            if m and mp[m - 1] != p + 1:
+                return f"P{p}.m is M{m - 1} but M{m - 1}.p is {_ref('P', mp[m - 1])}"
+            if (st == _Prunning) != bool(m):
+                return f"P{p} is {P_STATUS_NAMES[st]} with m={_ref('M', m)}: exactly the _Prunning Ps have an owner"
+        return None
+
+    return projected("pm_bijection",
+                     "P/M ownership is a partial bijection: m.p == P iff P.m == M, and a P has an owner exactly "
+                     "when it is _Prunning.", f.offsets, fn)
+
+
+def make_gsyscall_on_syscall_m(mc):
+    L = mc.L
+    f = _Fields()
+    f.add("status", L.g_status)
+    f.add("curg", L.m_curg)
+    f.add("pc", L.proc_pc[:L.nm])
+    f.add("ret", L.proc_ret[:L.nm])
+
+    def fn(vals):
+        v = f.split(vals)
+        cur, pc, ret, status = v["curg"], v["pc"], v["ret"], v["status"]
+        in_syscall = [pc[m] in SYSCALL_PCS or (pc[m] in HANDOFF_PCS and ret[m] == M_SYSCALL) for m in range(L.nm)]
+        for m in range(L.nm):
+            if in_syscall[m] and (not cur[m] or status[cur[m] - 1] != _Gsyscall):
+                return f"M{m} is in a syscall but its curg {_ref('G', cur[m])} is not _Gsyscall"
+        for g, st in enumerate(status):
+            if st != _Gsyscall:
+                continue
+            if (g + 1) not in cur:
+                return f"G{g} is _Gsyscall but is no M's curg"
+            m = cur.index(g + 1)
+            if not in_syscall[m]:
+                return f"G{g} is _Gsyscall but its M{m} is not in a syscall (it is at {PC_NAMES[pc[m]]})"
+        return None
+
+    return projected("gsyscall_on_syscall_m",
+                     "A _Gsyscall G is the curg of an M inside a system call, and such an M's curg is _Gsyscall.",
+                     f.offsets, fn)
+
+
+def make_counters_consistent(mc):
+    L = mc.L
+    f = _Fields()
+    f.add("pidle", L.pidle)
+    f.add("midle", L.midle)
+    f.add("pc", L.proc_pc)
+    f.add("spinning", L.m_spinning)
+    f.add("sched", [L.npidle, L.nmidle, L.nmspinning, L.netpolling, L.nmidlelocked])
+
+    def fn(vals):
+        v = f.split(vals)
+        npidle_v, nmidle_v, nmspinning, netpolling, locked = v["sched"]
+        npidle = sum(1 for p in v["pidle"] if p)
+        if npidle_v != npidle:
+            return f"sched.npidle is {npidle_v} but {npidle} Ps are on sched.pidle"
+        idle_ms = [m - 1 for m in v["midle"] if m]
+        if nmidle_v != len(idle_ms):
+            return f"sched.nmidle is {nmidle_v} but {len(idle_ms)} Ms are on sched.midle"
+        pcs = v["pc"][:L.nm]
+        parked = [m for m in range(L.nm) if pcs[m] == M_IDLE]
+        if sorted(idle_ms) != parked:
+            return f"the Ms on sched.midle ({_ms(idle_ms)}) are not the parked Ms ({_ms(parked)})"
+        credits = v["pc"].count(PC_WAKEP2)
+        spinning = sum(v["spinning"])
+        if nmspinning != spinning + credits:
+            return (f"sched.nmspinning is {nmspinning} but {spinning} Ms are spinning and "
+                    f"{credits} wakep calls hold a credit")
+        polling = pcs.count(M_NETPOLL)
+        if netpolling != polling:
+            return f"sched.lastpoll says {netpolling} Ms are in netpoll but {polling} are"
+        if locked - NMIDLELOCKED_BIAS not in (0, -1):
+            return f"sched.nmidlelocked is {locked - NMIDLELOCKED_BIAS}; only sysmon moves it, by -1 then +1"
+        return None
+
+    return projected("counters_consistent",
+                     "sched's counters match what they count: npidle the idle-P list, nmidle the idle-M list "
+                     "(whose Ms are exactly the parked ones), nmspinning the spinning Ms plus wakep calls between "
+                     "their CAS and startm, lastpoll the M in netpoll.", f.offsets, fn)
+
+
+def make_idle_p_empty_runq(mc):
+    L = mc.L
+    f = _Fields()
+    f.add("pidle", L.pidle)
+    f.add("runnext", L.p_runnext)
+    f.add("head", [L.p_runq[p][0] for p in range(L.np)])
+    f.add("status", L.p_status)
+    f.add("pm", L.p_m)
+
+    def fn(vals):
+        v = f.split(vals)
+        for ref in v["pidle"]:
+            if not ref:
+                break
+            p = ref - 1
+            if v["runnext"][p] or v["head"][p]:
+                return f"P{p} is on sched.pidle with Gs in its run queue: nobody will run them"
+            if v["status"][p] != _Pidle or v["pm"][p]:
+                return f"P{p} is on sched.pidle but is {P_STATUS_NAMES[v['status'][p]]} with m={_ref('M', v['pm'][p])}"
+        return None
+
+    return projected("idle_p_empty_runq",
+                     "A P on the idle list is _Pidle with no M and an empty run queue (pidleput's rule).",
+                     f.offsets, fn)
+
+
+def make_no_runtime_throw(mc):
+    L = mc.L
+
+    def fn(vals):
+        code = vals[0]
+        if code and code not in FATAL_NAMES:
+            return f"the runtime would throw: \"{THROWS[code]}\""
+        return None
+
+    return projected("no_runtime_throw",
+                     "The runtime's own assertions hold: no throw(\"...\") such as \"stopm spinning\" or "
+                     "\"checkdead: runnable g\" is reached.", [L.throw], fn)
+
+
+def _ref(prefix: str, v: int) -> str:
+    return f"{prefix}{v - 1}" if v else "nil"
+
+
+def _ms(ms) -> str:
+    return " ".join(f"M{m}" for m in ms) or "none"
+
+
+MAKERS = (
+    make_no_lost_goroutines, make_no_duplicated_goroutines, make_gomaxprocs_bound, make_p_accounting,
+    make_pm_bijection, make_gsyscall_on_syscall_m, make_counters_consistent, make_idle_p_empty_runq,
+    make_no_runtime_throw,
+)
+
+
+def invariants(mc) -> list[Invariant]:
+    """All safety invariants, in the order they are checked."""
+    return [make(mc) for make in MAKERS]

@@ -1,0 +1,80 @@
+"""The gosched-mc plugin: what the generic `gosched-mc` command (explorer/cli.py)
+checks. It binds the Go scheduler model to its properties and turns command
+line flags and TOML files into model configurations.
+
+The explorer finds it through the `gosched_mc.plugins` entry point, so the
+engine never imports the model.
+"""
+
+import argparse
+
+from model.config import Config, ConfigError, build, from_toml
+from model.machine import GoScheduler
+from model.presets import PRESETS
+
+from .invariants import invariants
+
+DEFAULT_PRESET = "default"
+
+
+class GoSchedPlugin:
+    name = "gosched"
+    title = "Go's M:P:G scheduler around system calls"
+    config_error = ConfigError
+
+    def add_config_arguments(self, parser: argparse.ArgumentParser) -> None:
+        g = parser.add_argument_group("configuration (flags override the preset or file)")
+        g.add_argument("--preset", metavar="NAME", help=f"a named configuration (default: {DEFAULT_PRESET}); see `presets`")
+        g.add_argument("--config", metavar="FILE", help="a TOML file with procs, threads, runq, workload, protocol")
+        g.add_argument("--procs", type=int, metavar="N", help="GOMAXPROCS: the number of Ps")
+        g.add_argument("--threads", type=int, metavar="N", help="the most Ms (threads) the model may create")
+        g.add_argument("--runq", type=int, metavar="N", help="capacity of each P's local run queue")
+        g.add_argument("--workload", metavar="SPEC",
+                       help="one program per goroutine, separated by ';' (e.g. 'spawn(1), syscall; net_read')")
+        g.add_argument("--protocol", metavar="NAME", help="syscall protocol: classic (Go 1.14-1.25)")
+        g.add_argument("--mutant", metavar="NAME", help="check a seeded bug (see `mutants`)")
+
+    def config_from_args(self, args) -> Config:
+        """The configuration the flags describe; ConfigError on bad input."""
+        overrides: dict = {}
+        preset_name = args.preset
+        if args.config:
+            data = from_toml(args.config)
+            preset_name = preset_name or data.pop("preset", None)
+            overrides.update(data)
+        for key in ("procs", "threads", "runq", "workload", "protocol", "mutant"):
+            value = getattr(args, key, None)
+            if value is not None:
+                overrides[key] = value
+        return self.make_config(preset_name or DEFAULT_PRESET, overrides)
+
+    def make_config(self, preset_name: str, overrides: dict) -> Config:
+        if preset_name not in PRESETS:
+            raise ConfigError(f"no preset named {preset_name!r}; known presets: {', '.join(PRESETS)}")
+        base = PRESETS[preset_name][0]
+        changed = {k: v for k, v in overrides.items() if v is not None and k not in ("name", "preset")}
+        config = build(base, changed)
+        shape = sorted(k for k in changed if k != "mutant")
+        if shape and "name" not in overrides:
+            config = config.with_(name=f"{preset_name}+" + ",".join(shape))
+        elif "name" in overrides:
+            config = config.with_(name=str(overrides["name"]))
+        return config
+
+    def config_from_dict(self, data: dict) -> Config:
+        """Rebuild a configuration saved in a trace file (Config.to_dict)."""
+        if not isinstance(data, dict):
+            raise ConfigError("the trace's config is not an object")
+        fields = {k: data.get(k) for k in ("procs", "threads", "runq", "workload", "protocol", "mutant")}
+        return build(Config(name=str(data.get("name", "saved"))), fields)
+
+    def presets(self) -> list[tuple[str, str, Config]]:
+        return [(name, about, config) for name, (config, about) in PRESETS.items()]
+
+    def build(self, config: Config):
+        """(machine, invariants) for a configuration."""
+        machine = GoScheduler(config)
+        return machine, invariants(machine)
+
+
+plugin = GoSchedPlugin()
