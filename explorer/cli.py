@@ -6,6 +6,7 @@ does not replay), 2 bad input, 3 a limit stopped the search first.
 
 import argparse
 import json
+import os
 import sys
 
 from .plugins import PluginError, load_plugin
@@ -49,6 +50,10 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def default_workers() -> int:
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
 def _add_limits(p) -> None:
     g = p.add_argument_group("limits (the search stops cleanly, with its statistics so far, exit status 3)")
     g.add_argument("--max-states", type=_positive_int, metavar="N", help="stop after N distinct states")
@@ -74,6 +79,9 @@ def build_parser(plugin) -> Parser:
     check.add_argument("--no-symmetry", action="store_true", help="do not merge states that differ only in M numbering")
     check.add_argument("--coverage", action="store_true", help="print how often each action fired")
     check.add_argument("--quiet", action="store_true", help="no progress display")
+    check.add_argument("--workers", type=_positive_int, metavar="N", default=default_workers(),
+                       help=f"processes that expand states (default: {default_workers()}, the CPUs here); "
+                            "results do not depend on it")
     _add_limits(check)
 
     sub.add_parser("presets", help="list the named configurations")
@@ -105,7 +113,7 @@ def cmd_check(plugin, args) -> int:
     show_progress = not args.quiet and sys.stderr.isatty()
     symmetry = not args.no_symmetry
     result = explore(machine, selected, check_deadlock=deadlock, symmetry=symmetry, limits=limits,
-                     stop_at_first=not args.all_violations, progress=Progress(show_progress))
+                     stop_at_first=not args.all_violations, progress=Progress(show_progress), workers=args.workers)
     traces = []
     for v in result.violations:
         steps = concretize(machine, v.path, symmetry)

@@ -37,7 +37,7 @@ def summary_lines(result: Result, properties: list[str], known_actions: list[str
     if cut:
         lines.append(f"  thread limit reached: {_n(cut)} steps needed one more M than the limit allows and "
                      f"were not explored ({', '.join(sorted(result.cuts))}); raise --threads to explore them")
-    if known_actions is not None:
+    if known_actions is not None and result.complete and not result.violations:
         never = [a for a in known_actions if not result.coverage.get(a)]
         if never:
             lines.append(f"  actions never enabled: {', '.join(never)}")
@@ -46,7 +46,7 @@ def summary_lines(result: Result, properties: list[str], known_actions: list[str
 
 def coverage_lines(result: Result, known_actions: list[str]) -> list[str]:
     width = max(len(a) for a in known_actions) if known_actions else 10
-    lines = [f"Coverage (TLC-style): action, transitions, distinct new states"]
+    lines = ["Coverage (TLC-style): action, transitions, distinct new states"]
     for a in known_actions:
         lines.append(f"  {a:<{width}}  {result.coverage.get(a, 0):>12,}  {result.distinct.get(a, 0):>10,}")
     return lines

@@ -2,8 +2,13 @@
 
 Breadth-first order makes every counterexample a shortest one. Each new
 state (after the model's symmetry reduction) remembers its parent, so a path
-back to an initial state can be rebuilt. Results are deterministic: the
-frontier and the visited table keep insertion order, whatever the hash seed.
+back to an initial state can be rebuilt.
+
+A state is checked when it is expanded: `expand` evaluates the invariants on
+it and, if they hold, computes its successors. Expansion is a pure function
+of the state, so it can run in worker processes (explorer/parallel.py); the
+results are merged in frontier order, which makes the outcome (state counts,
+the counterexample) the same for any number of workers and any hash seed.
 """
 
 import builtins
@@ -45,6 +50,7 @@ class Result:
     seconds: float = 0.0
     complete: bool = False
     stop_reason: str = ""
+    workers: int = 1
     coverage: Counter = field(default_factory=Counter)  # action -> transitions
     distinct: Counter = field(default_factory=Counter)  # action -> new states it found
     cuts: Counter = field(default_factory=Counter)  # action -> steps cut at a model bound
@@ -52,7 +58,7 @@ class Result:
     violations: list = field(default_factory=list)
     parents: dict = field(default_factory=dict, repr=False)  # state -> parent state
 
-    @property
+    @builtins.property
     def states_per_second(self) -> float:
         return self.states / self.seconds if self.seconds > 0 else 0.0
 
@@ -69,112 +75,150 @@ def path_to(parents: dict, state: State) -> list:
     return path
 
 
+class Expander:
+    """The per-state work: check invariants, then compute canonical successors.
+
+    expand(s) -> (violations, terminal, successors) where violations is a
+    list of (property, message), terminal is (kind, why) for a state with no
+    steps, and successors a list of (label, canonical state or None).
+    """
+
+    def __init__(self, machine: Machine, invariants: list[Invariant], check_deadlock: bool, symmetry: bool):
+        self.machine = machine
+        self.checks = [(inv.name, inv.check) for inv in invariants]
+        self.check_deadlock = check_deadlock
+        self.canon = machine.canonical if symmetry else None
+
+    def expand(self, s):
+        bad = None
+        for name, check in self.checks:
+            message = check(s)
+            if message is not None:
+                bad = bad or []
+                bad.append((name, message))
+        if bad:
+            return bad, None, ()
+        succ = self.machine.successors(s)
+        if not succ:
+            return None, self.machine.terminal(s) if self.check_deadlock else None, ()
+        canon = self.canon
+        if canon is not None:
+            succ = [(label, canon(t) if t is not None else None) for label, t in succ]
+        return None, None, succ
+
+
+def _sequential(expander, res):
+    """run(frontier) yields (state, violations, terminal, successors) and
+    counts every transition into res."""
+    expand = expander.expand
+    coverage, cuts = res.coverage, res.cuts
+
+    def run(frontier):
+        for s in frontier:
+            bad, terminal, succ = expand(s)
+            for label, t in succ:
+                coverage[label[0]] += 1
+                if t is None:
+                    cuts[label[0]] += 1
+            res.transitions += len(succ)
+            yield s, bad, terminal, succ
+
+    return run, (lambda: None)
+
+
 def explore(machine: Machine, invariants: list[Invariant], *, check_deadlock: bool = True,
             symmetry: bool = True, limits: Limits = Limits(), stop_at_first: bool = True,
-            progress: Progress | None = None, on_state=None) -> Result:
+            progress: Progress | None = None, on_edge=None, workers: int = 1) -> Result:
     """Explore every state reachable from machine.init_states().
 
-    Stops at the first violation (or, with stop_at_first=False, once every
+    Stops at the first violation (with stop_at_first=False: once every
     property has failed), at a limit (complete=False), at Ctrl-C, or when the
-    reachable set is exhausted (complete=True). `on_state(state, parent,
-    label)` is called for every transition into a kept state, for callers
-    that build the graph.
+    reachable set is exhausted (complete=True). `on_edge(parent, label,
+    child)` sees every transition between kept states (parent None for an
+    initial state), for callers that build the graph.
     """
-    res = Result()
+    res = Result(workers=workers)
     started = time.perf_counter()
-    canon = machine.canonical if symmetry else (lambda s: s)
+    expander = Expander(machine, invariants, check_deadlock, symmetry)
+    if workers > 1 and on_edge is None:
+        from .parallel import pool_runner
+        run, close = pool_runner(expander, workers, res)
+    else:
+        res.workers = 1
+        run, close = _sequential(expander, res)
     parents: dict = {}
     failed: set = set()
-    watch = list(invariants)
+    n_props = len(invariants) + (1 if check_deadlock else 0)
     max_states = limits.max_states
-
-    def violate(name: str, message: str, state: State) -> bool:
-        """Record a violation; True if the search should stop."""
-        failed.add(name)
-        res.violations.append(Violation(name, message, state, path_to(parents, state)))
-        return stop_at_first or len(failed) >= len(watch) + (1 if check_deadlock else 0)
-
-    def check(state: State) -> bool:
-        """Check every invariant not yet failed; True if the search should stop."""
-        stop = False
-        for inv in watch:
-            if inv.name not in failed:
-                message = inv.check(state)
-                if message is not None:
-                    stop = violate(inv.name, message, state) or stop
-        return stop
+    progress = progress or Progress(enabled=False)
+    distinct = res.distinct
 
     frontier = []
     stopped = False
     for s in machine.init_states():
-        c = canon(s)
-        if c in parents:
-            continue
-        parents[c] = None
-        frontier.append(c)
-        if on_state:
-            on_state(c, None, None)
-        stopped = check(c) or stopped
-    bad = {v.state for v in res.violations}
-    progress = progress or Progress(enabled=False)
-    successors, coverage, distinct = machine.successors, res.coverage, res.distinct
+        c = machine.canonical(s) if symmetry else s
+        if c not in parents:
+            if max_states is not None and len(parents) >= max_states:
+                res.stop_reason = f"state limit reached ({max_states} states)"
+                stopped = True
+                break
+            parents[c] = None
+            frontier.append(c)
+            if on_edge:
+                on_edge(None, None, c)
     try:
         while frontier and not stopped:
             nxt = []
-            for s in frontier:
-                if s in bad:
-                    continue  # a violating state is not expanded
-                succ = successors(s)
-                if not succ and check_deadlock:
-                    kind, why = machine.terminal(s)
-                    if kind == DEADLOCK:
-                        bad.add(s)
-                        if DEADLOCK not in failed and violate(DEADLOCK, why, s):
-                            stopped = True
-                            break
-                    else:
-                        res.terminals[why] += 1
-                for label, t in succ:
-                    res.transitions += 1
-                    name = label[0]
-                    coverage[name] += 1
-                    if t is None:
-                        res.cuts[name] += 1
-                        continue
-                    t = canon(t)
-                    if t in parents:
-                        if on_state:
-                            on_state(t, s, label)
-                        continue
-                    parents[t] = s
-                    distinct[name] += 1
-                    nxt.append(t)
-                    if on_state:
-                        on_state(t, s, label)
-                    n_before = len(res.violations)
-                    if check(t):
+            for s, bad, terminal, succ in run(frontier):
+                if bad or (terminal and terminal[0] == DEADLOCK):
+                    found = bad or [(DEADLOCK, terminal[1])]
+                    for name, message in found:
+                        if name not in failed:
+                            failed.add(name)
+                            res.violations.append(Violation(name, message, s, path_to(parents, s)))
+                    if stop_at_first or len(failed) >= n_props:
                         stopped = True
-                    if len(res.violations) != n_before:
-                        bad.add(t)
-                    if len(parents) % CHECK_EVERY == 0:
-                        progress.update(len(parents), res.depth + 1, len(nxt))
-                        reason = _limit_reached(limits, started, len(parents))
+                        break
+                    continue
+                if terminal:
+                    res.terminals[terminal[1]] += 1
+                    continue
+                for label, t in succ:
+                    if t is None:
+                        continue
+                    if t in parents:
+                        if on_edge:
+                            on_edge(s, label, t)
+                        continue
+                    if max_states is not None and len(parents) >= max_states:
+                        res.stop_reason = f"state limit reached ({max_states} states)"
+                        stopped = True
+                        break
+                    parents[t] = s
+                    distinct[label[0]] += 1
+                    nxt.append(t)
+                    if on_edge:
+                        on_edge(s, label, t)
+                    n = len(parents)
+                    if n % CHECK_EVERY == 0:
+                        progress.update(n, res.depth + 1, len(nxt))
+                        reason = _limit_reached(limits, started)
                         if reason:
                             res.stop_reason = reason
                             stopped = True
-                    elif max_states is not None and len(parents) >= max_states:
-                        res.stop_reason = f"state limit reached ({max_states} states)"
-                        stopped = True
-                    if stopped:
-                        break
+                            break
                 if stopped:
                     break
             if nxt:
                 res.depth += 1
             frontier = nxt
+            if not stopped and (reason := _limit_reached(limits, started)):
+                res.stop_reason, stopped = reason, True
     except KeyboardInterrupt:
         res.stop_reason = "interrupted (Ctrl-C)"
-    progress.close()
+    finally:
+        close()
+        progress.close()
     res.states = len(parents)
     res.seconds = time.perf_counter() - started
     if stopped and not res.stop_reason:
@@ -184,9 +228,7 @@ def explore(machine: Machine, invariants: list[Invariant], *, check_deadlock: bo
     return res
 
 
-def _limit_reached(limits: Limits, started: float, states: int) -> str:
-    if limits.max_states is not None and states >= limits.max_states:
-        return f"state limit reached ({limits.max_states} states)"
+def _limit_reached(limits: Limits, started: float) -> str:
     if limits.max_seconds is not None and time.perf_counter() - started >= limits.max_seconds:
         return f"time limit reached ({limits.max_seconds:g} s)"
     if limits.max_memory_mb is not None and peak_rss_mb() >= limits.max_memory_mb:

@@ -53,16 +53,18 @@ class Layout:
             for f in M_FIELDS:
                 getattr(self, "m_" + f).append(self._add(f"M{m}.{f}"))
         self.m_size = len(PROC_FIELDS) + len(M_FIELDS)
+        self.midle = [self._add(f"sched.midle[{i}]") for i in range(self.nm)]  # right after the Ms: see canonical
         for f in PROC_FIELDS:
             getattr(self, "proc_" + f).append(self._add(f"sysmon.{f}"))
         self.runq = [self._add(f"sched.runq[{i}]") for i in range(self.ng)]
         self.pidle = [self._add(f"sched.pidle[{i}]") for i in range(self.np)]
-        self.midle = [self._add(f"sched.midle[{i}]") for i in range(self.nm)]
         for f in SCHED_SCALARS:
             setattr(self, f, self._add(f"sched.{f}"))
         self.size = len(self.names)
         self.m_range = range(self.nm)
         self.m_end = self.m_base + self.nm * self.m_size
+        self.midle_end = self.midle[-1] + 1
+        assert self.midle[0] == self.m_end
         self._canon_cache: dict = {}
 
     def _add(self, name: str) -> int:
@@ -79,17 +81,16 @@ class Layout:
         interchangeable threads, so every property the checker evaluates is
         unchanged by the renaming. Memoised on the M block and sched.midle,
         which alone determine the renaming."""
-        mb, me, ib, ie = self.m_base, self.m_end, self.midle[0], self.midle[-1] + 1
-        key = s[mb:me] + s[ib:ie]
+        mb, ie = self.m_base, self.midle_end
+        key = s[mb:ie]
         hit = self._canon_cache.get(key)
         if hit is None:
             hit = self._canon_cache[key] = self._renaming(s)
         if not hit:
             return s
-        block, midle, new_id = hit
+        block, new_id = hit
         b = bytearray(s)
-        b[mb:me] = block
-        b[ib:ie] = midle
+        b[mb:ie] = block
         for o in self.p_m:
             b[o] = new_id[b[o]]
         return bytes(b)
@@ -107,5 +108,5 @@ class Layout:
         new_id = [0] * (self.nm + 1)
         for new, old in enumerate(order):
             new_id[old + 1] = new + 1
-        block = b"".join([records[m] for m in order])
-        return block, bytes(new_id[s[o]] for o in midle), new_id
+        block = b"".join([records[m] for m in order]) + bytes(new_id[s[o]] for o in midle)
+        return block, new_id

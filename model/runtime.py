@@ -16,6 +16,12 @@ from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_ACQUIRE, M_NONE, M_RUN, THROW_
 NIL = None
 
 
+def _getter(offsets):
+    """itemgetter returning a tuple even for one offset."""
+    offsets = list(offsets)
+    return itemgetter(*offsets) if len(offsets) > 1 else (lambda s, o=offsets[0]: (s[o],))
+
+
 class Runtime:
     """Helpers bound to one layout. `b` is always a bytearray being built into
     a successor state; `s` a read-only state (bytes or bytearray)."""
@@ -32,7 +38,8 @@ class Runtime:
         self.half = max(1, L.cap // 2)
         self.mutant = ""
         self.programs = ()
-        self.m_pcs = itemgetter(*L.proc_pc[:L.nm]) if L.nm > 1 else (lambda s, o=L.proc_pc[0]: (s[o],))
+        self.m_pcs = _getter(L.proc_pc[:L.nm])
+        self.g_waits = _getter(L.g_wait)
 
     # --- packed queues and stacks -------------------------------------------------
     @staticmethod

@@ -39,14 +39,18 @@ def found(rt, b, m, gp) -> None:
 
 def netpoll_ready(rt, s) -> list:
     """netpoll(0): the Gs whose fds are ready, in G order."""
-    wait, status = rt.L.g_wait, rt.g_status
-    return [g for g in range(rt.L.ng) if s[wait[g]] == WAIT_NETREADY and s[status[g]] == _Gwaiting]
+    waits = rt.g_waits(s)
+    if WAIT_NETREADY not in waits:
+        return []
+    status = rt.g_status
+    return [g for g, w in enumerate(waits) if w == WAIT_NETREADY and s[status[g]] == _Gwaiting]
 
 
 def netpoll_waiters(rt, s) -> bool:
-    """netpollAnyWaiters: some G is parked on the netpoller."""
-    wait, status = rt.L.g_wait, rt.g_status
-    return any(s[wait[g]] in (WAIT_NET, WAIT_NETREADY) and s[status[g]] == _Gwaiting for g in range(rt.L.ng))
+    """netpollAnyWaiters: some G is parked on the netpoller (only a
+    _Gwaiting G has a wait reason)."""
+    waits = rt.g_waits(s)
+    return WAIT_NET in waits or WAIT_NETREADY in waits
 
 
 def injectglist(rt, b, proc, pp, gs, then_pc) -> None:

@@ -15,8 +15,11 @@ def netpollready(rt, s, i, out):
     would now return it (netpollready -> netpollunblock). It stays
     _Gwaiting until netpoll runs and injectglist makes it runnable.
     Abstracts: epoll, edge/level triggering, deadlines."""
-    for g in range(rt.L.ng):
-        if s[rt.g_status[g]] == _Gwaiting and s[rt.L.g_wait[g]] == WAIT_NET:
+    waits = rt.g_waits(s)
+    if WAIT_NET not in waits:
+        return
+    for g, w in enumerate(waits):
+        if w == WAIT_NET and s[rt.g_status[g]] == _Gwaiting:
             b = bytearray(s)
             b[rt.L.g_wait[g]] = WAIT_NETREADY
             emit(out, ("netpollready", i, g), b)

@@ -51,9 +51,10 @@ def goready(rt, s, m, out):
 
 @action("chansend_nowaiter", "chansend", pcs=(M_RUN,), params=("G", "G"), ops=(OP_READY,))
 def chansend_nowaiter(rt, s, m, out):
-    """op ready(k) with G k not parked: a non-blocking send into k's
-    one-slot buffer (chansend without a waiting receiver); k's next park
-    consumes it. A second send to a full buffer is dropped (select default)."""
+    """op ready(k) with G k not parked: a non-blocking send into k's one-slot
+    buffer (chansend without a waiting receiver); k's next park consumes it. A
+    second send to a full buffer is dropped (select default). Abstracts: the
+    channel itself; the buffer holds one value, as a token on the receiver."""
     g, op = current_op(rt, s, m)
     k = op.arg
     if s[rt.g_status[k]] == _Gwaiting and s[rt.L.g_wait[k]] == WAIT_CHAN:
@@ -66,9 +67,10 @@ def chansend_nowaiter(rt, s, m, out):
 
 @action("gopark", "gopark, park_m, dropg, schedule", pcs=(M_RUN,), params=("G",), ops=(OP_PARK,))
 def gopark(rt, s, m, out):
-    """op park with no pending send: gopark -> park_m: casgstatus
-    _Grunning -> _Gwaiting, dropg, unlock the channel, schedule(). The
-    channel lock makes this atomic with respect to goready."""
+    """op park with no pending send: gopark -> park_m: casgstatus _Grunning ->
+    _Gwaiting, dropg, unlock the channel, schedule(). The channel lock makes
+    this atomic with respect to goready. Abstracts: sudogs, the wait queue,
+    the unlock function."""
     g, _ = current_op(rt, s, m)
     if s[rt.g_flags[g]] & GF_TOKEN:
         return
@@ -83,8 +85,8 @@ def gopark(rt, s, m, out):
 
 @action("chanrecv_buffered", "chanrecv", pcs=(M_RUN,), params=("G",), ops=(OP_PARK,))
 def chanrecv_buffered(rt, s, m, out):
-    """op park with a send already buffered: chanrecv takes it and the G
-    keeps running (no gopark)."""
+    """op park with a send already buffered: chanrecv takes it and the G keeps
+    running (no gopark). Abstracts: the channel buffer (a one-value token)."""
     g, _ = current_op(rt, s, m)
     if not s[rt.g_flags[g]] & GF_TOKEN:
         return
@@ -122,7 +124,8 @@ def _goschedImpl(rt, b, m, g) -> None:
 @action("gosched", "Gosched, gosched_m, goschedImpl, globrunqput, wakep", pcs=(M_RUN,), params=("G",), ops=(OP_YIELD,))
 def gosched(rt, s, m, out):
     """op yield: runtime.Gosched -> goschedImpl(gp, false): the G goes to the
-    tail of the global run queue, then wakep and schedule()."""
+    tail of the global run queue, then wakep and schedule(). Abstracts:
+    tracing; the wakep is the real call (goschedImpl has it when mainStarted)."""
     g, _ = current_op(rt, s, m)
     b = bytearray(s)
     _goschedImpl(rt, b, m, g)

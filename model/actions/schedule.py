@@ -29,7 +29,10 @@ def _has_work(rt, s, pp) -> bool:
 
 def _nothing_to_get(rt, s, m) -> bool:
     """Local and global queues empty, and non-blocking netpoll returns nothing."""
-    if _has_work(rt, s, _own_p(rt, s, m)) or s[rt.globq[0]]:
+    if s[rt.globq[0]]:
+        return False
+    pp = s[rt.m_p[m]] - 1
+    if s[rt.p_runnext[pp]] or s[rt.p_runq[pp][0]]:
         return False
     return s[rt.L.netpolling] or not netpoll_ready(rt, s)
 
@@ -43,8 +46,9 @@ def _may_spin(rt, s, m) -> bool:
 
 @action("acquirep", "stopm, mstart1, acquirep", pcs=(M_ACQUIRE,), params=("P",))
 def acquirep(rt, s, m, out):
-    """An M woken by startm (mPark returns in stopm) or started by newm
-    (mstart1) wires m.nextp: acquirep(nextp), then findRunnable from the top."""
+    """An M woken by startm (mPark returns in stopm) or started by newm (mstart1)
+    wires m.nextp: acquirep(nextp), then findRunnable from the top. Abstracts:
+    mcache flush, tracing, the GC stop check at findRunnable's top."""
     pp = s[rt.m_nextp[m]] - 1
     b = bytearray(s)
     b[rt.m_nextp[m]] = 0
@@ -55,11 +59,15 @@ def acquirep(rt, s, m, out):
 
 @action("findRunnable_globrunqget_fair", "findRunnable, globrunqget", pcs=(M_SCHEDULE,), params=("P", "G"))
 def findRunnable_globrunqget_fair(rt, s, m, out):
-    """findRunnable's fairness check: when `pp.schedtick%61 == 0` it takes one
-    G from the global queue even though the local queue has work. The model
-    does not count ticks: whenever both queues have work, this step may fire."""
+    """findRunnable's fairness check: when `pp.schedtick%61 == 0` it takes one G
+    from the global queue even though the local queue has work. The model does
+    not count ticks: whenever both queues have work, this step may fire.
+    Abstracts: schedtick itself (the tick count is over-approximated by a free
+    choice)."""
+    if not s[rt.globq[0]]:
+        return
     pp = _own_p(rt, s, m)
-    if not s[rt.globq[0]] or not _has_work(rt, s, pp):
+    if not _has_work(rt, s, pp):
         return
     b = bytearray(s)
     gp = rt.globrunqget(b)
@@ -69,8 +77,9 @@ def findRunnable_globrunqget_fair(rt, s, m, out):
 
 @action("findRunnable_runqget", "schedule, findRunnable, runqget", pcs=(M_SCHEDULE,), params=("P", "G"))
 def findRunnable_runqget(rt, s, m, out):
-    """findRunnable: runqget(pp) takes runnext, else the head of the local
-    queue. A spinning M with local work throws, as schedule() does."""
+    """findRunnable: runqget(pp) takes runnext, else the head of the local queue.
+    A spinning M with local work throws, as schedule() does. Abstracts:
+    inheritTime, timers (pp.timers.check), GC workers, the trace reader."""
     pp = _own_p(rt, s, m)
     if not _has_work(rt, s, pp):
         return
@@ -84,10 +93,13 @@ def findRunnable_runqget(rt, s, m, out):
 
 @action("findRunnable_globrunq", "findRunnable, globrunqgetbatch, runqputbatch", pcs=(M_SCHEDULE,), params=("P", "G"))
 def findRunnable_globrunq(rt, s, m, out):
-    """findRunnable: the local queue is empty; under sched.lock
-    globrunqgetbatch takes a G to run and moves a batch to the local queue."""
+    """findRunnable: the local queue is empty; under sched.lock globrunqgetbatch
+    takes a G to run and moves a batch to the local queue. Abstracts:
+    inheritTime; timers, GC workers and the trace reader checked before it."""
+    if not s[rt.globq[0]]:
+        return
     pp = _own_p(rt, s, m)
-    if _has_work(rt, s, pp) or not s[rt.globq[0]]:
+    if _has_work(rt, s, pp):
         return
     b = bytearray(s)
     gp = rt.globrunqgetbatch(b, pp)
@@ -100,8 +112,10 @@ def findRunnable_netpoll(rt, s, m, out):
     """findRunnable: queues empty, nobody blocked in netpoll (lastpoll != 0):
     netpoll(0) returns the Gs whose fds are ready; run the first, injectglist
     the rest. Abstracts: pollingNet, netpollAdjustWaiters."""
+    if s[rt.globq[0]] or s[rt.L.netpolling]:
+        return
     pp = _own_p(rt, s, m)
-    if _has_work(rt, s, pp) or s[rt.globq[0]] or s[rt.L.netpolling]:
+    if _has_work(rt, s, pp):
         return
     ready = netpoll_ready(rt, s)
     if not ready:
@@ -126,12 +140,14 @@ def _start_stealing(rt, b, m) -> None:
 
 @action("runqsteal", "findRunnable, stealWork, runqsteal, runqgrab", pcs=(M_SCHEDULE,), params=("P", "P", "G"))
 def runqsteal(rt, s, m, out):
-    """findRunnable found nothing to get: the M becomes spinning (if the
-    spinning limit allows) and stealWork runqsteals from a P that has work:
-    runqgrab takes half of its queue (rounded up), or its runnext if the queue
-    is empty; the last G taken runs, the rest go to this P's queue. One step
-    per victim: stealWork's random victim order and its four passes are
-    abstracted into a nondeterministic choice of victim."""
+    """findRunnable found nothing to get: the M becomes spinning (if the spinning
+    limit allows) and stealWork runqsteals from a P that has work: runqgrab
+    takes half of its queue (rounded up), or its runnext if the queue is
+    empty; the last G taken runs, the rest go to this P's queue. One step per
+    victim: stealWork's random victim order and its four passes are abstracted
+    into a nondeterministic choice of victim. Abstracts: stealing timers, the
+    3us back-off before taking runnext (the model may take it at once),
+    idlepMask's racy snapshot."""
     pp = _own_p(rt, s, m)
     if not _nothing_to_get(rt, s, m) or not _may_spin(rt, s, m):
         return
@@ -170,9 +186,9 @@ def _runqgrab(rt, s, b, m, p2):
 
 @action("runqsteal_runnext_store", "runqgrab", pcs=(M_STEALNEXT,), params=("P", "G"), mutant_only=True)
 def runqsteal_runnext_store(rt, s, m, out):
-    """Seeded bug runqsteal_runnext_no_cas: the second half of a runnext
-    steal done as load then store, instead of runnext.cas(next, 0): the owner
-    may have run the G in between, and now both have it."""
+    """Seeded bug runqsteal_runnext_no_cas: the second half of a runqgrab
+    that steals runnext as a load then a store, instead of runnext.cas(next, 0): the owner may
+    have run the G in between, and now both have it. Abstracts: as runqsteal."""
     p2 = s[rt.L.proc_hp[m]] - 1
     gp = s[rt.m_gp[m]] - 1
     b = bytearray(s)
@@ -187,7 +203,8 @@ def runqsteal_runnext_store(rt, s, m, out):
 def stealWork_none(rt, s, m, out):
     """findRunnable: the M becomes spinning (becomeSpinning: nmspinning++,
     needspinning = 0) and stealWork finds no P with work; it goes on to drop
-    its P."""
+    its P. Abstracts: the victim order and the four passes; timers stolen on
+    the last pass."""
     pp = _own_p(rt, s, m)
     if not _nothing_to_get(rt, s, m) or not _may_spin(rt, s, m) or _victims(rt, s, pp):
         return
@@ -199,8 +216,9 @@ def stealWork_none(rt, s, m, out):
 
 @action("findRunnable_nosteal", "findRunnable", pcs=(M_SCHEDULE,), params=("P",))
 def findRunnable_nosteal(rt, s, m, out):
-    """findRunnable: nothing to get and already half the busy Ps have a
-    spinning M (2*nmspinning >= gomaxprocs-npidle), so it skips stealing."""
+    """findRunnable: nothing to get and already half the busy Ps have a spinning
+    M (2*nmspinning >= gomaxprocs-npidle), so it skips stealing. Abstracts:
+    idle-priority GC work, which could still be found here."""
     if not _nothing_to_get(rt, s, m) or _may_spin(rt, s, m):
         return
     b = bytearray(s)
@@ -210,8 +228,9 @@ def findRunnable_nosteal(rt, s, m, out):
 
 @action("findRunnable_dropp_globrunq", "findRunnable, globrunqgetbatch", pcs=(M_DROPP,), params=("P", "G"))
 def findRunnable_dropp_globrunq(rt, s, m, out):
-    """findRunnable, about to drop its P: under sched.lock the global queue
-    has work after all, so it takes a batch instead."""
+    """findRunnable, about to drop its P: under sched.lock the global queue has
+    work after all, so it takes a batch instead. Abstracts: gcwaiting and
+    safe-point functions, which restart findRunnable."""
     if not s[rt.globq[0]]:
         return
     b = bytearray(s)
@@ -225,7 +244,8 @@ def findRunnable_dropp_globrunq(rt, s, m, out):
 def findRunnable_needspinning(rt, s, m, out):
     """findRunnable, about to drop its P: a spinning M found work but no P
     (sched.needspinning == 1), so this non-spinning M keeps its P, becomes
-    spinning on the other's behalf and starts over ("delicate dance")."""
+    spinning on the other's behalf and starts over ("delicate dance").
+    Abstracts: nothing else; this is the whole branch."""
     if s[rt.globq[0]] or s[rt.m_spinning[m]] or not s[rt.L.needspinning]:
         return
     b = bytearray(s)
@@ -237,8 +257,10 @@ def findRunnable_needspinning(rt, s, m, out):
 @action("findRunnable_releasep", "findRunnable, releasep, pidleput", pcs=(M_DROPP,), params=("P",))
 def findRunnable_releasep(rt, s, m, out):
     """findRunnable: under sched.lock, with the global queue empty and no
-    needspinning request, releasep and pidleput: the P goes idle. A spinning
-    M then drops nmspinning; a non-spinning one goes to netpoll or stopm."""
+    needspinning request, releasep and pidleput: the P goes idle. A spinning M
+    then drops nmspinning; a non-spinning one goes to netpoll or stopm.
+    Abstracts: the allp snapshot and idlepMask (the re-check reads the current
+    sched.pidle)."""
     if s[rt.globq[0]] or (not s[rt.m_spinning[m]] and s[rt.L.needspinning]):
         return
     b = bytearray(s)
@@ -256,7 +278,9 @@ def findRunnable_releasep(rt, s, m, out):
 @action("findRunnable_stopspinning", "findRunnable", pcs=(M_STOPSPIN,))
 def findRunnable_stopspinning(rt, s, m, out):
     """findRunnable's "delicate dance", first half: m.spinning = false and
-    nmspinning.Add(-1), before re-checking the run queues (#StoreLoad)."""
+    nmspinning.Add(-1), before re-checking the run queues (#StoreLoad).
+    Abstracts: memory ordering (the model is sequentially consistent, so the
+    #StoreLoad barrier is implicit)."""
     b = bytearray(s)
     b[rt.m_spinning[m]] = 0
     if not b[rt.L.nmspinning]:
@@ -285,9 +309,10 @@ def _after_recheck(rt, b, m) -> None:
 @action("findRunnable_recheck_globrunq", "findRunnable, pidlegetSpinning, globrunqgetbatch, acquirep",
         pcs=(M_RECHECK,), params=("P", "G"))
 def findRunnable_recheck_globrunq(rt, s, m, out):
-    """findRunnable's "delicate dance", second half: after dropping
-    nmspinning the global queue has work; pidlegetSpinning a P, take a batch,
-    acquirep, becomeSpinning again and run the G."""
+    """findRunnable's "delicate dance", second half: after dropping nmspinning
+    the global queue has work; pidlegetSpinning a P, take a batch, acquirep,
+    becomeSpinning again and run the G. Abstracts: the separate lock
+    acquisitions of the two re-checks, taken as one step."""
     if not s[rt.globq[0]] or not s[rt.pidle_slots[0]]:
         return
     b = bytearray(s)
@@ -302,9 +327,10 @@ def findRunnable_recheck_globrunq(rt, s, m, out):
 @action("findRunnable_recheck_runqs", "findRunnable, checkRunqsNoP, pidlegetSpinning, acquirep",
         pcs=(M_RECHECK,), params=("P",))
 def findRunnable_recheck_runqs(rt, s, m, out):
-    """findRunnable's "delicate dance", second half: checkRunqsNoP finds a
-    busy P with local work, pidlegetSpinning an idle P, acquirep it and
-    becomeSpinning, then start over to steal the work."""
+    """findRunnable's "delicate dance", second half: checkRunqsNoP finds a busy P
+    with local work, pidlegetSpinning an idle P, acquirep it and
+    becomeSpinning, then start over to steal the work. Abstracts: the
+    allp/idlepMask snapshot; the global and local re-checks are one step."""
     if (s[rt.globq[0]] and s[rt.pidle_slots[0]]) or not s[rt.pidle_slots[0]] or not _work_ps(rt, s):
         return
     b = bytearray(s)
@@ -317,9 +343,10 @@ def findRunnable_recheck_runqs(rt, s, m, out):
 
 @action("findRunnable_recheck_none", "findRunnable, checkRunqsNoP, pidlegetSpinning", pcs=(M_RECHECK,))
 def findRunnable_recheck_none(rt, s, m, out):
-    """findRunnable's re-check finds no work it can take: either no work, or
-    work but no idle P, in which case pidlegetSpinning sets needspinning so an
-    M about to drop its P spins instead. Then netpoll or stopm."""
+    """findRunnable's re-check finds no work it can take: either no work, or work
+    but no idle P, in which case pidlegetSpinning sets needspinning so an M
+    about to drop its P spins instead. Then netpoll or stopm. Abstracts: the
+    idle-GC and timer re-checks (checkIdleGCNoP, checkTimersNoP)."""
     work = bool(s[rt.globq[0]]) or bool(_work_ps(rt, s))
     if work and s[rt.pidle_slots[0]]:
         return
@@ -335,8 +362,10 @@ def findRunnable_recheck_none(rt, s, m, out):
 
 @action("netpoll_block", "findRunnable, netpoll", pcs=(M_NETBLOCK,))
 def netpoll_block(rt, s, m, out):
-    """findRunnable, with no P: some G waits on the network and nobody is
-    polling (sched.lastpoll.Swap(0) != 0), so this M blocks in netpoll(-1)."""
+    """findRunnable, with no P: some G waits on the network and nobody is polling
+    (sched.lastpoll.Swap(0) != 0), so this M blocks in netpoll(-1). Abstracts:
+    pollUntil and timers; the poll blocks until an fd is ready (no
+    netpollBreak)."""
     if s[rt.L.netpolling] or not netpoll_waiters(rt, s):
         return
     b = bytearray(s)
@@ -348,7 +377,8 @@ def netpoll_block(rt, s, m, out):
 @action("stopm", "stopm, mput, checkdead", pcs=(M_NETBLOCK, M_STOPM))
 def stopm(rt, s, m, out):
     """stopm: under sched.lock mput the M on the idle list (checkdead runs
-    there), then park until startm hands it a P."""
+    there), then park until startm hands it a P. Abstracts: LockOSThread
+    (stoplockedm); mPark is the park itself."""
     if s[rt.pc[m]] == M_NETBLOCK and not s[rt.L.netpolling] and netpoll_waiters(rt, s):
         return
     b = bytearray(s)
@@ -363,8 +393,9 @@ def stopm(rt, s, m, out):
 
 @action("netpoll_acquirep", "findRunnable, netpoll, pidleget, acquirep, injectglist", pcs=(M_NETPOLL,), params=("P", "G"))
 def netpoll_acquirep(rt, s, m, out):
-    """The M blocked in netpoll wakes with ready Gs (lastpoll set again),
-    gets an idle P, acquirep, runs the first G and injectglists the rest."""
+    """The M blocked in netpoll wakes with ready Gs (lastpoll set again), gets an
+    idle P, acquirep, runs the first G and injectglists the rest. Abstracts:
+    netpollAdjustWaiters, timers."""
     ready = netpoll_ready(rt, s)
     if not ready or not s[rt.pidle_slots[0]]:
         return
@@ -381,9 +412,9 @@ def netpoll_acquirep(rt, s, m, out):
 
 @action("netpoll_injectglist", "findRunnable, netpoll, injectglist, startm", pcs=(M_NETPOLL,), params=("G",))
 def netpoll_injectglist(rt, s, m, out):
-    """The M blocked in netpoll wakes with ready Gs but no idle P:
-    injectglist puts them on the global queue and starts an M per idle P
-    (none now), then this M stops."""
+    """The M blocked in netpoll wakes with ready Gs but no idle P: injectglist
+    puts them on the global queue and starts an M per idle P (none now), then
+    this M stops. Abstracts: netpollAdjustWaiters, timers."""
     ready = netpoll_ready(rt, s)
     if not ready or s[rt.pidle_slots[0]]:
         return
@@ -395,10 +426,10 @@ def netpoll_injectglist(rt, s, m, out):
 
 @action("resetspinning", "schedule, resetspinning, wakep", pcs=(M_RESETSPIN,), params=("G",))
 def resetspinning(rt, s, m, out):
-    """schedule(): a spinning M found a G, so resetspinning: m.spinning =
-    false, nmspinning.Add(-1), then wakep so that another M spins in its
-    place ("if the last spinning thread finds work ... it must unpark a new
-    spinning thread")."""
+    """schedule(): a spinning M found a G, so resetspinning: m.spinning = false,
+    nmspinning.Add(-1), then wakep so that another M spins in its place ("if
+    the last spinning thread finds work ... it must unpark a new spinning
+    thread"). Abstracts: nothing: wakep runs as the next steps of this M."""
     b = bytearray(s)
     b[rt.m_spinning[m]] = 0
     if not b[rt.L.nmspinning]:
@@ -414,7 +445,8 @@ def resetspinning(rt, s, m, out):
 
 @action("execute", "execute", pcs=(M_EXECUTE,), params=("G",))
 def execute(rt, s, m, out):
-    """execute(gp): m.curg = gp, _Grunnable -> _Grunning; the G runs."""
+    """execute(gp): m.curg = gp, _Grunnable -> _Grunning; the G runs. Abstracts:
+    schedtick, DIT, the CPU profiler and tracing."""
     gp = s[rt.m_gp[m]] - 1
     b = bytearray(s)
     rt.execute(b, m, gp)

@@ -26,8 +26,9 @@ def _startm_or_cut(rt, out, label, b, pp, spinning) -> None:
 
 @action("wakep_noop", "wakep", pcs=(PC_WAKEP1,), actor="any")
 def wakep_noop(rt, s, i, out):
-    """wakep: a spinning M exists already (nmspinning != 0, or the CAS
-    0 -> 1 fails), so it returns: that spinner will find the work."""
+    """wakep: a spinning M exists already (nmspinning != 0, or the CAS 0 -> 1
+    fails), so it returns: that spinner will find the work. Abstracts: the
+    split between the Load and the CAS, taken as one atomic step."""
     if not s[rt.L.nmspinning] and rt.mutant != "wakep_never_wakes":
         return
     b = bytearray(s)
@@ -37,8 +38,9 @@ def wakep_noop(rt, s, i, out):
 
 @action("wakep_cas", "wakep", pcs=(PC_WAKEP1,), actor="any")
 def wakep_cas(rt, s, i, out):
-    """wakep: no spinning M, and nmspinning.CompareAndSwap(0, 1) succeeds;
-    this caller now owes the system a spinning M."""
+    """wakep: no spinning M, and nmspinning.CompareAndSwap(0, 1) succeeds; this
+    caller now owes the system a spinning M. Abstracts: acquirem (preemption
+    is not modelled)."""
     if s[rt.L.nmspinning] or rt.mutant == "wakep_never_wakes":
         return
     b = bytearray(s)
@@ -52,9 +54,9 @@ def wakep_cas(rt, s, i, out):
 
 @action("wakep_store", "wakep", pcs=(PC_WAKEP_STORE,), actor="any", mutant_only=True)
 def wakep_store(rt, s, i, out):
-    """Seeded bug wakep_no_cas: wakep checked nmspinning == 0 and now stores
-    1 without a CAS; two racing wakeps both get here and both start a
-    spinning M, yet nmspinning counts one."""
+    """Seeded bug wakep_no_cas: wakep checked nmspinning == 0 and now stores 1
+    without a CAS; two racing wakeps both get here and both start a spinning
+    M, yet nmspinning counts one. Abstracts: as wakep_cas."""
     b = bytearray(s)
     b[rt.L.nmspinning] = 1
     b[rt.pc[i]] = PC_WAKEP2
@@ -63,8 +65,9 @@ def wakep_store(rt, s, i, out):
 
 @action("wakep_startm", "wakep, pidlegetSpinning, startm", pcs=(PC_WAKEP2,), params=("P",), actor="any")
 def wakep_startm(rt, s, i, out):
-    """wakep: under sched.lock pidlegetSpinning takes an idle P, then
-    startm(pp, spinning=true) wakes or creates an M that starts spinning."""
+    """wakep: under sched.lock pidlegetSpinning takes an idle P, then startm(pp,
+    spinning=true) wakes or creates an M that starts spinning. Abstracts:
+    acquirem/releasem; startm (mget or newm) is part of this step."""
     if not s[rt.pidle_slots[0]]:
         return
     b = bytearray(s)
@@ -75,8 +78,8 @@ def wakep_startm(rt, s, i, out):
 
 @action("wakep_nopidle", "wakep, pidlegetSpinning", pcs=(PC_WAKEP2,), actor="any")
 def wakep_nopidle(rt, s, i, out):
-    """wakep: no idle P; pidlegetSpinning sets needspinning and wakep gives
-    back its nmspinning credit (nmspinning.Add(-1))."""
+    """wakep: no idle P; pidlegetSpinning sets needspinning and wakep gives back
+    its nmspinning credit (nmspinning.Add(-1)). Abstracts: acquirem/releasem."""
     if s[rt.pidle_slots[0]]:
         return
     b = bytearray(s)
@@ -119,9 +122,10 @@ def handoffp_startm(rt, s, i, out):
 
 @action("handoffp_startm_spinning", "handoffp, startm", pcs=(PC_HANDOFF1,), params=("P",), actor="any")
 def handoffp_startm_spinning(rt, s, i, out):
-    """handoffp: no work, and no spinning or idle P anywhere
-    (nmspinning+npidle == 0) so CAS nmspinning 0 -> 1 and
-    startm(pp, true): someone must look for work that may appear."""
+    """handoffp: no work, and no spinning or idle P anywhere (nmspinning+npidle
+    == 0) so CAS nmspinning 0 -> 1 and startm(pp, true): someone must look for
+    work that may appear. Abstracts: the separate Loads before the CAS, taken
+    with it as one step."""
     pp = s[rt.L.proc_hp[i]] - 1
     if _handoff_sees_work(rt, s, pp) or s[rt.L.nmspinning] or s[rt.L.npidle]:
         return
@@ -134,8 +138,9 @@ def handoffp_startm_spinning(rt, s, i, out):
 
 @action("handoffp_lock", "handoffp", pcs=(PC_HANDOFF1,), params=("P",), actor="any")
 def handoffp_lock(rt, s, i, out):
-    """handoffp: no work seen and a spinning M or idle P exists, so go on to
-    the checks under sched.lock."""
+    """handoffp: no work seen and a spinning M or idle P exists, so go on to the
+    checks under sched.lock. Abstracts: the trace reader and GC worker checks,
+    which need an M too."""
     pp = s[rt.L.proc_hp[i]] - 1
     if _handoff_sees_work(rt, s, pp) or not (s[rt.L.nmspinning] or s[rt.L.npidle]):
         return
@@ -147,7 +152,8 @@ def handoffp_lock(rt, s, i, out):
 @action("handoffp_globrunq_startm", "handoffp, startm", pcs=(PC_HANDOFF3,), params=("P",), actor="any")
 def handoffp_globrunq_startm(rt, s, i, out):
     """handoffp, under sched.lock: the global queue got work since the first
-    check (`!sched.runq.empty()`), so startm(pp, false)."""
+    check (`!sched.runq.empty()`), so startm(pp, false). Abstracts: gcwaiting
+    (the GC stop is not modelled) and safe-point functions."""
     if not s[rt.globq[0]] or rt.mutant == "handoffp_ignores_globrunq":
         return
     pp = s[rt.L.proc_hp[i]] - 1
@@ -164,8 +170,9 @@ def _lastp_unpolled(rt, s) -> bool:
 
 @action("handoffp_lastp_startm", "handoffp, startm", pcs=(PC_HANDOFF3,), params=("P",), actor="any")
 def handoffp_lastp_startm(rt, s, i, out):
-    """handoffp, under sched.lock: this is the last running P and nobody
-    polls the network, so startm(pp, false) to poll it."""
+    """handoffp, under sched.lock: this is the last running P and nobody polls
+    the network, so startm(pp, false) to poll it. Abstracts: timers
+    (wakeNetPoller)."""
     if (s[rt.globq[0]] and rt.mutant != "handoffp_ignores_globrunq") or not _lastp_unpolled(rt, s):
         return
     pp = s[rt.L.proc_hp[i]] - 1
@@ -193,7 +200,8 @@ def handoffp_pidleput(rt, s, i, out):
 @action("injectglist_startm", "injectglist, pidlegetSpinning, startm", pcs=(PC_STARTIDLE,), params=("P",), actor="any")
 def injectglist_startm(rt, s, i, out):
     """injectglist's startIdle(n): for each G put on the global queue, under
-    sched.lock pidlegetSpinning an idle P and startm(pp, false)."""
+    sched.lock pidlegetSpinning an idle P and startm(pp, false). Abstracts:
+    acquirem/releasem; startm is part of this step."""
     if not s[rt.L.proc_arg[i]] or not s[rt.pidle_slots[0]]:
         return
     b = bytearray(s)
@@ -204,9 +212,10 @@ def injectglist_startm(rt, s, i, out):
 
 @action("injectglist_done", "injectglist, pidlegetSpinning, wakep", pcs=(PC_STARTIDLE,), actor="any")
 def injectglist_done(rt, s, i, out):
-    """injectglist's startIdle ends (n Ms started, or no idle P left, which
-    sets needspinning); with a P, injectglist then calls wakep, which hedges
-    against Ps that went idle after it read npidle (#63555)."""
+    """injectglist's startIdle ends (n Ms started, or no idle P left, which sets
+    needspinning); with a P, injectglist then calls wakep, which hedges
+    against Ps that went idle after it read npidle (#63555). Abstracts:
+    tracing."""
     n = s[rt.L.proc_arg[i]]
     if n and s[rt.pidle_slots[0]]:
         return

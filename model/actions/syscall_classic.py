@@ -37,9 +37,10 @@ def entersyscall(rt, s, m, out):
 @action("entersyscallblock", "entersyscallblock, entersyscallblock_handoff, releasep, handoffp",
         pcs=(M_RUN,), params=("G", "P"), ops=(OP_SYSCALL_BLOCK,))
 def entersyscallblock(rt, s, m, out):
-    """op syscall_block: entersyscallblock: casgstatus _Grunning ->
-    _Gsyscall, then handoffp(releasep()) at once, before blocking: the P is
-    released (m.oldp stays nil) and this M runs handoffp's steps."""
+    """op syscall_block: entersyscallblock: casgstatus _Grunning -> _Gsyscall,
+    then handoffp(releasep()) at once, before blocking: the P is released
+    (m.oldp stays nil) and this M runs handoffp's steps. Abstracts:
+    syscalltick, stack bounds checks, tracing."""
     g, _ = current_op(rt, s, m)
     b = bytearray(s)
     rt.casgstatus(b, g, _Grunning, _Gsyscall)
@@ -93,9 +94,9 @@ def _wire_oldp(rt, b, m, oldp) -> None:
 
 @action("exitsyscall_wirep", "exitsyscallfast, wirep", pcs=(M_EXITSYSCALL_WIRE,), params=("P",), mutant_only=True)
 def exitsyscall_wirep(rt, s, m, out):
-    """Seeded bug exitsyscall_load_store: the second half of an
-    exitsyscallfast that loads oldp.status and later stores _Pidle and wires
-    the P, instead of one CAS. Sysmon can retake the P in between."""
+    """Seeded bug exitsyscall_load_store: the second half of an exitsyscallfast
+    that loads oldp.status and later stores _Pidle and wires the P, instead of
+    one CAS. Sysmon can retake the P in between. Abstracts: as exitsyscall."""
     oldp = s[rt.L.m_oldp[m]] - 1
     b = bytearray(s)
     b[rt.L.m_oldp[m]] = 0
@@ -109,9 +110,9 @@ def exitsyscall_wirep(rt, s, m, out):
 
 @action("exitsyscall_lostp", "exitsyscall, exitsyscallfast", pcs=(M_SYSCALL,), params=("G",), actor="env")
 def exitsyscall_lostp(rt, s, m, out):
-    """The syscall returns and the old P is gone (retaken by sysmon, or
-    handed off by entersyscallblock): exitsyscallfast's CAS fails, so it
-    tries an idle P next."""
+    """The syscall returns and the old P is gone (retaken by sysmon, or handed
+    off by entersyscallblock): exitsyscallfast's CAS fails, so it tries an
+    idle P next. Abstracts: the freezetheworld bail-out and tracing."""
     oldp = s[rt.L.m_oldp[m]] - 1
     if oldp >= 0 and (s[rt.p_status[oldp]] == _Psyscall or rt.mutant == "exitsyscall_no_cas"):
         return
@@ -141,7 +142,8 @@ def exitsyscallfast_pidle(rt, s, m, out):
 @action("exitsyscallfast_nopidle", "exitsyscallfast", pcs=(M_EXITSYSCALL_PIDLE,), params=("G",))
 def exitsyscallfast_nopidle(rt, s, m, out):
     """exitsyscallfast finds sched.pidle empty and returns false: exitsyscall
-    calls mcall(exitsyscall0)."""
+    calls mcall(exitsyscall0). Abstracts: the racy read of sched.pidle and the
+    locked pidleget are one step."""
     if s[rt.pidle_slots[0]]:
         return
     b = bytearray(s)
@@ -152,8 +154,9 @@ def exitsyscallfast_nopidle(rt, s, m, out):
 @action("exitsyscall0_acquirep", "exitsyscall0, pidleget, acquirep, execute",
         pcs=(M_EXITSYSCALL0,), params=("G", "P"))
 def exitsyscall0_acquirep(rt, s, m, out):
-    """exitsyscall0 on g0: _Gsyscall -> _Grunnable, dropg, and under
-    sched.lock pidleget finds a P after all: acquirep and execute the G."""
+    """exitsyscall0 on g0: _Gsyscall -> _Grunnable, dropg, and under sched.lock
+    pidleget finds a P after all: acquirep and execute the G. Abstracts:
+    schedEnabled (user scheduling is never disabled here), tracing."""
     if not s[rt.pidle_slots[0]]:
         return
     b = bytearray(s)

@@ -41,7 +41,8 @@ def retake(rt, s, i, out):
 @action("incidlelocked", "retake, sysmon, incidlelocked, checkdead", pcs=(SY_INCIDLELOCKED,), actor="sysmon")
 def incidlelocked(rt, s, i, out):
     """incidlelocked(1) after retake's handoff or sysmon's injectglist: sysmon
-    stops pretending to be a running M, and checkdead runs."""
+    stops pretending to be a running M, and checkdead runs. Abstracts:
+    nmidlelocked's other users (locked Ms are not modelled)."""
     b = bytearray(s)
     if rt.mutant != "retake_no_incidlelocked" or b[rt.L.nmidlelocked] < 1:
         b[rt.L.nmidlelocked] += 1
@@ -52,9 +53,11 @@ def incidlelocked(rt, s, i, out):
 
 @action("preemptone", "sysmon, retake, preemptone", pcs=(SY_IDLE,), params=("P", "G"), actor="sysmon")
 def preemptone(rt, s, i, out):
-    """retake: a _Prunning P's G has run for a whole time slice
-    (forcePreemptNS), so preemptone sets gp.preempt and signals the M
-    (preemptM). Only a G in a `compute` op runs that long in the model."""
+    """retake: a _Prunning P's G has run for a whole time slice (forcePreemptNS),
+    so preemptone sets gp.preempt and signals the M (preemptM). Only a G in a
+    `compute` op runs that long in the model. Abstracts: time (the 10ms slice
+    always eventually elapses), preemptM's signal, and sysmon's tick
+    bookkeeping (pd.schedtick)."""
     for pp in range(rt.L.np):
         if s[rt.p_status[pp]] != _Prunning or not s[rt.p_m[pp]]:
             continue
@@ -75,7 +78,8 @@ def preemptone(rt, s, i, out):
 def sysmon_netpoll(rt, s, i, out):
     """sysmon: nobody has polled the network for 10ms (lastpoll != 0), so
     netpoll(0); with Gs ready, incidlelocked(-1) and injectglist them: with no
-    P they all go to the global queue, and startIdle starts an M per idle P."""
+    P they all go to the global queue, and startIdle starts an M per idle P.
+    Abstracts: the 10ms lastpoll age, netpollAdjustWaiters."""
     if s[rt.L.netpolling]:
         return
     ready = netpoll_ready(rt, s)

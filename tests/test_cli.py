@@ -1,0 +1,129 @@
+"""The gosched-mc command as a user meets it: exit statuses, JSON, one-line errors, determinism."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args, seed="0", cwd=None):
+    env = dict(os.environ, PYTHONHASHSEED=seed)
+    p = subprocess.run([sys.executable, "-m", "explorer", *args], capture_output=True, text=True, env=env,
+                       cwd=cwd, timeout=600)
+    return p.returncode, p.stdout, p.stderr
+
+
+def assert_one_line_error(code, out, err):
+    assert code == 2, (code, out, err)
+    assert "Traceback" not in err + out
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gosched-mc: error: "), err
+
+
+def test_check_json_reports_a_complete_run_with_coverage():
+    code, out, _ = run("check", "--preset", "tiny", "--json")
+    assert code == 0
+    data = json.loads(out)
+    for key in ("config", "states", "transitions", "depth", "seconds", "complete", "coverage", "violations"):
+        assert key in data
+    assert data["complete"] and data["violations"] == [] and data["verdict"] == "holds"
+    assert data["config"]["procs"] == 1 and data["states"] > 100
+    assert data["coverage"]["entersyscall"] > 0
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "--procs", "0"],
+    ["check", "--preset", "nosuch"],
+    ["check", "--bogus"],
+    ["check", "--max-states", "0"],
+    ["check", "--max-seconds", "soon"],
+    ["check", "--workload", "spawn(7)"],
+    ["check", "--property", "nosuch"],
+    ["check", "--config", "/nonexistent.toml"],
+    ["check", "--mutant", "nosuch"],
+    ["replay", "/nonexistent.json"],
+    ["frobnicate"],
+])
+def test_bad_input_is_one_sentence_and_exit_2(args):
+    assert_one_line_error(*run(*args))
+
+
+def test_state_limit_stops_with_partial_statistics_and_exit_3():
+    code, out, _ = run("check", "--preset", "syscalls", "--max-states", "50", "--json")
+    assert code == 3
+    data = json.loads(out)
+    assert not data["complete"] and data["states"] == 50 and "state limit" in data["stop_reason"]
+    assert data["transitions"] > 0
+
+
+def test_time_limit_stops_cleanly():
+    code, out, _ = run("check", "--preset", "default", "--max-seconds", "1", "--workers", "1")
+    assert code == 3
+    assert "time limit reached" in out and "distinct states" in out
+
+
+def test_state_count_and_counterexample_do_not_depend_on_the_hash_seed():
+    runs = [run("check", "--preset", "syscalls", "--mutant", "exitsyscall_no_cas", seed=s) for s in ("1", "2")]
+    assert runs[0][0] == runs[1][0] == 1
+    assert runs[0][1].split("time ")[0] == runs[1][1].split("time ")[0]
+    counts = [json.loads(run("check", "--preset", "syscalls", "--json", "--quiet", seed=s)[1])["states"]
+              for s in ("1", "2")]
+    assert counts[0] == counts[1]
+
+
+def test_workers_do_not_change_the_result():
+    one = json.loads(run("check", "--preset", "syscalls", "--json", "--workers", "1")[1])
+    two = json.loads(run("check", "--preset", "syscalls", "--json", "--workers", "2")[1])
+    for key in ("states", "transitions", "depth", "coverage", "distinct"):
+        assert one[key] == two[key]
+
+
+def test_trace_round_trip_and_tampering(tmp_path):
+    trace = tmp_path / "t.json"
+    code, out, _ = run("check", "--preset", "syscalls", "--mutant", "exitsyscall_no_cas", "--trace-out", str(trace))
+    assert code == 1 and "retake(sysmon, P0)" in out and "exitsyscall(M0, G0, P0)" in out
+    code, out, _ = run("replay", str(trace))
+    assert code == 0 and "every step replays" in out
+
+    data = json.loads(trace.read_text())
+    data["steps"][3]["state"]["P0.runnext"] = "G0"
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(data))
+    code, out, _ = run("replay", str(tampered))
+    assert code == 1 and "step 3" in out
+
+    truncated = tmp_path / "truncated.json"
+    truncated.write_text(trace.read_text()[:200])
+    assert_one_line_error(*run("replay", str(truncated)))
+    notjson = tmp_path / "notjson.json"
+    notjson.write_text("hello")
+    assert_one_line_error(*run("replay", str(notjson)))
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"format": "something-else"}))
+    assert_one_line_error(*run("replay", str(other)))
+    data = json.loads(trace.read_text())
+    data["steps"][2]["label"][0] = "teleport"
+    unknown = tmp_path / "unknown.json"
+    unknown.write_text(json.dumps(data))
+    assert_one_line_error(*run("replay", str(unknown)))
+    data = json.loads(trace.read_text())
+    data["config"]["procs"] = 0
+    badconfig = tmp_path / "badconfig.json"
+    badconfig.write_text(json.dumps(data))
+    assert_one_line_error(*run("replay", str(badconfig)))
+
+
+def test_presets_lists_tiny_default_and_large():
+    code, out, _ = run("presets")
+    assert code == 0
+    names = [line.split()[0] for line in out.splitlines() if line and not line.startswith(" ")]
+    assert {"tiny", "default", "large"} <= set(names)
+
+
+def test_toml_config_file(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('preset = "tiny"\nprocs = 2\n')
+    code, out, _ = run("check", "--config", str(cfg), "--json")
+    assert code == 0 and json.loads(out)["config"]["procs"] == 2

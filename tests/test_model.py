@@ -1,0 +1,127 @@
+"""The model's building blocks: run queues, the idle lists, symmetry, the initial state."""
+
+import itertools
+
+import pytest
+
+from explorer.search import explore
+from model.config import Config
+from model.machine import GoScheduler
+from model.presets import preset
+from model.vocab import M_ACQUIRE, M_RUN, SY_IDLE, _Gidle, _Grunning, _Pidle, _Prunning
+from model.workload import parse_workload
+
+
+def machine(workload="spawn(1), spawn(2), spawn(3); exit; exit; exit", procs=2, runq=2, threads=3):
+    return GoScheduler(Config(procs=procs, runq=runq, threads=threads, workload=parse_workload(workload)))
+
+
+def fields(mc, b):
+    return mc.fields(bytes(b))
+
+
+def test_initial_state_is_main_on_m0_p0_with_the_other_ps_idle():
+    mc = machine(procs=3)
+    (s,) = mc.init_states()
+    L = mc.L
+    assert s[L.g_status[0]] == _Grunning and s[L.g_status[1]] == _Gidle
+    assert s[L.p_status[0]] == _Prunning and s[L.p_m[0]] == 1 and s[L.m_p[0]] == 1
+    assert s[L.proc_pc[0]] == M_RUN and s[L.proc_pc[L.sysmon]] == SY_IDLE
+    assert mc.fields(s)["sched.pidle"] == "[P1 P2]" and s[L.npidle] == 2
+
+
+def test_runqput_uses_runnext_kicks_the_old_one_and_spills_half_to_the_global_queue():
+    mc = machine(runq=2)
+    rt, b = mc.rt, bytearray(mc.init_states()[0])
+    for g in (1, 2, 3):
+        rt.runqput(b, 0, g, True)
+    f = fields(mc, b)
+    assert f["P0.runnext"] == "G3" and f["P0.runq"] == "[G1 G2]" and f["sched.runq"] == "[]"
+    rt.runqput(b, 0, 0, True)  # runnext G0 kicks G3; the full queue moves G1 and G3 to the global queue
+    f = fields(mc, b)
+    assert f["P0.runnext"] == "G0" and f["P0.runq"] == "[G2]" and f["sched.runq"] == "[G1 G3]"
+
+
+def test_runqget_takes_runnext_before_the_head():
+    mc = machine()
+    rt, b = mc.rt, bytearray(mc.init_states()[0])
+    rt.runqput(b, 0, 1, False)
+    rt.runqput(b, 0, 2, True)
+    assert rt.runqget(b, 0) == 2 and rt.runqget(b, 0) == 1 and rt.runqget(b, 0) is None
+
+
+def test_globrunqgetbatch_takes_its_share_and_fills_the_local_queue():
+    mc = machine(runq=4)
+    rt, b = mc.rt, bytearray(mc.init_states()[0])
+    rt.globrunqputbatch(b, [1, 2, 3])
+    # n = min(len(runq)/2=2, size=3, size/gomaxprocs+1=2): G1 to run, G2 to the local queue
+    assert rt.globrunqgetbatch(b, 1) == 1
+    f = fields(mc, b)
+    assert f["P1.runq"] == "[G2]" and f["sched.runq"] == "[G3]"
+
+
+def test_pidle_is_a_stack_and_npidle_follows_it():
+    mc = machine(procs=3)
+    rt, b = mc.rt, bytearray(mc.init_states()[0])
+    assert rt.pidleget(b) == 1
+    rt.pidleput(b, 1)
+    assert fields(mc, b)["sched.pidle"] == "[P1 P2]" and b[mc.L.npidle] == 2
+
+
+def test_pidleput_of_a_p_with_work_throws_like_the_runtime():
+    mc = machine()
+    rt, b = mc.rt, bytearray(mc.init_states()[0])
+    rt.runqput(b, 1, 2, False)
+    rt.pidleput(b, 1)
+    assert fields(mc, b)["sched.throw"] == "throw: pidleput: P has non-empty run queue"
+
+
+def test_startm_wakes_an_idle_m_or_creates_one_and_reports_the_thread_limit():
+    mc = machine(threads=2)
+    rt, b = mc.rt, bytearray(mc.init_states()[0])
+    assert rt.startm(b, 1, True)
+    assert b[mc.L.proc_pc[1]] == M_ACQUIRE and b[mc.L.m_nextp[1]] == 2 and b[mc.L.m_spinning[1]] == 1
+    assert not rt.startm(b, 0, False)  # a third M is beyond --threads 2
+
+
+def test_canonical_form_ignores_m_numbering():
+    mc = machine(threads=3)
+    L = mc.L
+    seen = list(explore(mc, [], symmetry=False).parents)
+    size = L.m_size
+    for s in seen[:: max(1, len(seen) // 200)]:
+        base = mc.canonical(s)
+        for perm in itertools.permutations(range(L.nm)):
+            b = bytearray(s)
+            for new, old in enumerate(perm):
+                b[L.m_base + new * size: L.m_base + (new + 1) * size] = s[L.m_base + old * size: L.m_base + (old + 1) * size]
+            rename = {old + 1: new + 1 for new, old in enumerate(perm)}
+            for o in list(L.p_m) + list(L.midle):
+                b[o] = rename.get(s[o], 0)
+            assert mc.canonical(bytes(b)) == base
+        assert mc.canonical(base) == base
+
+
+@pytest.mark.parametrize("name", ["tiny", "syscalls", "overflow", "steal"])
+def test_symmetry_reduction_keeps_exactly_the_canonical_forms_of_the_full_state_space(name):
+    mc = GoScheduler(preset(name))
+    full = explore(mc, [], symmetry=False)
+    reduced = explore(mc, [], symmetry=True)
+    assert full.complete and reduced.complete
+    assert {mc.canonical(s) for s in full.parents} == set(reduced.parents)
+    assert full.terminals.keys() == reduced.terminals.keys()
+    assert set(full.coverage) == set(reduced.coverage)
+
+
+def test_states_are_small_immutable_bytes():
+    mc = GoScheduler(preset("default"))
+    (s,) = mc.init_states()
+    assert isinstance(s, bytes) and len(s) < 120
+    assert all(isinstance(t, bytes) for _, t in mc.successors(s))
+
+
+def test_initial_ps_are_idle_and_unowned():
+    mc = machine(procs=4)
+    s = mc.init_states()[0]
+    for p in range(1, 4):
+        assert s[mc.L.p_status[p]] == _Pidle and not s[mc.L.p_m[p]]
