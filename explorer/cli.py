@@ -9,12 +9,15 @@ import json
 import os
 import sys
 
+from .killtable import check_mutant, format_table
+from .observer import find_witness
 from .plugins import PluginError, load_plugin
 from .progress import Progress
 from .replay import BadTraceFile, ReplayMismatch, load, replay
-from .search import Limits, explore
+from .search import Limits
 from .spec import DEADLOCK
 from .trace import Trace, TraceError, concretize, render_text, save, to_json
+from .verify import lasso_trace, verify
 from . import output
 
 EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_LIMIT = 0, 1, 2, 3
@@ -79,12 +82,29 @@ def build_parser(plugin) -> Parser:
     check.add_argument("--no-symmetry", action="store_true", help="do not merge states that differ only in M numbering")
     check.add_argument("--coverage", action="store_true", help="print how often each action fired")
     check.add_argument("--quiet", action="store_true", help="no progress display")
+    check.add_argument("--no-liveness", action="store_true", help="check only the safety properties")
+    check.add_argument("--no-fairness", action="append", metavar="CLASS", default=[],
+                       choices=sorted(getattr(plugin, "fairness_classes", lambda: {})()),
+                       help="drop a fairness assumption for the liveness check (repeatable): "
+                            + "; ".join(f"{k}: {v}" for k, v in getattr(plugin, "fairness_classes", lambda: {})().items()))
     check.add_argument("--workers", type=_positive_int, metavar="N", default=default_workers(),
                        help=f"processes that expand states (default: {default_workers()}, the CPUs here); "
                             "results do not depend on it")
     _add_limits(check)
 
     sub.add_parser("presets", help="list the named configurations")
+
+    mu = sub.add_parser("mutants", help="check every seeded bug and print the kill table")
+    mu.add_argument("names", nargs="*", metavar="NAME", help="only these mutants")
+    mu.add_argument("--list", action="store_true", help="list the mutants without checking them")
+    mu.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    mu.add_argument("--workers", type=_positive_int, metavar="N", default=default_workers())
+
+    wi = sub.add_parser("witness", help="print the shortest run of a scenario (no NAME: list the scenarios)")
+    wi.add_argument("name", nargs="?", metavar="NAME")
+    wi.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    wi.add_argument("--detail", action="store_true")
+    wi.add_argument("--trace-out", metavar="FILE", help="save the witness as JSON (for `replay`)")
 
     rp = sub.add_parser("replay", help="re-execute a saved trace step by step against the model")
     rp.add_argument("file", help="a trace saved by `check --trace-out`")
@@ -94,59 +114,81 @@ def build_parser(plugin) -> Parser:
     return parser
 
 
-def _select(invariants, names):
-    known = [inv.name for inv in invariants] + [DEADLOCK]
+def _select(invariants, liveness, names):
+    known = [inv.name for inv in invariants] + [DEADLOCK] + [p.name for p in liveness]
     if not names:
-        return invariants, True
+        return invariants, True, liveness
     unknown = [n for n in names if n not in known]
     if unknown:
         raise UsageError(f"unknown property {unknown[0]!r}; known properties: {', '.join(known)}")
-    return [inv for inv in invariants if inv.name in names], DEADLOCK in names
+    return ([inv for inv in invariants if inv.name in names], DEADLOCK in names,
+            [p for p in liveness if p.name in names])
 
 
 def cmd_check(plugin, args) -> int:
     config = plugin.config_from_args(args)
     machine, invariants = plugin.build(config)
-    selected, deadlock = _select(invariants, args.property)
+    liveness_all = plugin.liveness(machine) if hasattr(plugin, "liveness") else []
+    selected, deadlock, liveness = _select(invariants, liveness_all, args.property)
     names = [inv.name for inv in selected] + ([DEADLOCK] if deadlock else [])
     limits = Limits(args.max_states, args.max_seconds, args.max_memory)
     show_progress = not args.quiet and sys.stderr.isatty()
     symmetry = not args.no_symmetry
-    result = explore(machine, selected, check_deadlock=deadlock, symmetry=symmetry, limits=limits,
-                     stop_at_first=not args.all_violations, progress=Progress(show_progress), workers=args.workers)
+    v = verify(machine, selected, liveness, check_liveness=not args.no_liveness, no_fairness=args.no_fairness,
+               limits=limits, workers=args.workers, progress=Progress(show_progress),
+               stop_at_first=not args.all_violations, symmetry=symmetry, check_deadlock=deadlock)
+    result = v.result
+    c = config.to_dict()
     traces = []
-    for v in result.violations:
-        steps = concretize(machine, v.path, symmetry)
-        traces.append(Trace(steps=steps, property=v.property, message=v.message, kind="safety",
-                            config=config.to_dict(), model=plugin.name))
+    for viol in result.violations:
+        steps = concretize(machine, viol.path, symmetry)
+        traces.append(Trace(steps=steps, property=viol.property, kind="safety", config=c, model=plugin.name,
+                            message=_restate(machine, selected, viol, steps[-1].state)))
+    for live in v.liveness:
+        if not live.holds:
+            traces.append(lasso_trace(machine, v, live, symmetry, c, plugin.name))
     if args.trace_out and traces:
         save(args.trace_out, to_json(machine, traces[0]))
     actions = machine.actions()
     if args.json:
-        print(json.dumps(output.result_json(result, config.to_dict(), names, [(t, machine) for t in traces], actions),
-                         indent=1))
+        data = output.result_json(result, c, names, [(t, machine) for t in traces], actions)
+        data.update(output.liveness_json(v))
+        print(json.dumps(data, indent=1))
     else:
-        c = config.to_dict()
         print(f"{PROG} check: {c['name']} ({c['protocol']} protocol){'  mutant: ' + c['mutant'] if c['mutant'] else ''}")
         print(f"  GOMAXPROCS={c['procs']} threads<={c['threads']} runq={c['runq']} goroutines={c['goroutines']}")
         print(f"  workload: {c['workload']}")
-        print(f"  properties: {', '.join(names)}")
+        print(f"  safety: {', '.join(names)}")
+        if liveness:
+            print(f"  liveness: {', '.join(p.name for p in liveness)}")
         for t in traces:
             print()
-            print(f"Counterexample for {t.property} ({t.length} steps):")
+            kind = "Lasso" if t.kind == "liveness" else "Counterexample"
+            print(f"{kind} for {t.property} ({t.length} steps):")
             if args.format == "json":
                 print(json.dumps(to_json(machine, t), indent=1))
             else:
                 print(output.trace_text(machine, t, args.format, args.detail))
         print()
         print("\n".join(output.summary_lines(result, names, actions)))
+        print("\n".join(output.liveness_lines(v, getattr(plugin, "fairness_classes", lambda: {})())))
+        print(output.final_verdict(v))
         if args.coverage:
             print("\n".join(output.coverage_lines(result, actions)))
         if args.trace_out and traces:
             print(f"Counterexample saved to {args.trace_out}; re-check it with `{PROG} replay {args.trace_out}`.")
-    if result.violations:
+    if result.violations or any(not live.holds for live in v.liveness):
         return EXIT_VIOLATED
     return EXIT_OK if result.complete else EXIT_LIMIT
+
+
+def _restate(machine, invariants, viol, concrete) -> str:
+    """The violation's message in the shown run's own thread numbers (the
+    search found it on a renamed, canonical state)."""
+    if viol.property == DEADLOCK:
+        return machine.terminal(concrete)[1]
+    inv = next(i for i in invariants if i.name == viol.property)
+    return inv.check(concrete) or viol.message
 
 
 def cmd_presets(plugin, args) -> int:
@@ -171,12 +213,74 @@ def cmd_replay(plugin, args) -> int:
         return EXIT_VIOLATED
     if not args.quiet:
         print(render_text(machine, trace, detail=args.detail, markdown=args.format == "markdown"))
-    what = "cycle closes" if trace.loop_start is not None else "every step replays"
+    if trace.loop_start is None:
+        what = "every step replays"
+    elif trace.cycle_length:
+        what = f"every step replays and the cycle closes (back to step {trace.loop_start})"
+    else:
+        what = "every step replays and the last state has no fair step (a stutter)"
     print(f"{PROG} replay: {args.file}: {what} ({trace.length} steps).")
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "presets": cmd_presets, "replay": cmd_replay}
+def cmd_mutants(plugin, args) -> int:
+    catalogue = plugin.mutants()
+    known = {m["name"] for m in catalogue}
+    unknown = [n for n in args.names if n not in known]
+    if unknown:
+        raise UsageError(f"no mutant named {unknown[0]!r}; `{PROG} mutants --list` lists them")
+    chosen = [m for m in catalogue if not args.names or m["name"] in args.names]
+    if args.list:
+        if args.json:
+            print(json.dumps(chosen, indent=1))
+        else:
+            for m in chosen:
+                print(f"{m['name']:<34} {m['kind']:<8} preset {m['preset']:<9} {m['change']}")
+                print(f"{'':<34} grounding: {m['grounding']}")
+        return EXIT_OK
+    rows = []
+    if not args.json:
+        print(format_table([])[0], flush=True)
+    for m in chosen:
+        rows.append(check_mutant(plugin, m, workers=args.workers))
+        if not args.json:
+            print(format_table(rows[-1:])[1], flush=True)  # one row at a time: runs can take a while
+    if args.json:
+        print(json.dumps([r.to_json() for r in rows], indent=1))
+    else:
+        print(format_table(rows)[-1])
+    return EXIT_OK if all(r.killed for r in rows) else EXIT_VIOLATED
+
+
+def cmd_witness(plugin, args) -> int:
+    scenarios = plugin.witnesses()
+    if not args.name:
+        for sc in scenarios:
+            print(f"{sc.name:<28} (preset {sc.preset}) {sc.doc}")
+        return EXIT_OK
+    by_name = {sc.name: sc for sc in scenarios}
+    if args.name not in by_name:
+        raise UsageError(f"no scenario named {args.name!r}; `{PROG} witness` lists them")
+    sc = by_name[args.name]
+    config = plugin.witness_config(sc)
+    machine, _ = plugin.build(config)
+    trace, result = find_witness(machine, sc)
+    if trace is None:
+        print(f"{PROG} witness: {sc.name} is not reachable in preset {sc.preset} ({result.states:,} states explored)")
+        return EXIT_VIOLATED
+    trace.config, trace.model = config.to_dict(), plugin.name
+    if args.trace_out:
+        save(args.trace_out, to_json(machine, trace))
+    if args.format == "json":
+        print(json.dumps(to_json(machine, trace), indent=1))
+    else:
+        print(f"{PROG} witness: {sc.name} on preset {sc.preset}: {trace.length} steps (shortest)")
+        print(output.trace_text(machine, trace, args.format, args.detail))
+    return EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "presets": cmd_presets, "replay": cmd_replay, "mutants": cmd_mutants,
+            "witness": cmd_witness}
 
 
 def main(argv=None) -> int:

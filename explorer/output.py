@@ -19,12 +19,12 @@ def summary_lines(result: Result, properties: list[str], known_actions: list[str
     lines = []
     v = verdict(result)
     if v == "holds":
-        lines.append(f"Result: all {len(properties)} properties hold; the search is complete.")
+        lines.append(f"Safety: all {len(properties)} properties hold; the search is complete.")
     elif v == "violated":
         names = ", ".join(sorted({x.property for x in result.violations}))
-        lines.append(f"Result: VIOLATED: {names}.")
+        lines.append(f"Safety: VIOLATED: {names}.")
     else:
-        lines.append(f"Result: no violation found, but the search is incomplete: {result.stop_reason}.")
+        lines.append(f"Safety: no violation found, but the search is incomplete: {result.stop_reason}.")
     lines += [
         f"  distinct states  {_n(result.states)}",
         f"  transitions      {_n(result.transitions)}",
@@ -81,3 +81,48 @@ def trace_text(machine, trace: Trace, fmt: str, detail: bool) -> str:
     if fmt == "markdown":
         return render_text(machine, trace, detail=detail, markdown=True)
     return render_text(machine, trace, detail=detail)
+
+
+def final_verdict(v) -> str:
+    failed = sorted({x.property for x in v.result.violations} | {x.name for x in v.liveness if not x.holds})
+    if failed:
+        return f"Verdict: VIOLATED ({', '.join(failed)})."
+    if not v.result.complete:
+        return f"Verdict: INCOMPLETE ({v.result.stop_reason})."
+    return "Verdict: every property holds."
+
+
+def liveness_lines(v, classes: dict) -> list[str]:
+    if not v.liveness:
+        return [f"Liveness: not checked: {v.liveness_skipped}."] if v.liveness_skipped != "not requested" else []
+    lines = [f"Liveness under weak fairness ({len(v.liveness)} properties; "
+             f"{v.sccs:,} SCCs, {v.nontrivial_sccs:,} of them cycles):"]
+    for live in v.liveness:
+        if not live.applies:
+            verdict = "not applicable"
+        elif live.holds:
+            verdict = "holds"
+        else:
+            verdict = f"VIOLATED (lasso {live.lasso.prefix_length}+{live.lasso.cycle_length}, {live.lasso.instance})"
+        assumed = [c for c in classes if c not in live.unfair]
+        lines.append(f"  {live.name:<34} {verdict:<24} fair: {', '.join(assumed)}")
+    lines.append(f"  time: safety {v.result.seconds:.2f} s, liveness {v.liveness_seconds:.2f} s")
+    return lines
+
+
+def liveness_json(v) -> dict:
+    return {
+        "safety_seconds": round(v.result.seconds, 3),
+        "liveness_seconds": round(v.liveness_seconds, 3),
+        "liveness_skipped": v.liveness_skipped or None,
+        "sccs": v.sccs,
+        "nontrivial_sccs": v.nontrivial_sccs,
+        "liveness": [
+            {"name": live.name, "holds": live.holds, "applies": live.applies, "unfair": live.unfair,
+             "fair_sccs": live.fair_sccs, "seconds": round(live.seconds, 3),
+             "prefix_length": live.lasso.prefix_length if live.lasso else None,
+             "cycle_length": live.lasso.cycle_length if live.lasso else None,
+             "instance": live.lasso.instance if live.lasso else None}
+            for live in v.liveness
+        ],
+    }

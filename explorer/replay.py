@@ -57,8 +57,8 @@ def check_shape(data, path: str = "the file") -> None:
         if not isinstance(label, list) or not label or not isinstance(label[0], str):
             raise BadTraceFile(f"{path}: step {i} has no action label")
     loop = data.get("loop_start")
-    if loop is not None and (not isinstance(loop, int) or not 0 <= loop < len(data["steps"]) - 1):
-        raise BadTraceFile(f"{path}: loop_start {loop!r} is not an earlier step")
+    if loop is not None and (not isinstance(loop, int) or isinstance(loop, bool) or not 0 <= loop < len(data["steps"])):
+        raise BadTraceFile(f"{path}: loop_start {loop!r} is not one of its steps")
 
 
 def _first_difference(recorded: dict, actual: dict) -> str:
@@ -97,7 +97,13 @@ def replay(machine, data: dict, known_actions: set) -> Trace:
         cur = same[0]
         out.append(Step(label, cur))
     loop = data.get("loop_start")
-    if loop is not None and out[loop].state != cur:
+    unfair = data.get("unfair") or []
+    if loop is not None and loop < len(steps) - 1 and out[loop].state != cur:
         raise ReplayMismatch(len(steps) - 1, f"the cycle does not close: the last state is not the state of step {loop}")
+    if loop is not None and loop == len(steps) - 1:
+        fair_steps = [lab for lab, _ in machine.successors(cur) if machine.fairness_class(lab) not in unfair]
+        if fair_steps:
+            raise ReplayMismatch(loop, f"the trace ends in a stutter but {machine.label_text(fair_steps[0])} is "
+                                       f"enabled there and fair")
     return Trace(steps=out, property=data["property"], message=data.get("message", ""), kind=data["kind"],
-                 loop_start=loop, config=data["config"], model=data.get("model", ""))
+                 loop_start=loop, config=data["config"], model=data.get("model", ""), unfair=list(unfair))

@@ -1,8 +1,9 @@
 """Exhaustive breadth-first search with invariant and deadlock checking.
 
-Breadth-first order makes every counterexample a shortest one. Each new
-state (after the model's symmetry reduction) remembers its parent, so a path
-back to an initial state can be rebuilt.
+Breadth-first order makes every counterexample a shortest one. States are
+numbered in discovery order; each remembers its parent's number, so a path
+back to an initial state can be rebuilt. With a StateSpace the search also
+keeps every edge, for the liveness check and graph export.
 
 A state is checked when it is expanded: `expand` evaluates the invariants on
 it and, if they hold, computes its successors. Expansion is a pure function
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 
 from .progress import Progress
 from .spec import DEADLOCK, Invariant, Machine, State
+from .statespace import CUT, StateSpace
 
 CHECK_EVERY = 2048  # states between checks of the time and memory limits
 
@@ -56,7 +58,7 @@ class Result:
     cuts: Counter = field(default_factory=Counter)  # action -> steps cut at a model bound
     terminals: Counter = field(default_factory=Counter)  # why -> count of ok terminal states
     violations: list = field(default_factory=list)
-    parents: dict = field(default_factory=dict, repr=False)  # state -> parent state
+    space: StateSpace = field(default_factory=StateSpace, repr=False)  # the visited states (and edges, if kept)
 
     @builtins.property
     def states_per_second(self) -> float:
@@ -65,14 +67,6 @@ class Result:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def path_to(parents: dict, state: State) -> list:
-    path = [state]
-    while (state := parents[state]) is not None:
-        path.append(state)
-    path.reverse()
-    return path
 
 
 class Expander:
@@ -128,25 +122,28 @@ def _sequential(expander, res):
 
 def explore(machine: Machine, invariants: list[Invariant], *, check_deadlock: bool = True,
             symmetry: bool = True, limits: Limits = Limits(), stop_at_first: bool = True,
-            progress: Progress | None = None, on_edge=None, workers: int = 1) -> Result:
+            progress: Progress | None = None, keep_edges: bool = False, workers: int = 1) -> Result:
     """Explore every state reachable from machine.init_states().
 
     Stops at the first violation (with stop_at_first=False: once every
     property has failed), at a limit (complete=False), at Ctrl-C, or when the
-    reachable set is exhausted (complete=True). `on_edge(parent, label,
-    child)` sees every transition between kept states (parent None for an
-    initial state), for callers that build the graph.
+    reachable set is exhausted (complete=True). With keep_edges the result's
+    StateSpace holds every transition, cut steps included.
     """
     res = Result(workers=workers)
     started = time.perf_counter()
     expander = Expander(machine, invariants, check_deadlock, symmetry)
-    if workers > 1 and on_edge is None:
+    if workers > 1:
         from .parallel import pool_runner
-        run, close = pool_runner(expander, workers, res)
+        run, close = pool_runner(expander, workers, res, send_all=keep_edges)
     else:
         res.workers = 1
         run, close = _sequential(expander, res)
-    parents: dict = {}
+    space = res.space
+    index, states, parent = space.index, space.states, space.parent
+    if keep_edges:
+        space.keep_edges()
+    out_start, dst, lab, label_ids, labels = space.out_start, space.dst, space.lab, space.label_ids, space.labels
     failed: set = set()
     n_props = len(invariants) + (1 if check_deadlock else 0)
     max_states = limits.max_states
@@ -157,25 +154,30 @@ def explore(machine: Machine, invariants: list[Invariant], *, check_deadlock: bo
     stopped = False
     for s in machine.init_states():
         c = machine.canonical(s) if symmetry else s
-        if c not in parents:
-            if max_states is not None and len(parents) >= max_states:
+        if c not in index:
+            if max_states is not None and len(states) >= max_states:
                 res.stop_reason = f"state limit reached ({max_states} states)"
                 stopped = True
                 break
-            parents[c] = None
+            index[c] = len(states)
+            parent.append(len(states))
+            states.append(c)
+            space.init.append(index[c])
             frontier.append(c)
-            if on_edge:
-                on_edge(None, None, c)
     try:
         while frontier and not stopped:
             nxt = []
             for s, bad, terminal, succ in run(frontier):
+                if keep_edges:
+                    src = index[s]
+                    while len(out_start) <= src:  # unexpanded states before s have no edges
+                        out_start.append(len(dst))
                 if bad or (terminal and terminal[0] == DEADLOCK):
                     found = bad or [(DEADLOCK, terminal[1])]
                     for name, message in found:
                         if name not in failed:
                             failed.add(name)
-                            res.violations.append(Violation(name, message, s, path_to(parents, s)))
+                            res.violations.append(Violation(name, message, s, space.path_to(s)))
                     if stop_at_first or len(failed) >= n_props:
                         stopped = True
                         break
@@ -184,29 +186,40 @@ def explore(machine: Machine, invariants: list[Invariant], *, check_deadlock: bo
                     res.terminals[terminal[1]] += 1
                     continue
                 for label, t in succ:
+                    if keep_edges:
+                        lid = label_ids.get(label)
+                        if lid is None:
+                            lid = label_ids[label] = len(labels)
+                            labels.append(label)
+                        lab.append(lid)
                     if t is None:
+                        if keep_edges:
+                            dst.append(CUT)
                         continue
-                    if t in parents:
-                        if on_edge:
-                            on_edge(s, label, t)
-                        continue
-                    if max_states is not None and len(parents) >= max_states:
-                        res.stop_reason = f"state limit reached ({max_states} states)"
-                        stopped = True
-                        break
-                    parents[t] = s
-                    distinct[label[0]] += 1
-                    nxt.append(t)
-                    if on_edge:
-                        on_edge(s, label, t)
-                    n = len(parents)
-                    if n % CHECK_EVERY == 0:
-                        progress.update(n, res.depth + 1, len(nxt))
-                        reason = _limit_reached(limits, started)
-                        if reason:
-                            res.stop_reason = reason
+                    n = index.get(t)
+                    if n is None:
+                        n = len(states)
+                        if max_states is not None and n >= max_states:
+                            res.stop_reason = f"state limit reached ({max_states} states)"
                             stopped = True
+                            if keep_edges:
+                                lab.pop()
                             break
+                        index[t] = n
+                        states.append(t)
+                        parent.append(index[s])
+                        distinct[label[0]] += 1
+                        nxt.append(t)
+                        if n % CHECK_EVERY == 0:
+                            progress.update(n, res.depth + 1, len(nxt))
+                            reason = _limit_reached(limits, started)
+                            if reason:
+                                res.stop_reason = reason
+                                stopped = True
+                    if keep_edges:
+                        dst.append(n)
+                    if stopped:
+                        break
                 if stopped:
                     break
             if nxt:
@@ -219,12 +232,13 @@ def explore(machine: Machine, invariants: list[Invariant], *, check_deadlock: bo
     finally:
         close()
         progress.close()
-    res.states = len(parents)
+    if keep_edges:
+        space.seal()
+    res.states = len(states)
     res.seconds = time.perf_counter() - started
     if stopped and not res.stop_reason:
         res.stop_reason = "stopped at the first violation" if stop_at_first else "every property failed"
     res.complete = not res.stop_reason
-    res.parents = parents
     return res
 
 
@@ -234,3 +248,4 @@ def _limit_reached(limits: Limits, started: float) -> str:
     if limits.max_memory_mb is not None and peak_rss_mb() >= limits.max_memory_mb:
         return f"memory limit reached ({limits.max_memory_mb:g} MB)"
     return ""
+

@@ -32,6 +32,11 @@ class Trace:
     loop_start: int | None = None  # liveness: the step the cycle returns to
     config: dict = field(default_factory=dict)
     model: str = ""
+    unfair: list = field(default_factory=list)  # liveness: fairness classes not assumed
+
+    @builtins.property
+    def cycle_length(self) -> int:
+        return 0 if self.loop_start is None else len(self.steps) - 1 - self.loop_start
 
     @builtins.property
     def length(self) -> int:
@@ -77,7 +82,9 @@ def render_text(machine: Machine, trace: Trace, detail: bool = False, markdown: 
     prev = None
     for i, step in enumerate(trace.steps):
         fields = machine.fields(step.state)
-        marker = "  <- the cycle starts here" if trace.loop_start == i else ""
+        marker = ""
+        if trace.loop_start == i:
+            marker = "  <- the cycle starts here" if trace.cycle_length else "  <- it stays here forever"
         if step.label is None:
             head = f"{i:>3}  initial state{marker}"
             changes = []
@@ -99,10 +106,14 @@ def render_text(machine: Machine, trace: Trace, detail: bool = False, markdown: 
                 out.append("     changed: " + "; ".join(f"{k}: {a} -> {b}" for k, a, b in changes))
             out += ["     " + line for line in view.splitlines()]
         prev = fields
-    if trace.loop_start is not None:
+    if trace.loop_start is not None and trace.cycle_length:
         out.append(f"     ... back to step {trace.loop_start}: the cycle repeats forever")
     if trace.property:
         verdict = "reached" if trace.kind == "witness" else "violated"
+        if trace.kind == "liveness":
+            shape = (f"lasso: {trace.loop_start} steps to the cycle, cycle of {trace.cycle_length}"
+                     if trace.cycle_length else f"{trace.loop_start} steps, then it stutters forever")
+            out.append(("\n" if markdown else "") + f"({shape})")
         out.append(("\n**" if markdown else "") + f"{trace.property} {verdict}: {trace.message}" + ("**" if markdown else ""))
     return "\n".join(out)
 
@@ -119,7 +130,8 @@ def to_json(machine: Machine, trace: Trace) -> dict:
             "property": trace.property, "kind": trace.kind, "message": trace.message, "length": trace.length,
             "steps": steps}
     if trace.loop_start is not None:
-        data["loop_start"] = trace.loop_start
+        data.update(loop_start=trace.loop_start, prefix_length=trace.loop_start,
+                    cycle_length=trace.cycle_length, unfair=trace.unfair)
     return data
 
 

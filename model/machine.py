@@ -6,8 +6,8 @@ from .config import Config, validate
 from .layout import NMIDLELOCKED_BIAS, Layout
 from .render import Renderer
 from .runtime import Runtime
-from .vocab import (FATAL_DEADLOCK, M_NONE, M_RUN, SY_IDLE, WAIT_CHAN, _Gdead, _Gidle, _Grunning,
-                    _Gwaiting, _Pidle, _Prunning)
+from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_NONE, M_RUN, SY_IDLE, WAIT_CHAN, _Gdead, _Gidle,
+                    _Grunning, _Gwaiting, _Pidle, _Prunning)
 from .workload import OP_SPIN
 
 
@@ -38,6 +38,7 @@ class GoScheduler:
                     self._by_pc.setdefault(pc, []).append(info.step)
         self._by_pc = [tuple(self._by_pc.get(pc, ())) for pc in range(256)]
         self._run_steps = [[tuple(self._by_op.get(op.code, ())) for op in program] for program in self.config.workload]
+        self._preempted = (ACTIONS["gopreempt_m"].step,)
 
     # --- the explorer's interface --------------------------------------------------
     def init_states(self) -> list[bytes]:
@@ -66,12 +67,14 @@ class GoScheduler:
         out: list = []
         if s[L.throw]:
             return out
-        rt, by_pc, run_steps, g_pc = self.rt, self._by_pc, self._run_steps, L.g_pc
+        rt, by_pc, run_steps, g_pc, g_flags = self.rt, self._by_pc, self._run_steps, L.g_pc, L.g_flags
+        preempted = self._preempted
         for i, (o_pc, o_curg) in enumerate(self._proc_offsets):
             pc = s[o_pc]
             if pc == M_RUN:
                 g = s[o_curg] - 1
-                steps = run_steps[g][s[g_pc[g]]]
+                # A pending preemption (gp.preempt) lands before the G's next op.
+                steps = preempted if s[g_flags[g]] & GF_PREEMPT else run_steps[g][s[g_pc[g]]]
             else:
                 steps = by_pc[pc]
             for step in steps:
@@ -127,6 +130,51 @@ class GoScheduler:
             return "ok", "program deadlock: every live goroutine is parked and nothing can ready it"
         blocked = ", ".join(f"G{g}" for g in live)
         return "deadlock", f"no step is enabled but {blocked} cannot finish: scheduler deadlock"
+
+    # --- fairness (explorer/liveness.py) ------------------------------------------
+    FAIRNESS_CLASSES = {
+        "threads": "every M that can take a scheduler step eventually does (weak fairness per thread)",
+        "sysmon": "sysmon eventually performs each of its duties that stays possible: retake of each P, "
+                  "preemption of each long-running G, its netpoll",
+        "syscalls": "every system call eventually returns",
+        "network": "every parked network read eventually has data",
+    }
+
+    def fairness_class(self, label) -> str:
+        name, proc = label[0], label[1]
+        if name in ("exitsyscall", "exitsyscall_lostp"):
+            return "syscalls"  # the kernel's move: the M cannot step until the call returns
+        if name == "netpollready":
+            return "network"
+        return "sysmon" if proc == self.L.sysmon else "threads"
+
+    def fairness_key(self, s: bytes, label):
+        """Which weakly fair "process" a step belongs to. A thread is keyed by
+        its own fields (its M record), not its number, so keys survive the
+        renaming of symmetry reduction; an enabled thread that never moves
+        keeps its record, since only its own steps change it (startm writes
+        only to parked Ms, which have no steps)."""
+        cls = self.fairness_class(label)
+        L = self.L
+        if cls == "threads":
+            m = label[1]
+            return (cls, s[L.m_base + m * L.m_size: L.m_base + (m + 1) * L.m_size])
+        if cls == "syscalls":
+            return (cls, s[L.m_curg[label[1]]])
+        if cls == "network":
+            return (cls, label[2])
+        if s[L.proc_pc[L.sysmon]] == SY_IDLE:
+            return (cls,) + tuple(label)  # each duty of the sysmon loop on its own
+        return (cls, "subroutine")
+
+    def fairness_strong(self, key) -> bool:
+        """sysmon's retake of a P is strongly fair: a P that is in a syscall
+        again and again is eventually retaken, because after 10ms without a
+        schedule on that P retake sets sysretake and takes it at the next
+        look (time, which the model abstracts, is what forces it). Weak
+        fairness would let a G that loops on short syscalls starve its P's
+        run queue forever."""
+        return len(key) > 1 and key[0] == "sysmon" and key[1] == "retake"
 
     def created_threads(self, s: bytes) -> int:
         return sum(1 for m in range(self.L.nm) if s[self.L.proc_pc[m]] != M_NONE)

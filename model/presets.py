@@ -13,20 +13,38 @@ def _preset(name: str, procs: int, threads: int, runq: int, workload: str, about
 _TABLE = [
     ("tiny", 1, 3, 2, "spawn(1), syscall; yield",
      "GOMAXPROCS=1: main spawns a G and makes a syscall; the other yields. Seconds."),
-    ("default", 2, 4, 2, "spawn(1), spawn(2), syscall, ready(2); net_read, yield; park, syscall_block",
-     "GOMAXPROCS=2, 3 Gs: syscalls (fast and blocking), a network read, park/ready, Gosched."),
+    ("default", 2, 4, 2, "spawn(1), spawn(2), syscall, ready(2); net_read, yield; park, syscall_block, compute",
+     "GOMAXPROCS=2, 3 Gs: syscalls (fast and blocking), a network read, park/ready, Gosched, a preemptible "
+     "computation. Every action of the model fires."),
     ("syscalls", 2, 4, 2, "spawn(1), syscall; syscall",
      "GOMAXPROCS=2: two Gs in syscalls at once; retake, handoff and both exitsyscall paths."),
-    ("preempt", 1, 3, 2, "spawn(1), compute; syscall",
-     "GOMAXPROCS=1: a long computation that sysmon must preempt so a G back from a syscall can run."),
+    ("preempt", 1, 3, 2, "spawn(1), syscall; compute",
+     "GOMAXPROCS=1: a G back from a syscall waits for sysmon to preempt a long computation."),
     ("netpoll", 2, 4, 2, "spawn(1), net_read; net_read",
      "GOMAXPROCS=2: two network readers; blocking netpoll, sysmon's netpoll and injectglist."),
     ("overflow", 1, 2, 1, "spawn(1), spawn(2), spawn(3); exit; exit; exit",
      "GOMAXPROCS=1, run queue of 1: spawns overflow runnext and the local queue into the global queue."),
     ("steal", 2, 3, 2, "spawn(1), spawn(2), spawn(3), syscall_block; exit; exit; exit",
      "GOMAXPROCS=2: one P's queue fills and a spinning M steals half of it."),
-    ("large", 2, 4, 2, "spawn(1), spawn(2), syscall, ready(2); net_read, yield; park, syscall_block, compute",
-     "The default workload with a preemptible computation added: the biggest exhausted within 10 minutes."),
+    ("steal4", 2, 3, 4, "spawn(1), spawn(2), spawn(3), spawn(4), syscall_block; exit; exit; exit; exit",
+     "GOMAXPROCS=2, run queues of 4: a spinning M steals half of a queue of three."),
+    ("lostwakeup", 2, 3, 2, "spawn(1), spawn(2), spin; exit; exit",
+     "GOMAXPROCS=2: main spawns twice and then never yields its P; the second G runs only if a spinning M "
+     "finds it. The spinning protocol's lost-wakeup races live here."),
+    ("spinners", 3, 4, 2, "spawn(1), spawn(2), spin; spin; exit",
+     "GOMAXPROCS=3: two Gs that never yield; the third runs only if the spinner that found the first wakes "
+     "another (resetspinning's wakep)."),
+    ("handoff3", 3, 4, 2, "spawn(1), spawn(2), spin; spin; syscall",
+     "GOMAXPROCS=3: a G back from a syscall is queued globally while two Ps are held forever; handoffp must "
+     "start an M for the global queue."),
+    ("netspin", 2, 3, 2, "spawn(1), spawn(2); net_read, spin; net_read",
+     "GOMAXPROCS=2: two network readers become ready together; the one that runs first spins forever, so the "
+     "other runs only if injectglist's final wakep starts an M for it."),
+    ("syscallloop", 1, 3, 2, "spawn(1), syscall, loop(1); exit",
+     "GOMAXPROCS=1: main makes short syscalls forever; the other G runs only if sysmon retakes the P "
+     "(strong fairness of retake stands for sysmon's 10ms sysretake rule)."),
+    ("large", 2, 7, 2, "spawn(1), spawn(2), syscall, ready(2); net_read, yield; park, syscall_block, compute",
+     "The default workload with up to 7 threads: the biggest exhausted within 10 minutes here."),
 ]
 
 PRESETS: dict[str, tuple[Config, str]] = {row[0]: _preset(*row) for row in _TABLE}

@@ -17,7 +17,7 @@ Ops (what the goroutine does, and the runtime entry point it drives):
   yield          runtime.Gosched (goschedImpl: to the global run queue)
   compute        a long computation: runs until sysmon preempts it once
   spin           a loop with no preemption points, forever (asyncpreemptoff=1)
-  loop           start the program again (last op only; makes the G run forever)
+  loop, loop(k)  go back to the first op, or to op k (last op only; the G runs forever)
   exit           return from the goroutine (goexit0); implied at the end
 """
 
@@ -34,6 +34,7 @@ OP_NAMES = {
 OP_CODES = {name: code for code, name in OP_NAMES.items()}
 OP_CODES["go"] = OP_SPAWN
 OPS_WITH_ARG = {OP_SPAWN, OP_READY}
+OPS_WITH_OPTIONAL_ARG = {OP_LOOP}
 TERMINAL_OPS = {OP_EXIT, OP_SPIN, OP_LOOP}
 
 
@@ -48,7 +49,9 @@ class Op:
 
     def __str__(self) -> str:
         name = OP_NAMES[self.code]
-        return f"{name}({self.arg})" if self.code in OPS_WITH_ARG else name
+        if self.code in OPS_WITH_ARG or (self.code in OPS_WITH_OPTIONAL_ARG and self.arg > 0):
+            return f"{name}({self.arg})"
+        return name
 
 
 Program = tuple[Op, ...]
@@ -72,6 +75,10 @@ def parse_op(text: str) -> Op:
         if arg is None or not arg.strip().lstrip("G").isdigit():
             raise WorkloadError(f"op {name} needs a goroutine number, as in {name}(1)")
         return Op(code, int(arg.strip().lstrip("G")))
+    if code in OPS_WITH_OPTIONAL_ARG and arg is not None and arg.strip():
+        if not arg.strip().isdigit():
+            raise WorkloadError(f"op {name} takes an op number to go back to, as in {name}(2)")
+        return Op(code, int(arg))
     if arg is not None and arg.strip():
         raise WorkloadError(f"op {name} takes no argument")
     return Op(code)
@@ -81,7 +88,7 @@ def _tokens(program_text: str) -> list[str]:
     """Split `spawn(1), syscall exit` or `go 1, syscall` into op texts."""
     tokens: list[str] = []
     for part in program_text.replace(",", " ").split():
-        if part.isdigit() and tokens and OP_CODES.get(tokens[-1]) in OPS_WITH_ARG:
+        if part.isdigit() and tokens and OP_CODES.get(tokens[-1]) in OPS_WITH_ARG | OPS_WITH_OPTIONAL_ARG:
             tokens[-1] = f"{tokens[-1]}({part})"
         else:
             tokens.append(part)
@@ -129,10 +136,11 @@ def validate_workload(programs: tuple[Program, ...]) -> None:
             if op.code == OP_READY and not any(o.code == OP_PARK for o in programs[op.arg]):
                 raise WorkloadError(f"G{g}: {op} readies G{op.arg}, whose program never parks")
         if program[-1].code == OP_LOOP:
-            if len(program) == 1:
-                raise WorkloadError(f"G{g}: a program of only `loop` does nothing forever")
-            if any(op.code == OP_SPAWN for op in program):
-                raise WorkloadError(f"G{g}: spawn inside a looping program would create a goroutine twice")
+            target = max(program[-1].arg, 0)
+            if target >= len(program) - 1:
+                raise WorkloadError(f"G{g}: {program[-1]} must go back to an earlier op, leaving something to repeat")
+            if any(op.code == OP_SPAWN for op in program[target:]):
+                raise WorkloadError(f"G{g}: spawn inside the loop would create a goroutine twice; loop back past it")
     for g in range(1, ngs):
         if g not in spawned_by:
             raise WorkloadError(f"G{g} is never spawned; add spawn({g}) to some goroutine's program")

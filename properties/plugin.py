@@ -8,11 +8,16 @@ engine never imports the model.
 
 import argparse
 
+from dataclasses import asdict
+
 from model.config import Config, ConfigError, build, from_toml
 from model.machine import GoScheduler
+from model.mutants import CATALOGUE, MUTANTS
 from model.presets import PRESETS
 
 from .invariants import invariants
+from .liveness import liveness_properties
+from .witnesses import SCENARIOS
 
 DEFAULT_PRESET = "default"
 
@@ -70,6 +75,29 @@ class GoSchedPlugin:
 
     def presets(self) -> list[tuple[str, str, Config]]:
         return [(name, about, config) for name, (config, about) in PRESETS.items()]
+
+    def mutants(self) -> list[dict]:
+        """The seeded bugs: name, action, change, breaks, grounding, kind, preset, historical."""
+        return [asdict(m) for m in CATALOGUE]
+
+    def mutant_config(self, name: str) -> Config:
+        if name not in MUTANTS:
+            raise ConfigError(f"no mutant named {name!r}; `gosched-mc mutants --list` lists them")
+        return PRESETS[MUTANTS[name].preset][0].with_(mutant=name)
+
+    def witnesses(self):
+        """Reachability scenarios (explorer.observer.Scenario), each with its preset."""
+        return list(SCENARIOS)
+
+    def witness_config(self, scenario) -> Config:
+        return PRESETS[scenario.preset][0]
+
+    def liveness(self, machine):
+        """The liveness properties (explorer.liveness.Liveness) for a machine."""
+        return liveness_properties(machine)
+
+    def fairness_classes(self) -> dict:
+        return dict(GoScheduler.FAIRNESS_CLASSES)
 
     def build(self, config: Config):
         """(machine, invariants) for a configuration."""

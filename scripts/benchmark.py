@@ -14,17 +14,9 @@ import json
 import sys
 import time
 
-from explorer.search import explore
+from explorer.search import explore, peak_rss_mb
 from model.presets import preset
 from properties.plugin import plugin
-
-
-def stored_bytes_per_state(parents: dict) -> float:
-    """The visited table: the dict and its keys (each value is a reference to
-    another key, the parent, so it adds no object)."""
-    if not parents:
-        return 0.0
-    return (sys.getsizeof(parents) + sum(sys.getsizeof(k) for k in parents)) / len(parents)
 
 
 def run(name: str, workers: int) -> dict:
@@ -34,8 +26,9 @@ def run(name: str, workers: int) -> dict:
     return {
         "preset": name, "workers": workers, "states": result.states, "transitions": result.transitions,
         "seconds": round(result.seconds, 2), "states_per_second": round(result.states_per_second),
-        "bytes_per_state": round(stored_bytes_per_state(result.parents), 1),
-        "state_size": len(next(iter(result.parents))), "complete": result.complete,
+        "bytes_per_state": round(result.space.bytes_per_state(), 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "state_size": len(result.space.states[0]), "complete": result.complete,
     }
 
 
@@ -44,7 +37,7 @@ def breakdown(name: str) -> dict:
     over the states of one complete exploration."""
     machine, invariants = plugin.build(preset(name))
     result = explore(machine, invariants, workers=1)
-    states = list(result.parents)
+    states = result.space.states
     t0 = time.perf_counter()
     succ = [machine.successors(s) for s in states]
     t1 = time.perf_counter()

@@ -80,7 +80,7 @@ def test_visits_exactly_the_reachable_states(mb):
     m, _ = mb
     res = explore(m, [], check_deadlock=False)
     assert res.complete
-    assert set(res.parents) == reachable(m)
+    assert set(res.space.index) == reachable(m)
     assert res.states == len(reachable(m))
     assert res.transitions == sum(len(m.adj[v]) for v in reachable(m))
 
@@ -112,7 +112,7 @@ def test_same_result_every_run(mb):
     runs = [explore(m, [bad_invariant(bad)]) for _ in range(2)]
     assert [r.states for r in runs][0] == runs[1].states
     assert [v.path for v in runs[0].violations] == [v.path for v in runs[1].violations]
-    assert list(runs[0].parents) == list(runs[1].parents)
+    assert list(runs[0].space.index) == list(runs[1].space.index)
 
 
 @FAST

@@ -87,7 +87,7 @@ def test_startm_wakes_an_idle_m_or_creates_one_and_reports_the_thread_limit():
 def test_canonical_form_ignores_m_numbering():
     mc = machine(threads=3)
     L = mc.L
-    seen = list(explore(mc, [], symmetry=False).parents)
+    seen = list(explore(mc, [], symmetry=False).space.index)
     size = L.m_size
     for s in seen[:: max(1, len(seen) // 200)]:
         base = mc.canonical(s)
@@ -108,7 +108,7 @@ def test_symmetry_reduction_keeps_exactly_the_canonical_forms_of_the_full_state_
     full = explore(mc, [], symmetry=False)
     reduced = explore(mc, [], symmetry=True)
     assert full.complete and reduced.complete
-    assert {mc.canonical(s) for s in full.parents} == set(reduced.parents)
+    assert {mc.canonical(s) for s in full.space.states} == set(reduced.space.index)
     assert full.terminals.keys() == reduced.terminals.keys()
     assert set(full.coverage) == set(reduced.coverage)
 

@@ -23,10 +23,15 @@ def test_programs_get_an_implicit_exit_and_round_trip():
     ("spawn(1), spawn(1); exit", "spawned twice"),
     ("spawn(0)", "main goroutine"),
     ("ready(1), spawn(1); exit", "never parks"),
-    ("spawn(1), loop; exit", "spawn inside a looping program"),
-    ("loop", "only `loop`"),
+    ("spawn(1), loop; exit", "spawn inside the loop"),
+    ("spawn(1), syscall, loop(1); exit", None),
+    ("loop", "must go back to an earlier op"),
+    ("syscall, loop(1)", "must go back to an earlier op"),
 ])
 def test_bad_workloads_are_one_sentence(spec, words):
+    if words is None:  # a valid workload, for contrast
+        validate(Config(workload=parse_workload(spec)))
+        return
     with pytest.raises((WorkloadError, ConfigError)) as err:
         validate(Config(workload=parse_workload(spec)))
     assert words in str(err.value)

@@ -16,10 +16,11 @@ def current_op(rt, s, m):
 
 
 def advance(rt, b, g) -> None:
-    """Move G g to its next op; `loop` jumps back to the first op."""
+    """Move G g to its next op; `loop(k)` jumps back to op k."""
     pc = b[rt.L.g_pc[g]] + 1
-    if rt.programs[g][pc].code == OP_LOOP:
-        pc = 0
+    op = rt.programs[g][pc]
+    if op.code == OP_LOOP:
+        pc = max(op.arg, 0)
     b[rt.L.g_pc[g]] = pc
 
 

@@ -121,6 +121,7 @@ def _goschedImpl(rt, b, m, g) -> None:
     rt.call(b, m, PC_WAKEP1, M_SCHEDULE)
 
 
+
 @action("gosched", "Gosched, gosched_m, goschedImpl, globrunqput, wakep", pcs=(M_RUN,), params=("G",), ops=(OP_YIELD,))
 def gosched(rt, s, m, out):
     """op yield: runtime.Gosched -> goschedImpl(gp, false): the G goes to the
@@ -132,19 +133,27 @@ def gosched(rt, s, m, out):
     emit(out, ("gosched", m, g), b)
 
 
-@action("gopreempt_m", "asyncPreempt, gopreempt_m, goschedImpl, globrunqput, wakep", pcs=(M_RUN,), params=("G",), ops=(OP_COMPUTE,))
+@action("gopreempt_m", "asyncPreempt, gopreempt_m, goschedImpl, globrunqput, wakep", pcs=(M_RUN,), params=("G",),
+        ops=(OP_COMPUTE,))
 def gopreempt_m(rt, s, m, out):
-    """op compute, after sysmon's preemptone set gp.preempt: the preemption
-    lands (async signal or stack check) and gopreempt_m -> goschedImpl(gp,
-    true) moves the G to the global run queue. The model's compute op is one
-    slice longer than forcePreemptNS: it ends when it has been preempted once.
-    Abstracts: the signal, safe points, and the STW case (runnext)."""
-    g, _ = current_op(rt, s, m)
+    """sysmon's preemptone set gp.preempt: the preemption lands at the G's
+    next safe point (the async signal, or a stack check) and gopreempt_m ->
+    goschedImpl(gp, true) moves the G to the global run queue. While the flag
+    is set this is the G's only step. A `compute` op is one slice longer than
+    forcePreemptNS, so being preempted once ends it; any other op of a looping
+    G is not done yet and runs again when the G is rescheduled. Abstracts:
+    the signal and safe points, and the STW case (runnext)."""
+    g, op = current_op(rt, s, m)
     if not s[rt.g_flags[g]] & GF_PREEMPT:
         return
     b = bytearray(s)
     b[rt.g_flags[g]] &= ~GF_PREEMPT
-    _goschedImpl(rt, b, m, g)
+    rt.casgstatus(b, g, _Grunning, _Grunnable)
+    _dropg(rt, b, m)
+    rt.globrunqput(b, g)
+    if op.code == OP_COMPUTE:
+        advance(rt, b, g)
+    rt.call(b, m, PC_WAKEP1, M_SCHEDULE)
     emit(out, ("gopreempt_m", m, g), b)
 
 

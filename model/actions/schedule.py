@@ -67,9 +67,10 @@ def findRunnable_globrunqget_fair(rt, s, m, out):
     if not s[rt.globq[0]]:
         return
     pp = _own_p(rt, s, m)
-    if not _has_work(rt, s, pp):
+    if not _has_work(rt, s, pp) or s[rt.L.p_fairgrab[pp]]:
         return
     b = bytearray(s)
+    b[rt.L.p_fairgrab[pp]] = 1
     gp = rt.globrunqget(b)
     found(rt, b, m, gp)
     emit(out, ("findRunnable_globrunqget_fair", m, pp, gp), b)
@@ -86,6 +87,7 @@ def findRunnable_runqget(rt, s, m, out):
     b = bytearray(s)
     if b[rt.m_spinning[m]]:
         rt.throw(b, "schedule: spinning with local work")
+    b[rt.L.p_fairgrab[pp]] = 0
     gp = rt.runqget(b, pp)
     found(rt, b, m, gp)
     emit(out, ("findRunnable_runqget", m, pp, gp), b)
@@ -288,9 +290,7 @@ def findRunnable_stopspinning(rt, s, m, out):
     else:
         b[rt.L.nmspinning] -= 1
     if rt.mutant == "dance_reversed":
-        b[rt.pc[m]] = M_NETBLOCK
-    elif rt.mutant == "only_last_spinner_rechecks" and b[rt.L.nmspinning]:
-        b[rt.pc[m]] = M_NETBLOCK  # seeded bug: skips the re-check unless it was the last spinner
+        b[rt.pc[m]] = M_NETBLOCK  # seeded bug: the re-check already happened, before this decrement
     else:
         b[rt.pc[m]] = M_RECHECK
     emit(out, ("findRunnable_stopspinning", m), b)

@@ -24,7 +24,8 @@ def entersyscall(rt, s, m, out):
     g, _ = current_op(rt, s, m)
     b = bytearray(s)
     pp = b[rt.m_p[m]] - 1
-    rt.casgstatus(b, g, _Grunning, _Gsyscall)
+    if rt.mutant != "entersyscall_keeps_grunning":
+        rt.casgstatus(b, g, _Grunning, _Gsyscall)
     b[rt.p_m[pp]] = 0
     b[rt.L.m_oldp[m]] = pp + 1
     b[rt.m_p[m]] = 0

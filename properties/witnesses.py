@@ -1,0 +1,201 @@
+"""Witnesses: the scheduler's textbook scenarios, generated as shortest runs.
+
+A model that allows too little satisfies every invariant vacuously; these
+"sometimes" properties show it can do what the runtime does. Each scenario is
+a sequence of stages; a stage matches one step (its action label and the
+state after it) and may bind names (the G that entered the syscall, its P,
+its M) that later stages refer to. One step may complete several stages in
+a row (a state condition that holds right after the step that caused it).
+"""
+
+from explorer.observer import Scenario
+from model.vocab import _Grunning
+
+# A label is (action, proc, *params); params follow ACTIONS[action].params.
+
+
+def staged(name: str, doc: str, preset: str, *stages) -> Scenario:
+    def start(mc, s):
+        return (0, ())
+
+    def step(mc, obs, label, s):
+        """Stay, or advance past every consecutive stage this step matches
+        (a state condition may hold right after the step that caused it)."""
+        k, env = obs
+        options = [obs]
+        bound = dict(env)
+        while k < len(stages):
+            bound = stages[k](mc, label, s, bound)
+            if bound is None:
+                break
+            k += 1
+            options.append((k, tuple(sorted(bound.items()))))
+        return options
+
+    return Scenario(name, doc, preset, start, step, lambda obs: obs[0] == len(stages))
+
+
+def running(mc, s, g) -> bool:
+    return s[mc.L.g_status[g]] == _Grunning
+
+
+def on(action: str):
+    """Stage: the step is `action`; bind nothing."""
+    return lambda mc, label, s, env: env if label[0] == action else None
+
+
+def enters_syscall(mc, label, s, env):
+    if label[0] == "entersyscall":
+        return dict(env, m=label[1], g=label[2], p=label[3])
+    return None
+
+
+def retakes_its_p(mc, label, s, env):
+    return env if label[0] == "retake" and label[2] == env["p"] else None
+
+
+def p_runs_another_g_on_another_m(mc, label, s, env):
+    L, p = mc.L, env["p"]
+    owner = s[L.p_m[p]]
+    if not owner or owner - 1 == env["m"]:
+        return None
+    cur = s[L.m_curg[owner - 1]]
+    return env if cur and cur - 1 != env["g"] and running(mc, s, cur - 1) else None
+
+
+def its_syscall_returns_without_p(mc, label, s, env):
+    return env if label[0] == "exitsyscall_lostp" and label[1] == env["m"] else None
+
+
+def reacquires_a_p(mc, label, s, env):
+    if label[0] in ("exitsyscallfast_pidle", "exitsyscall0_acquirep") and label[1] == env["m"]:
+        return env
+    return None
+
+
+def goes_to_global_runq(mc, label, s, env):
+    return env if label[0] == "exitsyscall0_globrunqput" and label[1] == env["m"] else None
+
+
+def its_m_parks(mc, label, s, env):
+    return env if label[0] == "stopm" and label[1] == env["m"] else None
+
+
+def it_runs_again(mc, label, s, env):
+    return env if running(mc, s, env["g"]) else None
+
+
+def handoff_starts_an_m(mc, label, s, env):
+    if label[0].startswith("handoffp_") and label[0].endswith("startm") and label[2] == env["p"]:
+        return env
+    return None
+
+
+def another_m_acquires_it(mc, label, s, env):
+    return env if label[0] == "acquirep" and label[2] == env["p"] and label[1] != env["m"] else None
+
+
+def enters_syscallblock(mc, label, s, env):
+    if label[0] == "entersyscallblock":
+        return dict(env, m=label[1], g=label[2], p=label[3])
+    return None
+
+
+def same_m_hands_off(mc, label, s, env):
+    return env if label[0] == "handoffp_startm" and label[1] == env["m"] and label[2] == env["p"] else None
+
+
+def parks_on_netpoller(mc, label, s, env):
+    return dict(env, g=label[2], m=label[1]) if label[0] == "netpollblock" else None
+
+
+def another_g_runs(mc, label, s, env):
+    others = [g for g in range(mc.L.ng) if g != env["g"] and running(mc, s, g)]
+    return env if others else None
+
+
+def fd_ready(mc, label, s, env):
+    return env if label[0] == "netpollready" and label[2] == env["g"] else None
+
+
+def netpoll_returns_it(mc, label, s, env):
+    name = label[0]
+    if name in ("findRunnable_netpoll", "netpoll_acquirep") and label[3] == env["g"]:
+        return env
+    if name in ("sysmon_netpoll", "netpoll_injectglist") and label[2] == env["g"]:
+        return env
+    return None
+
+
+def steals_half(mc, label, s, env):
+    """runqsteal took two or more Gs: one to run, the rest now in the thief's queue."""
+    if label[0] != "runqsteal":
+        return None
+    thief_p = label[2]
+    return env if s[mc.L.p_runq[thief_p][0]] else None
+
+
+def returns_to_global_runq(mc, label, s, env):
+    return dict(env, g=label[2]) if label[0] == "exitsyscall0_globrunqput" else None
+
+
+def preempts_a_computation(mc, label, s, env):
+    return dict(env, h=label[3]) if label[0] == "preemptone" else None
+
+
+def it_lands(mc, label, s, env):
+    return env if label[0] == "gopreempt_m" and label[2] == env["h"] else None
+
+
+def stops_spinning(mc, label, s, env):
+    return dict(env, m=label[1]) if label[0] == "findRunnable_stopspinning" else None
+
+
+def finds_nothing(mc, label, s, env):
+    return env if label[0] == "findRunnable_recheck_none" and label[1] == env["m"] else None
+
+
+def fast_path(mc, label, s, env):
+    return env if label[0] == "exitsyscall" else None
+
+
+SCENARIOS = [
+    staged("syscall_handoff",
+           "A goroutine blocks in a syscall; sysmon detaches its P, which runs another goroutine on another M; "
+           "when the syscall completes, the M gets a P again and the goroutine carries on.",
+           "syscalls", enters_syscall, retakes_its_p, p_runs_another_g_on_another_m, its_syscall_returns_without_p,
+           reacquires_a_p),
+    staged("syscall_no_p",
+           "As syscall_handoff, but no P is free when the syscall returns: exitsyscall0 puts the goroutine on the "
+           "global run queue and its M parks; later another M runs it.",
+           "tiny", enters_syscall, retakes_its_p, its_syscall_returns_without_p, goes_to_global_runq, its_m_parks,
+           it_runs_again),
+    staged("retake_handoff",
+           "sysmon retakes the P of a long syscall and hands it off: handoffp starts an M, which acquires the P.",
+           "syscalls", enters_syscall, retakes_its_p, handoff_starts_an_m, another_m_acquires_it),
+    staged("entersyscallblock_handoff",
+           "A goroutine calls a known-blocking syscall: entersyscallblock hands its P off at once, and since the P "
+           "has local work, handoffp starts an M for it.",
+           "steal", enters_syscallblock, same_m_hands_off, another_m_acquires_it),
+    staged("netpoll_ready",
+           "A goroutine parks on a network read; its P runs other goroutines; the fd becomes ready, the netpoller "
+           "returns the goroutine and it runs again.",
+           "netpoll", parks_on_netpoller, another_g_runs, fd_ready, netpoll_returns_it, it_runs_again),
+    staged("steal_half",
+           "An idle P's spinning M steals half of another P's run queue: one G to run, the rest into its own queue.",
+           "steal4", steals_half),
+    staged("preempt_for_syscall_return",
+           "A goroutine back from a syscall finds no P and waits on the global queue while another computes; sysmon "
+           "preempts the computation and the waiting goroutine runs.",
+           "preempt", returns_to_global_runq, preempts_a_computation, it_lands, it_runs_again),
+    staged("spinning_m_parks",
+           "A spinning M finds nothing: it drops its P, stops spinning, re-checks every run queue, finds nothing "
+           "again and parks (stopm).",
+           "tiny", stops_spinning, finds_nothing, its_m_parks),
+    staged("exitsyscall_fast_path",
+           "A syscall returns before sysmon acts: exitsyscallfast CASes the old P back from _Psyscall and the "
+           "goroutine keeps running on it.",
+           "tiny", fast_path),
+]
+
+BY_NAME = {sc.name: sc for sc in SCENARIOS}
