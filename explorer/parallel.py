@@ -24,23 +24,27 @@ _sent: set = set()
 
 
 def _init_worker():
+    global _sent
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _sent = set()
 
 
-def _expand_chunk(states):
-    """Per state: (violations, terminal, successors to send, action names, cut action names)."""
+def _expand_chunk(states, local=False):
+    """Per state: (violations, terminal, successors to send, action names, cut action names).
+    In a worker, a successor already sent is left out; `local` (the main
+    process itself) keeps them all."""
     global _sent
     expand = _expander.expand
     if len(_sent) > SENT_MAX:
         _sent = set()
-    sent, send_all = _sent, _send_all
+    sent, send_all = _sent, _send_all or local
     out = []
     for s in states:
         bad, terminal, succ = expand(s)
         names = tuple([label[0] for label, _ in succ])
         cuts = tuple([label[0] for label, t in succ if t is None])
         if send_all:
-            fresh = succ
+            fresh = succ if _send_all else [(label, t) for label, t in succ if t is not None]
         else:
             fresh = []
             for label, t in succ:
@@ -63,7 +67,7 @@ def pool_runner(expander, workers: int, res, send_all: bool = False):
         nonlocal pool
         if len(frontier) <= CHUNK_MIN:
             chunks = [frontier]
-            results = [_expand_chunk(frontier)]
+            results = [_expand_chunk(frontier, local=True)]
         else:
             if pool is None:
                 pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker)

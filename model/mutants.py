@@ -125,4 +125,17 @@ CATALOGUE = [
            "inconsistent g->sched, do not let GC observe it\"; invented slip.", "safety", "tiny", False),
 ]
 
+CATALOGUE += [
+    Mutant("exitsyscall_ignores_idle_p", "exitsyscallfast_pidle",
+           "A G back from a syscall that lost its P never takes an idle P (neither exitsyscallfast_pidle nor "
+           "exitsyscall0's pidleget): it always goes to the global queue and its M stops.",
+           "With the other Ps busy, the G waits on the global queue next to an idle P that nobody starts.",
+           "exitsyscallfast: \"Try to get any other idle P\" and exitsyscall0's pidleget; invented slip.",
+           "liveness", "syscallspin", False),
+    Mutant("execute_keeps_preempt", "execute",
+           "execute does not clear gp.preempt when it starts a G.",
+           "A G preempted once is preempted again before each op: it runs forever without getting anywhere.",
+           "execute: \"gp.preempt = false\"; invented slip.", "liveness", "preempt", False),
+]
+
 MUTANTS = {m.name: m for m in CATALOGUE}

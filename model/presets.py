@@ -40,6 +40,9 @@ _TABLE = [
     ("netspin", 2, 3, 2, "spawn(1), spawn(2); net_read, spin; net_read",
      "GOMAXPROCS=2: two network readers become ready together; the one that runs first spins forever, so the "
      "other runs only if injectglist's final wakep starts an M for it."),
+    ("syscallspin", 2, 3, 2, "spawn(1), spin; syscall",
+     "GOMAXPROCS=2: main never yields; the other G's syscall loses its P, and when it returns it must take "
+     "the idle P to run at all."),
     ("syscallloop", 1, 3, 2, "spawn(1), syscall, loop(1); exit",
      "GOMAXPROCS=1: main makes short syscalls forever; the other G runs only if sysmon retakes the P "
      "(strong fairness of retake stands for sysmon's 10ms sysretake rule)."),

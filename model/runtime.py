@@ -240,7 +240,8 @@ class Runtime:
         b[self.m_curg[m]] = g + 1
         b[self.m_gp[m]] = 0
         self.casgstatus(b, g, _Grunnable, _Grunning)
-        b[self.g_flags[g]] &= ~GF_PREEMPT
+        if self.mutant != "execute_keeps_preempt":
+            b[self.g_flags[g]] &= ~GF_PREEMPT
         b[self.pc[m]] = M_RUN
 
     def checkdead(self, b) -> None:

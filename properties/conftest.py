@@ -1,19 +1,23 @@
-"""Shared explorations: each preset is explored once per session, checking
-every property at once, and the tests read their verdicts from it."""
+"""Shared explorations: each preset is verified once per session (every
+safety and liveness property at once) and the tests read their verdicts."""
 
 import functools
 
-from explorer.search import explore
+from explorer.verify import verify
 from model.presets import preset
 from properties.plugin import plugin
 
 # The presets every safety property is checked on (readable test ids).
 SAFETY_PRESETS = ["tiny", "syscalls", "preempt", "netpoll", "overflow", "steal", "default"]
+# The presets every liveness property is checked on: the liveness mutants'
+# presets must satisfy every property without the seeded bug.
+LIVENESS_PRESETS = ["tiny", "syscalls", "preempt", "netpoll", "steal", "lostwakeup", "spinners", "handoff3",
+                    "netspin", "syscallloop", "default"]
 
 
 @functools.lru_cache(maxsize=None)
-def exploration(name: str, mutant: str | None = None):
-    config = preset(name) if mutant is None else preset(name).with_(mutant=mutant)
-    machine, invariants = plugin.build(config)
-    result = explore(machine, invariants, stop_at_first=False, workers=2)
-    return machine, invariants, result
+def verification(name: str, no_fairness: tuple = ()):
+    machine, invariants = plugin.build(preset(name))
+    v = verify(machine, invariants, plugin.liveness(machine), stop_at_first=False, workers=2,
+               no_fairness=no_fairness)
+    return machine, invariants, v

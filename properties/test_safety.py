@@ -3,7 +3,7 @@
 import pytest
 
 from explorer.spec import DEADLOCK
-from properties.conftest import SAFETY_PRESETS, exploration
+from properties.conftest import SAFETY_PRESETS, verification
 from properties.invariants import MAKERS
 
 PROPERTIES = [make.__name__.removeprefix("make_") for make in MAKERS] + [DEADLOCK]
@@ -12,9 +12,10 @@ PROPERTIES = [make.__name__.removeprefix("make_") for make in MAKERS] + [DEADLOC
 @pytest.mark.parametrize("prop", PROPERTIES)
 @pytest.mark.parametrize("name", SAFETY_PRESETS)
 def test_property_holds_on_every_reachable_state(name, prop):
-    machine, invariants, result = exploration(name)
+    _, invariants, v = verification(name)
+    result = v.result
     assert prop in [inv.name for inv in invariants] + [DEADLOCK]
-    failed = [v for v in result.violations if v.property == prop]
+    failed = [x for x in result.violations if x.property == prop]
     assert not failed, f"{prop} fails on {name}: {failed[0].message} (after {failed[0].length} steps)"
     assert result.complete, f"{name} was not explored completely: {result.stop_reason}"
     assert result.states > 1
@@ -23,5 +24,11 @@ def test_property_holds_on_every_reachable_state(name, prop):
 @pytest.mark.parametrize("name", SAFETY_PRESETS)
 def test_preset_reaches_a_final_state(name):
     """A vacuous model (stuck at the start) would satisfy every invariant."""
-    _, _, result = exploration(name)
-    assert result.terminals, f"{name} never reaches a final state"
+    _, _, v = verification(name)
+    assert v.result.terminals, f"{name} never reaches a final state"
+
+
+def test_default_preset_fires_every_action():
+    machine, _, v = verification("default")
+    never = [a for a in machine.actions() if not v.result.coverage.get(a)]
+    assert not never, f"actions the default preset never takes: {never}"

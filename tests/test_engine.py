@@ -174,3 +174,12 @@ def test_cut_transitions_are_counted_not_followed():
     m = Cutting(2, [(0, 1, 0)], [0])
     res = explore(m, [], check_deadlock=True)
     assert res.cuts == {"bound": 1} and res.states == 2 and res.complete
+
+
+def test_parallel_runs_in_one_process_do_not_leak_into_each_other():
+    """Workers remember what they sent; nothing of it may survive into the next search."""
+    chain = GraphMachine(200, [(i, i + 1, 0) for i in range(199)], [0])
+    wide = GraphMachine(200, [(0, i, 0) for i in range(1, 200)] + [(i, (i * 7) % 200, 1) for i in range(200)], [0])
+    first = [explore(m, [], workers=2).states for m in (chain, wide)]
+    again = [explore(m, [], workers=2).states for m in (wide, chain)]
+    assert first == [200, 200] and again == [200, 200]

@@ -146,8 +146,7 @@ def gopreempt_m(rt, s, m, out):
     g, op = current_op(rt, s, m)
     if not s[rt.g_flags[g]] & GF_PREEMPT:
         return
-    b = bytearray(s)
-    b[rt.g_flags[g]] &= ~GF_PREEMPT
+    b = bytearray(s)  # gp.preempt stays set: execute clears it when the G runs again
     rt.casgstatus(b, g, _Grunning, _Grunnable)
     _dropg(rt, b, m)
     rt.globrunqput(b, g)

@@ -129,7 +129,7 @@ def exitsyscallfast_pidle(rt, s, m, out):
     """exitsyscallfast_pidle: sched.pidle != 0, so under sched.lock pidleget
     an idle P, acquirep it and keep running the G. Abstracts: waking a
     sleeping sysmon (the model's sysmon never sleeps)."""
-    if not s[rt.pidle_slots[0]]:
+    if not s[rt.pidle_slots[0]] or rt.mutant == "exitsyscall_ignores_idle_p":
         return
     b = bytearray(s)
     g = _syscall_g(rt, s, m)
@@ -145,7 +145,7 @@ def exitsyscallfast_nopidle(rt, s, m, out):
     """exitsyscallfast finds sched.pidle empty and returns false: exitsyscall
     calls mcall(exitsyscall0). Abstracts: the racy read of sched.pidle and the
     locked pidleget are one step."""
-    if s[rt.pidle_slots[0]]:
+    if s[rt.pidle_slots[0]] and rt.mutant != "exitsyscall_ignores_idle_p":
         return
     b = bytearray(s)
     b[rt.pc[m]] = M_EXITSYSCALL0
@@ -158,7 +158,7 @@ def exitsyscall0_acquirep(rt, s, m, out):
     """exitsyscall0 on g0: _Gsyscall -> _Grunnable, dropg, and under sched.lock
     pidleget finds a P after all: acquirep and execute the G. Abstracts:
     schedEnabled (user scheduling is never disabled here), tracing."""
-    if not s[rt.pidle_slots[0]]:
+    if not s[rt.pidle_slots[0]] or rt.mutant == "exitsyscall_ignores_idle_p":
         return
     b = bytearray(s)
     g = _syscall_g(rt, s, m)
@@ -175,7 +175,7 @@ def exitsyscall0_globrunqput(rt, s, m, out):
     """exitsyscall0 on g0 with no idle P: _Gsyscall -> _Grunnable, dropg,
     globrunqput under sched.lock; the M then stops (stopm is its own step).
     Abstracts: LockOSThread (stoplockedm)."""
-    if s[rt.pidle_slots[0]]:
+    if s[rt.pidle_slots[0]] and rt.mutant != "exitsyscall_ignores_idle_p":
         return
     b = bytearray(s)
     g = _syscall_g(rt, s, m)

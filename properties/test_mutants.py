@@ -1,0 +1,52 @@
+"""Every seeded bug is caught, and every property catches some seeded bug.
+
+A property that no bug can make fail proves nothing; a bug no property
+catches is a hole in the properties."""
+
+import pytest
+
+from explorer.killtable import check_mutant
+from explorer.spec import DEADLOCK
+from properties.invariants import MAKERS
+from properties.plugin import plugin
+
+MUTANTS = plugin.mutants()
+SAFETY = [make.__name__.removeprefix("make_") for make in MAKERS] + [DEADLOCK]
+LIVENESS = ["runnable_g_eventually_runs", "syscall_return_eventually_runs", "syscall_p_retaken",
+            "workload_terminates", "no_persistent_underutilisation"]
+# Where to look first for a mutant that makes each property fail on its own
+# (the test still tries the others if the hint does not kill it).
+HINTS = {
+    "no_lost_goroutines": "exitsyscall0_loses_g", "no_duplicated_goroutines": "runqsteal_no_remove",
+    "gomaxprocs_bound": "exitsyscall_no_cas", "p_accounting": "retake_no_handoffp",
+    "pm_bijection": "exitsyscall_no_cas", "gsyscall_on_syscall_m": "entersyscall_keeps_grunning",
+    "counters_consistent": "wakep_no_cas", "idle_p_empty_runq": "handoffp_skips_local_work",
+    "no_runtime_throw": "retake_no_incidlelocked", DEADLOCK: "sysmon_never_preempts",
+    "runnable_g_eventually_runs": "wakep_never_wakes", "syscall_return_eventually_runs": "exitsyscall_ignores_idle_p",
+    "syscall_p_retaken": "sysmon_never_retakes", "workload_terminates": "execute_keeps_preempt",
+    "no_persistent_underutilisation": "wakep_never_wakes",
+}
+
+
+def test_the_catalogue_has_ten_mutants_six_of_them_historical():
+    assert len(MUTANTS) >= 10
+    assert sum(m["historical"] for m in MUTANTS) >= 6
+    assert all(m["grounding"] and m["change"] and m["breaks"] for m in MUTANTS)
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[m["name"] for m in MUTANTS])
+def test_mutant_is_killed_by_the_kind_of_property_it_breaks(mutant):
+    row = check_mutant(plugin, mutant, workers=2)
+    assert row.killed, f"{mutant['name']} survived every property on preset {mutant['preset']}"
+    assert row.killed_by == mutant["kind"], f"{mutant['name']} was killed by {row.property} ({row.killed_by})"
+    if row.killed_by == "liveness":
+        assert row.prefix_length is not None and row.cycle_length is not None
+
+
+@pytest.mark.parametrize("prop", SAFETY + LIVENESS)
+def test_property_kills_some_mutant_on_its_own(prop):
+    order = sorted(MUTANTS, key=lambda m: m["name"] != HINTS.get(prop))
+    for mutant in order:
+        if check_mutant(plugin, mutant, workers=2, properties={prop}).killed:
+            return
+    pytest.fail(f"no seeded bug makes {prop} fail: the property is vacuous")
