@@ -14,7 +14,8 @@ from .observer import find_witness
 from .plugins import PluginError, load_plugin
 from .progress import Progress
 from .replay import BadTraceFile, ReplayMismatch, load, replay
-from .search import Limits
+from . import graph
+from .search import Limits, explore
 from .spec import DEADLOCK
 from .trace import Trace, TraceError, concretize, render_text, save, to_json
 from .verify import lasso_trace, verify
@@ -99,6 +100,21 @@ def build_parser(plugin) -> Parser:
     mu.add_argument("--list", action="store_true", help="list the mutants without checking them")
     mu.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     mu.add_argument("--workers", type=_positive_int, metavar="N", default=default_workers())
+
+    gr = sub.add_parser("graph", help="export the explored state graph (DOT, GraphML, JSON, SVG), whole or projected")
+    plugin.add_config_arguments(gr)
+    gr.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the graph")
+    gr.add_argument("--format", choices=("dot", "graphml", "json", "svg"),
+                    help="output format (default: from the file name's extension)")
+    gr.add_argument("--project", metavar="KEY", help="merge states by a projection: "
+                    + ", ".join(getattr(plugin, "projection_names", lambda: [])()))
+    gr.add_argument("--highlight", metavar="TRACE", help="mark a saved trace's states and steps")
+    gr.add_argument("--max-nodes", type=_positive_int, metavar="N",
+                    help=f"refuse bigger graphs (default: {DOT_LIMIT} for dot/svg, {DATA_LIMIT} for graphml/json)")
+    gr.add_argument("--no-symmetry", action="store_true")
+    gr.add_argument("--quiet", action="store_true")
+    gr.add_argument("--workers", type=_positive_int, metavar="N", default=default_workers())
+    _add_limits(gr)
 
     wi = sub.add_parser("witness", help="print the shortest run of a scenario (no NAME: list the scenarios)")
     wi.add_argument("name", nargs="?", metavar="NAME")
@@ -279,7 +295,72 @@ def cmd_witness(plugin, args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "presets": cmd_presets, "replay": cmd_replay, "mutants": cmd_mutants,
+DOT_LIMIT = 2000
+DATA_LIMIT = 300_000
+
+
+def cmd_graph(plugin, args) -> int:
+    fmt = args.format or os.path.splitext(args.output)[1].lstrip(".").lower()
+    if fmt not in ("dot", "graphml", "json", "svg"):
+        raise UsageError(f"cannot tell the format from {args.output!r}; give --format dot|graphml|json|svg")
+    config = plugin.config_from_args(args)
+    trace_data = None
+    if args.highlight:
+        trace_data = load(args.highlight)
+        traced = plugin.config_from_dict(trace_data["config"])
+        if traced.to_dict() | {"name": ""} != config.to_dict() | {"name": ""}:
+            flags = any(getattr(args, k, None) is not None for k in ("preset", "config", "procs", "threads", "runq",
+                                                                     "workload", "protocol", "mutant"))
+            if flags:
+                raise UsageError("the trace to highlight was made with another configuration than the flags give")
+            config = traced
+    machine, invariants = plugin.build(config)
+    proj = plugin.projection(machine, args.project) if args.project else None
+    symmetry = not args.no_symmetry and not (proj and proj.needs_thread_numbers)
+    limit = args.max_nodes or (DOT_LIMIT if fmt in ("dot", "svg") else DATA_LIMIT)
+    max_states = args.max_states
+    if proj is None:  # stop as soon as the whole graph is known to be too big
+        max_states = min(max_states or limit + 1, limit + 1)
+    limits = Limits(max_states, args.max_seconds, args.max_memory)
+    result = explore(machine, invariants, symmetry=symmetry, limits=limits, stop_at_first=False, keep_edges=True,
+                     workers=args.workers, progress=Progress(not args.quiet and sys.stderr.isatty()))
+    space = result.space
+    c = config.to_dict()
+    if proj is None and space.n_nodes > limit:
+        raise UsageError(f"the state graph has more than {limit:,} states, too many for {fmt}: "
+                         f"use --project ({', '.join(plugin.projection_names())}), --format graphml, or --max-nodes")
+    if proj is None:
+        g = graph.full_graph(space, machine, result, c)
+    else:
+        g = graph.quotient_graph(space, machine, proj.key, proj.label, c, proj.name)
+        if g.number_of_nodes() > limit:
+            raise UsageError(f"the projected graph has {g.number_of_nodes():,} nodes, more than {limit:,}; "
+                             f"use a coarser projection or --max-nodes")
+    marked = None
+    if trace_data is not None:
+        steps = replay(machine, trace_data, set(machine.actions())).steps
+        canon = machine.canonical if symmetry else (lambda s: s)
+        marked = (graph.highlight_full(g, space, canon, steps) if proj is None
+                  else graph.highlight_quotient(g, proj.key, steps))
+    info = graph.facts(g, space, result, proj is not None)
+    g.graph.update({k: v for k, v in info.items()})
+    graph.write(g, fmt, args.output)
+    what = f"projected on {proj.name} ({proj.doc})" if proj else "every explored state"
+    print(f"{PROG} graph: {c['name']}: {what}{'' if symmetry else ', without symmetry reduction'}")
+    print(f"  nodes {info['nodes']:,}, edges {info['edges']:,}, strongly connected components "
+          f"{info['strongly_connected_components']:,}, final states {info['final_states']:,}, "
+          f"diameter from the initial state {info['diameter_from_initial']}")
+    print(f"  explored: {info['explored_states']:,} states, {info['explored_transitions']:,} transitions"
+          + (f" ({info['cut_steps']:,} cut at the thread limit, not edges)" if info["cut_steps"] else ""))
+    if not result.complete:
+        print(f"  the search stopped early: {result.stop_reason}")
+    if marked is not None:
+        print(f"  highlighted: the trace's {len(steps)} states and {marked} of its steps")
+    print(f"  written to {args.output} ({fmt})")
+    return EXIT_OK if result.complete else EXIT_LIMIT
+
+
+COMMANDS = {"check": cmd_check, "graph": cmd_graph, "presets": cmd_presets, "replay": cmd_replay, "mutants": cmd_mutants,
             "witness": cmd_witness}
 
 
@@ -296,7 +377,8 @@ def main(argv=None) -> int:
     try:
         args = parser.parse_args(argv)
         return COMMANDS[args.command](plugin, args)
-    except (UsageError, BadTraceFile, plugin.config_error) as err:
+    except (UsageError, BadTraceFile, graph.GraphError, plugin.config_error,
+            *getattr(plugin, "input_errors", ())) as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except TraceError as err:

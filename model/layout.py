@@ -16,7 +16,7 @@ refers to an M, so Ms can be reordered by sorting records: see `canonical`.
 from .config import Config
 
 G_FIELDS = ("status", "pc", "wait", "flags")
-P_FIELDS = ("status", "m", "runnext", "fairgrab")
+P_FIELDS = ("status", "m", "runnext")
 PROC_FIELDS = ("pc", "ret", "hp", "arg")
 M_FIELDS = ("p", "nextp", "oldp", "curg", "spinning", "gp")
 SCHED_SCALARS = ("npidle", "nmidle", "nmspinning", "needspinning", "nmidlelocked", "netpolling", "throw")

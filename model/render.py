@@ -61,7 +61,6 @@ class Renderer:
             out[f"P{p}.m"] = _ref("M", s[L.p_m[p]])
             out[f"P{p}.runnext"] = _ref("G", s[L.p_runnext[p]])
             out[f"P{p}.runq"] = _queue("G", s, L.p_runq[p])
-            out[f"P{p}.fairgrab"] = "true" if s[L.p_fairgrab[p]] else "false"
         for i in range(L.nm + 1):
             name = L.proc_name(i)
             out[f"{name}.pc"] = PC_NAMES[s[L.proc_pc[i]]]

@@ -127,10 +127,6 @@ class Runtime:
         for g in gs:
             self.qpush(b, self.globq, g + 1)
 
-    def globrunqget(self, b):
-        head = self.qpop(b, self.globq)
-        return head - 1 if head else NIL
-
     def globrunqgetbatch(self, b, pp: int):
         """globrunqgetbatch(len(pp.runq)/2): the head G to run, and up to
         min(n, size/gomaxprocs) more moved onto pp's (empty) local queue."""

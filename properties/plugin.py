@@ -14,6 +14,7 @@ from model.config import Config, ConfigError, build, from_toml
 from model.machine import GoScheduler
 from model.mutants import CATALOGUE, MUTANTS
 from model.presets import PRESETS
+from model.projections import ProjectionError, projection
 
 from .invariants import invariants
 from .liveness import liveness_properties
@@ -26,6 +27,7 @@ class GoSchedPlugin:
     name = "gosched"
     title = "Go's M:P:G scheduler around system calls"
     config_error = ConfigError
+    input_errors = (ProjectionError,)
 
     def add_config_arguments(self, parser: argparse.ArgumentParser) -> None:
         g = parser.add_argument_group("configuration (flags override the preset or file)")
@@ -98,6 +100,13 @@ class GoSchedPlugin:
 
     def fairness_classes(self) -> dict:
         return dict(GoScheduler.FAIRNESS_CLASSES)
+
+    def projection(self, machine, spec: str):
+        """A Projection (model/projections.py) for `graph --project`."""
+        return projection(machine, spec)
+
+    def projection_names(self) -> list[str]:
+        return ["p-status", "syscall", "g:<id>", "m:<id>"]
 
     def build(self, config: Config):
         """(machine, invariants) for a configuration."""

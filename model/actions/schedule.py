@@ -57,25 +57,6 @@ def acquirep(rt, s, m, out):
     emit(out, ("acquirep", m, pp), b)
 
 
-@action("findRunnable_globrunqget_fair", "findRunnable, globrunqget", pcs=(M_SCHEDULE,), params=("P", "G"))
-def findRunnable_globrunqget_fair(rt, s, m, out):
-    """findRunnable's fairness check: when `pp.schedtick%61 == 0` it takes one G
-    from the global queue even though the local queue has work. The model does
-    not count ticks: whenever both queues have work, this step may fire.
-    Abstracts: schedtick itself (the tick count is over-approximated by a free
-    choice)."""
-    if not s[rt.globq[0]]:
-        return
-    pp = _own_p(rt, s, m)
-    if not _has_work(rt, s, pp) or s[rt.L.p_fairgrab[pp]]:
-        return
-    b = bytearray(s)
-    b[rt.L.p_fairgrab[pp]] = 1
-    gp = rt.globrunqget(b)
-    found(rt, b, m, gp)
-    emit(out, ("findRunnable_globrunqget_fair", m, pp, gp), b)
-
-
 @action("findRunnable_runqget", "schedule, findRunnable, runqget", pcs=(M_SCHEDULE,), params=("P", "G"))
 def findRunnable_runqget(rt, s, m, out):
     """findRunnable: runqget(pp) takes runnext, else the head of the local queue.
@@ -87,7 +68,6 @@ def findRunnable_runqget(rt, s, m, out):
     b = bytearray(s)
     if b[rt.m_spinning[m]]:
         rt.throw(b, "schedule: spinning with local work")
-    b[rt.L.p_fairgrab[pp]] = 0
     gp = rt.runqget(b, pp)
     found(rt, b, m, gp)
     emit(out, ("findRunnable_runqget", m, pp, gp), b)

@@ -1,0 +1,232 @@
+"""State graphs for review: the explored state space as a networkx graph,
+or a quotient of it under a projection, written as DOT, GraphML, node-link
+JSON or SVG.
+
+Full graph (nx.MultiDiGraph): one node per explored state (after symmetry
+reduction), keyed by its number in discovery order ("s0" is an initial
+state); one edge per transition between explored states, keyed by the step's
+label. Steps cut at a model bound lead to no state and are not edges.
+
+  node attributes: label (a one-line view), depth, initial (bool), final
+    (no step), violation (the property it breaks, or ""), highlight (bool),
+    and every state field by name (e.g. "P0.status": "_Prunning")
+  edge attributes: action, label (the step with its M, P, G), models (the
+    runtime functions), highlight (bool)
+  graph attributes: format "gosched-mc-graph", version, config (JSON text),
+    projection (""), plus the facts printed on export
+
+Quotient graph (nx.DiGraph, with --project): one node per projection key,
+one edge per pair of keys joined by at least one transition. Node: label,
+states (how many states it merges), internal (transitions that stay inside
+it), initial, final, highlight. Edge: transitions (how many), actions (the
+action names, comma separated), highlight.
+
+Load the JSON back with networkx.node_link_graph(data, edges="edges").
+"""
+
+import json
+import shutil
+import subprocess
+from collections import Counter, defaultdict
+
+import networkx as nx
+from networkx.readwrite import json_graph
+
+from .statespace import CUT
+
+FORMAT = "gosched-mc-graph"
+VERSION = 1
+
+
+class GraphError(Exception):
+    """A graph that cannot be written as asked (one sentence)."""
+
+
+def full_graph(space, machine, result, config: dict) -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph(format=FORMAT, version=VERSION, config=json.dumps(config), projection="")
+    bad = {space.index[v.state]: v.property for v in result.violations}
+    depth = _depths(space)
+    for n, s in enumerate(space.states):
+        attrs = dict(machine.fields(s))
+        attrs.update(label=machine.view(s).removeprefix("SCHED: "), depth=depth[n], initial=n in space.init,
+                     final=space.out_start[n] == space.out_start[n + 1] and n not in bad,
+                     violation=bad.get(n, ""), highlight=False)
+        g.add_node(f"s{n}", **attrs)
+    note = getattr(machine, "label_note", lambda label: "")
+    for n in range(space.n_nodes):
+        for e in space.out_edges(n):
+            t = space.dst[e]
+            if t == CUT:
+                continue
+            label = space.labels[space.lab[e]]
+            text = machine.label_text(label)
+            g.add_edge(f"s{n}", f"s{t}", key=text, action=label[0], label=text, models=note(label), highlight=False)
+    return g
+
+
+def _depths(space) -> list[int]:
+    depth = [0] * space.n_nodes
+    for n in range(space.n_nodes):
+        p = space.parent[n]
+        if p != n:
+            depth[n] = depth[p] + 1
+    return depth
+
+
+def quotient_graph(space, machine, key, label, config: dict, name: str) -> nx.DiGraph:
+    keys = [key(s) for s in space.states]
+    ids = {}
+    for k in keys:
+        ids.setdefault(k, len(ids))
+    members = Counter(keys)
+    internal = Counter()
+    counts: Counter = Counter()
+    actions: dict = defaultdict(set)
+    for n in range(space.n_nodes):
+        a = keys[n]
+        for e in space.out_edges(n):
+            t = space.dst[e]
+            if t == CUT:
+                continue
+            b = keys[t]
+            if a == b:
+                internal[a] += 1
+            else:
+                counts[(a, b)] += 1
+                actions[(a, b)].add(space.labels[space.lab[e]][0])
+    g = nx.DiGraph(format=FORMAT, version=VERSION, config=json.dumps(config), projection=name)
+    initial = {keys[i] for i in space.init}
+    final = {keys[n] for n in range(space.n_nodes) if space.out_start[n] == space.out_start[n + 1]}
+    for k, i in ids.items():
+        g.add_node(f"q{i}", label=label(k), states=members[k], internal=internal[k], initial=k in initial,
+                   final=k in final, highlight=False)
+    for (a, b), c in counts.items():
+        g.add_edge(f"q{ids[a]}", f"q{ids[b]}", transitions=c, actions=", ".join(sorted(actions[(a, b)])),
+                   label=f"{c}", highlight=False)
+    g.graph["node_of_key"] = {repr(k): f"q{i}" for k, i in ids.items()}  # dropped before writing
+    return g
+
+
+def highlight_full(g, space, canon, steps) -> int:
+    """Mark the nodes and the exact edges of a run (concrete (label, state)
+    steps); returns how many edges were marked."""
+    nodes = [f"s{space.index[canon(st.state)]}" for st in steps]
+    for n in nodes:
+        g.nodes[n]["highlight"] = True
+    marked = 0
+    for (a, b), step in zip(zip(nodes, nodes[1:]), steps[1:]):
+        chosen = _edge_taken(g, a, b, step)
+        g.edges[a, b, chosen]["highlight"] = True
+        marked += 1
+    return marked
+
+
+def _edge_taken(g, a, b, step):
+    """The edge key between a and b that the run's step takes: the same
+    action (among several, from symmetric threads, the first)."""
+    options = [k for k, d in g.get_edge_data(a, b).items() if d["action"] == step.label[0]]
+    if not options:
+        raise GraphError(f"the trace's step {step.label[0]} is not an edge of the graph")
+    return options[0]
+
+
+def highlight_quotient(g, key, steps) -> int:
+    keys = [repr(key(st.state)) for st in steps]
+    node_of = g.graph["node_of_key"]
+    for k in keys:
+        g.nodes[node_of[k]]["highlight"] = True
+    marked = set()
+    for a, b in zip(keys, keys[1:]):
+        if a != b:
+            g.edges[node_of[a], node_of[b]]["highlight"] = True
+            marked.add((a, b))
+    return len(marked)
+
+
+def facts(g, space, result, projected: bool) -> dict:
+    out = {
+        "nodes": g.number_of_nodes(),
+        "edges": g.number_of_edges(),
+        "strongly_connected_components": nx.number_strongly_connected_components(g),
+        "final_states": sum(1 for _, d in g.nodes(data=True) if d.get("final")),
+        "explored_states": result.states,
+        "explored_transitions": result.transitions,
+        "cut_steps": sum(result.cuts.values()),
+    }
+    if not projected:
+        starts = [f"s{i}" for i in space.init]
+        out["diameter_from_initial"] = max(
+            max(nx.single_source_shortest_path_length(g, s).values()) for s in starts) if starts else 0
+    else:
+        out["diameter_from_initial"] = result.depth
+    return out
+
+
+def _styled_for_dot(g):
+    """A copy with DOT styling: highlighted nodes and edges in red, initial
+    states doubled, finals boxed; attributes that DOT cannot hold dropped."""
+    h = nx.MultiDiGraph() if g.is_multigraph() else nx.DiGraph()
+    h.graph["name"] = "gosched"
+    h.graph["graph"] = {"rankdir": "LR"}
+    h.graph["node"] = {"shape": "ellipse", "fontname": "Helvetica", "fontsize": "10"}
+    h.graph["edge"] = {"fontname": "Helvetica", "fontsize": "9"}
+    for n, d in g.nodes(data=True):
+        label = d.get("label", n)
+        if "states" in d:
+            label = f"{label}\\n{d['states']} states"
+        attrs = {"label": _dot_quote(label)}
+        if d.get("initial"):
+            attrs["peripheries"] = "2"
+        if d.get("final"):
+            attrs["shape"] = "box"
+        if d.get("violation"):
+            attrs["style"] = "filled"
+            attrs["fillcolor"] = "mistyrose"
+        if d.get("highlight"):
+            attrs["color"] = "red"
+            attrs["penwidth"] = "2.5"
+        h.add_node(n, **attrs)
+    edges = g.edges(keys=True, data=True) if g.is_multigraph() else ((a, b, None, d) for a, b, d in g.edges(data=True))
+    for a, b, k, d in edges:
+        attrs = {"label": _dot_quote(d.get("label", ""))}
+        if d.get("actions"):
+            attrs["tooltip"] = _dot_quote(d["actions"])
+        if d.get("highlight"):
+            attrs["color"] = "red"
+            attrs["penwidth"] = "2.5"
+        if k is not None:
+            h.add_edge(a, b, key=k, **attrs)
+        else:
+            h.add_edge(a, b, **attrs)
+    return h
+
+
+def _dot_quote(text: str) -> str:
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\\\\n", "\\n") + '"'
+
+
+def write(g, fmt: str, path: str) -> None:
+    graph = g.copy()
+    graph.graph.pop("node_of_key", None)
+    if fmt == "graphml":
+        nx.write_graphml(graph, path)
+    elif fmt == "json":
+        with open(path, "w") as f:
+            json.dump(json_graph.node_link_data(graph, edges="edges"), f, indent=1)
+            f.write("\n")
+    elif fmt in ("dot", "svg"):
+        from networkx.drawing.nx_pydot import to_pydot
+        dot = to_pydot(_styled_for_dot(graph)).to_string()
+        if fmt == "dot":
+            with open(path, "w") as f:
+                f.write(dot)
+            return
+        exe = shutil.which("dot")
+        if exe is None:
+            raise GraphError("Graphviz's `dot` is not installed, so no SVG (apt-get install graphviz); "
+                             "--format dot writes the DOT text instead")
+        proc = subprocess.run([exe, "-Tsvg", "-o", path], input=dot, text=True, capture_output=True)
+        if proc.returncode != 0:
+            raise GraphError(f"Graphviz could not render the graph: {proc.stderr.strip().splitlines()[0]}")
+    else:
+        raise GraphError(f"unknown graph format {fmt!r}")
