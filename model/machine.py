@@ -25,8 +25,9 @@ class GoScheduler:
         self._by_pc: dict[int, list] = {}
         self._by_op: dict[int, list] = {}
         self._env_steps = []
-        self._proc_offsets = [(self.L.proc_pc[i], self.L.m_curg[i] if i < self.L.nm else 0)
+        self._proc_offsets = [(i, self.L.proc_pc[i], self.L.m_curg[i] if i < self.L.nm else 0)
                               for i in range(self.L.nm + 1)]
+        self._exclusive = [pc != SY_IDLE for pc in range(256)]  # sysmon's loop chooses among its duties
         for info in ACTIONS.values():
             if info.actor == "env" and not info.pcs:
                 self._env_steps.append(info.step)
@@ -69,7 +70,8 @@ class GoScheduler:
             return out
         rt, by_pc, run_steps, g_pc, g_flags = self.rt, self._by_pc, self._run_steps, L.g_pc, L.g_flags
         preempted = self._preempted
-        for i, (o_pc, o_curg) in enumerate(self._proc_offsets):
+        exclusive = self._exclusive
+        for i, o_pc, o_curg in self._proc_offsets:
             pc = s[o_pc]
             if pc == M_RUN:
                 g = s[o_curg] - 1
@@ -77,8 +79,17 @@ class GoScheduler:
                 steps = preempted if s[g_flags[g]] & GF_PREEMPT else run_steps[g][s[g_pc[g]]]
             else:
                 steps = by_pc[pc]
-            for step in steps:
-                step(rt, s, i, out)
+            if exclusive[pc]:
+                # The actions at this pc have mutually exclusive guards
+                # (tests/test_model.py checks it): stop at the first that fires.
+                n = len(out)
+                for step in steps:
+                    step(rt, s, i, out)
+                    if len(out) != n:
+                        break
+            else:
+                for step in steps:
+                    step(rt, s, i, out)
         env = self.env
         for step in self._env_steps:
             step(rt, s, env, out)

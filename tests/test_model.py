@@ -125,3 +125,22 @@ def test_initial_ps_are_idle_and_unowned():
     s = mc.init_states()[0]
     for p in range(1, 4):
         assert s[mc.L.p_status[p]] == _Pidle and not s[mc.L.p_m[p]]
+
+
+@pytest.mark.parametrize("name", ["default", "netpoll", "steal4", "lostwakeup"])
+def test_actions_at_one_program_counter_exclude_each_other(name):
+    """successors() stops at the first action that fires at a pc (sysmon's
+    loop aside); that is only sound if no two of them can fire together."""
+    mc = GoScheduler(preset(name))
+    mc._exclusive = [False] * 256
+    states = explore(mc, [], limits=__import__("explorer.search", fromlist=["Limits"]).Limits(max_states=40000)).space.states
+    L = mc.L
+    for s in states:
+        fired: dict = {}
+        for label, _ in mc.successors(s):
+            proc = label[1]
+            if proc == L.sysmon and s[L.proc_pc[proc]] == SY_IDLE or proc > L.nm:
+                continue
+            fired.setdefault(proc, set()).add(label[0])
+        for proc, names in fired.items():
+            assert len(names) == 1, f"{names} can all fire for {mc.proc_name(proc)} in {mc.view(s, True)}"

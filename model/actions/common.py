@@ -24,10 +24,6 @@ def advance(rt, b, g) -> None:
     b[rt.L.g_pc[g]] = pc
 
 
-def emit(out, label, b) -> None:
-    out.append((label, bytes(b)))
-
-
 def found(rt, b, m, gp) -> None:
     """findRunnable returned gp to schedule(): a spinning M first runs
     resetspinning (which may wakep); otherwise execute(gp) at once."""

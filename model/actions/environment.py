@@ -5,7 +5,6 @@ them); here is the network: a parked reader's fd becomes ready.
 """
 
 from ..vocab import WAIT_NET, WAIT_NETREADY, _Gwaiting
-from .common import emit
 from .registry import action
 
 
@@ -22,4 +21,4 @@ def netpollready(rt, s, i, out):
         if w == WAIT_NET and s[rt.g_status[g]] == _Gwaiting:
             b = bytearray(s)
             b[rt.L.g_wait[g]] = WAIT_NETREADY
-            emit(out, ("netpollready", i, g), b)
+            out.append((("netpollready", i, g), bytes(b)))

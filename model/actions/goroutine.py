@@ -7,7 +7,7 @@ the M back in findRunnable (M_SCHEDULE) or calling wakep first.
 from ..vocab import (GF_PREEMPT, GF_TOKEN, M_RUN, M_SCHEDULE, PC_WAKEP1, WAIT_CHAN, WAIT_NET,
                      WAIT_NONE, _Gdead, _Gidle, _Grunnable, _Grunning, _Gwaiting)
 from ..workload import OP_COMPUTE, OP_EXIT, OP_NET_READ, OP_PARK, OP_READY, OP_SPAWN, OP_YIELD
-from .common import advance, current_op, emit
+from .common import advance, current_op
 from .registry import action
 
 
@@ -28,7 +28,7 @@ def newproc(rt, s, m, out):
     rt.runqput(b, b[rt.m_p[m]] - 1, op.arg, True)
     advance(rt, b, g)
     rt.call(b, m, PC_WAKEP1, M_RUN)
-    emit(out, ("newproc", m, g, op.arg), b)
+    out.append((("newproc", m, g, op.arg), bytes(b)))
 
 
 @action("goready", "goready, ready, runqput, wakep", pcs=(M_RUN,), params=("G", "G"), ops=(OP_READY,))
@@ -46,7 +46,7 @@ def goready(rt, s, m, out):
     rt.runqput(b, b[rt.m_p[m]] - 1, k, True)
     advance(rt, b, g)
     rt.call(b, m, PC_WAKEP1, M_RUN)
-    emit(out, ("goready", m, g, k), b)
+    out.append((("goready", m, g, k), bytes(b)))
 
 
 @action("chansend_nowaiter", "chansend", pcs=(M_RUN,), params=("G", "G"), ops=(OP_READY,))
@@ -62,7 +62,7 @@ def chansend_nowaiter(rt, s, m, out):
     b = bytearray(s)
     b[rt.g_flags[k]] |= GF_TOKEN
     advance(rt, b, g)
-    emit(out, ("chansend_nowaiter", m, g, k), b)
+    out.append((("chansend_nowaiter", m, g, k), bytes(b)))
 
 
 @action("gopark", "gopark, park_m, dropg, schedule", pcs=(M_RUN,), params=("G",), ops=(OP_PARK,))
@@ -80,7 +80,7 @@ def gopark(rt, s, m, out):
     _dropg(rt, b, m)
     advance(rt, b, g)
     b[rt.pc[m]] = M_SCHEDULE
-    emit(out, ("gopark", m, g), b)
+    out.append((("gopark", m, g), bytes(b)))
 
 
 @action("chanrecv_buffered", "chanrecv", pcs=(M_RUN,), params=("G",), ops=(OP_PARK,))
@@ -93,7 +93,7 @@ def chanrecv_buffered(rt, s, m, out):
     b = bytearray(s)
     b[rt.g_flags[g]] &= ~GF_TOKEN
     advance(rt, b, g)
-    emit(out, ("chanrecv_buffered", m, g), b)
+    out.append((("chanrecv_buffered", m, g), bytes(b)))
 
 
 @action("netpollblock", "netpollblock, gopark, park_m, dropg", pcs=(M_RUN,), params=("G",), ops=(OP_NET_READ,))
@@ -108,7 +108,7 @@ def netpollblock(rt, s, m, out):
     _dropg(rt, b, m)
     advance(rt, b, g)
     b[rt.pc[m]] = M_SCHEDULE
-    emit(out, ("netpollblock", m, g), b)
+    out.append((("netpollblock", m, g), bytes(b)))
 
 
 def _goschedImpl(rt, b, m, g) -> None:
@@ -130,7 +130,7 @@ def gosched(rt, s, m, out):
     g, _ = current_op(rt, s, m)
     b = bytearray(s)
     _goschedImpl(rt, b, m, g)
-    emit(out, ("gosched", m, g), b)
+    out.append((("gosched", m, g), bytes(b)))
 
 
 @action("gopreempt_m", "asyncPreempt, gopreempt_m, goschedImpl, globrunqput, wakep", pcs=(M_RUN,), params=("G",),
@@ -153,7 +153,7 @@ def gopreempt_m(rt, s, m, out):
     if op.code == OP_COMPUTE:
         advance(rt, b, g)
     rt.call(b, m, PC_WAKEP1, M_SCHEDULE)
-    emit(out, ("gopreempt_m", m, g), b)
+    out.append((("gopreempt_m", m, g), bytes(b)))
 
 
 @action("goexit0", "goexit1, goexit0, gdestroy, dropg, schedule", pcs=(M_RUN,), params=("G",), ops=(OP_EXIT,))
@@ -165,4 +165,4 @@ def goexit0(rt, s, m, out):
     rt.casgstatus(b, g, _Grunning, _Gdead)
     _dropg(rt, b, m)
     b[rt.pc[m]] = M_SCHEDULE
-    emit(out, ("goexit0", m, g), b)
+    out.append((("goexit0", m, g), bytes(b)))

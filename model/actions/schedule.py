@@ -11,7 +11,7 @@ submitter's runqput + wakep is an interleaving the checker explores.
 from ..vocab import (M_ACQUIRE, M_DROPP, M_EXECUTE, M_IDLE, M_NETBLOCK, M_NETPOLL, M_RECHECK,
                      M_RESETSPIN, M_SCHEDULE, M_STEALNEXT, M_STOPM, M_STOPSPIN, PC_WAKEP1, WAIT_NONE,
                      _Grunnable, _Gwaiting)
-from .common import emit, found, found_after_inject, injectglist, netpoll_ready, netpoll_waiters
+from .common import found, found_after_inject, injectglist, netpoll_ready, netpoll_waiters
 from .registry import action
 
 
@@ -54,7 +54,7 @@ def acquirep(rt, s, m, out):
     b[rt.m_nextp[m]] = 0
     rt.acquirep(b, m, pp)
     b[rt.pc[m]] = M_SCHEDULE
-    emit(out, ("acquirep", m, pp), b)
+    out.append((("acquirep", m, pp), bytes(b)))
 
 
 @action("findRunnable_runqget", "schedule, findRunnable, runqget", pcs=(M_SCHEDULE,), params=("P", "G"))
@@ -70,7 +70,7 @@ def findRunnable_runqget(rt, s, m, out):
         rt.throw(b, "schedule: spinning with local work")
     gp = rt.runqget(b, pp)
     found(rt, b, m, gp)
-    emit(out, ("findRunnable_runqget", m, pp, gp), b)
+    out.append((("findRunnable_runqget", m, pp, gp), bytes(b)))
 
 
 @action("findRunnable_globrunq", "findRunnable, globrunqgetbatch, runqputbatch", pcs=(M_SCHEDULE,), params=("P", "G"))
@@ -86,7 +86,7 @@ def findRunnable_globrunq(rt, s, m, out):
     b = bytearray(s)
     gp = rt.globrunqgetbatch(b, pp)
     found(rt, b, m, gp)
-    emit(out, ("findRunnable_globrunq", m, pp, gp), b)
+    out.append((("findRunnable_globrunq", m, pp, gp), bytes(b)))
 
 
 @action("findRunnable_netpoll", "findRunnable, netpoll, injectglist", pcs=(M_SCHEDULE,), params=("P", "G"))
@@ -107,7 +107,7 @@ def findRunnable_netpoll(rt, s, m, out):
     rt.casgstatus(b, gp, _Gwaiting, _Grunnable)
     b[rt.L.g_wait[gp]] = WAIT_NONE
     found_after_inject(rt, b, m, gp, rest)
-    emit(out, ("findRunnable_netpoll", m, pp, gp), b)
+    out.append((("findRunnable_netpoll", m, pp, gp), bytes(b)))
 
 
 def _victims(rt, s, pp):
@@ -138,13 +138,13 @@ def runqsteal(rt, s, m, out):
         _start_stealing(rt, b, m)
         batch = _runqgrab(rt, s, b, m, p2)
         if batch is None:  # the non-atomic runnext steal of a seeded bug
-            emit(out, ("runqsteal", m, pp, p2, b[rt.m_gp[m]] - 1), b)
+            out.append((("runqsteal", m, pp, p2, b[rt.m_gp[m]] - 1), bytes(b)))
             continue
         gp = batch.pop()
         if rt.runqputbatch(b, pp, batch):
             rt.throw(b, "runqsteal: runq overflow")
         found(rt, b, m, gp)
-        emit(out, ("runqsteal", m, pp, p2, gp), b)
+        out.append((("runqsteal", m, pp, p2, gp), bytes(b)))
 
 
 def _runqgrab(rt, s, b, m, p2):
@@ -178,7 +178,7 @@ def runqsteal_runnext_store(rt, s, m, out):
     b[rt.L.proc_hp[m]] = 0
     b[rt.m_gp[m]] = 0
     found(rt, b, m, gp)
-    emit(out, ("runqsteal_runnext_store", m, p2, gp), b)
+    out.append((("runqsteal_runnext_store", m, p2, gp), bytes(b)))
 
 
 @action("stealWork_none", "findRunnable, stealWork", pcs=(M_SCHEDULE,), params=("P",))
@@ -193,7 +193,7 @@ def stealWork_none(rt, s, m, out):
     b = bytearray(s)
     _start_stealing(rt, b, m)
     b[rt.pc[m]] = M_DROPP
-    emit(out, ("stealWork_none", m, pp), b)
+    out.append((("stealWork_none", m, pp), bytes(b)))
 
 
 @action("findRunnable_nosteal", "findRunnable", pcs=(M_SCHEDULE,), params=("P",))
@@ -205,7 +205,7 @@ def findRunnable_nosteal(rt, s, m, out):
         return
     b = bytearray(s)
     b[rt.pc[m]] = M_DROPP
-    emit(out, ("findRunnable_nosteal", m, _own_p(rt, s, m)), b)
+    out.append((("findRunnable_nosteal", m, _own_p(rt, s, m)), bytes(b)))
 
 
 @action("findRunnable_dropp_globrunq", "findRunnable, globrunqgetbatch", pcs=(M_DROPP,), params=("P", "G"))
@@ -219,7 +219,7 @@ def findRunnable_dropp_globrunq(rt, s, m, out):
     pp = _own_p(rt, s, m)
     gp = rt.globrunqgetbatch(b, pp)
     found(rt, b, m, gp)
-    emit(out, ("findRunnable_dropp_globrunq", m, pp, gp), b)
+    out.append((("findRunnable_dropp_globrunq", m, pp, gp), bytes(b)))
 
 
 @action("findRunnable_needspinning", "findRunnable, becomeSpinning", pcs=(M_DROPP,), params=("P",))
@@ -233,7 +233,7 @@ def findRunnable_needspinning(rt, s, m, out):
     b = bytearray(s)
     rt.becomeSpinning(b, m)
     b[rt.pc[m]] = M_SCHEDULE
-    emit(out, ("findRunnable_needspinning", m, _own_p(rt, s, m)), b)
+    out.append((("findRunnable_needspinning", m, _own_p(rt, s, m)), bytes(b)))
 
 
 @action("findRunnable_releasep", "findRunnable, releasep, pidleput", pcs=(M_DROPP,), params=("P",))
@@ -254,7 +254,7 @@ def findRunnable_releasep(rt, s, m, out):
         b[rt.pc[m]] = M_RECHECK  # seeded bug: re-check first, drop nmspinning after
     else:
         b[rt.pc[m]] = M_STOPSPIN
-    emit(out, ("findRunnable_releasep", m, pp), b)
+    out.append((("findRunnable_releasep", m, pp), bytes(b)))
 
 
 @action("findRunnable_stopspinning", "findRunnable", pcs=(M_STOPSPIN,))
@@ -273,7 +273,7 @@ def findRunnable_stopspinning(rt, s, m, out):
         b[rt.pc[m]] = M_NETBLOCK  # seeded bug: the re-check already happened, before this decrement
     else:
         b[rt.pc[m]] = M_RECHECK
-    emit(out, ("findRunnable_stopspinning", m), b)
+    out.append((("findRunnable_stopspinning", m), bytes(b)))
 
 
 def _work_ps(rt, s):
@@ -301,7 +301,7 @@ def findRunnable_recheck_globrunq(rt, s, m, out):
     rt.acquirep(b, m, pp)
     _after_recheck(rt, b, m)
     found(rt, b, m, gp)
-    emit(out, ("findRunnable_recheck_globrunq", m, pp, gp), b)
+    out.append((("findRunnable_recheck_globrunq", m, pp, gp), bytes(b)))
 
 
 @action("findRunnable_recheck_runqs", "findRunnable, checkRunqsNoP, pidlegetSpinning, acquirep",
@@ -318,7 +318,7 @@ def findRunnable_recheck_runqs(rt, s, m, out):
     rt.acquirep(b, m, pp)
     _after_recheck(rt, b, m)
     b[rt.pc[m]] = M_SCHEDULE
-    emit(out, ("findRunnable_recheck_runqs", m, pp), b)
+    out.append((("findRunnable_recheck_runqs", m, pp), bytes(b)))
 
 
 @action("findRunnable_recheck_none", "findRunnable, checkRunqsNoP, pidlegetSpinning", pcs=(M_RECHECK,))
@@ -337,7 +337,7 @@ def findRunnable_recheck_none(rt, s, m, out):
         b[rt.pc[m]] = M_STOPSPIN
     else:
         b[rt.pc[m]] = M_NETBLOCK
-    emit(out, ("findRunnable_recheck_none", m), b)
+    out.append((("findRunnable_recheck_none", m), bytes(b)))
 
 
 @action("netpoll_block", "findRunnable, netpoll", pcs=(M_NETBLOCK,))
@@ -351,7 +351,7 @@ def netpoll_block(rt, s, m, out):
     b = bytearray(s)
     b[rt.L.netpolling] = 1
     b[rt.pc[m]] = M_NETPOLL
-    emit(out, ("netpoll_block", m), b)
+    out.append((("netpoll_block", m), bytes(b)))
 
 
 @action("stopm", "stopm, mput, checkdead", pcs=(M_NETBLOCK, M_STOPM))
@@ -368,7 +368,7 @@ def stopm(rt, s, m, out):
         rt.throw(b, "stopm spinning")
     b[rt.pc[m]] = M_IDLE
     rt.mput(b, m)
-    emit(out, ("stopm", m), b)
+    out.append((("stopm", m), bytes(b)))
 
 
 @action("netpoll_acquirep", "findRunnable, netpoll, pidleget, acquirep, injectglist", pcs=(M_NETPOLL,), params=("P", "G"))
@@ -387,7 +387,7 @@ def netpoll_acquirep(rt, s, m, out):
     rt.casgstatus(b, gp, _Gwaiting, _Grunnable)
     b[rt.L.g_wait[gp]] = WAIT_NONE
     found_after_inject(rt, b, m, gp, ready[1:])
-    emit(out, ("netpoll_acquirep", m, pp, gp), b)
+    out.append((("netpoll_acquirep", m, pp, gp), bytes(b)))
 
 
 @action("netpoll_injectglist", "findRunnable, netpoll, injectglist, startm", pcs=(M_NETPOLL,), params=("G",))
@@ -401,7 +401,7 @@ def netpoll_injectglist(rt, s, m, out):
     b = bytearray(s)
     b[rt.L.netpolling] = 0
     injectglist(rt, b, m, None, ready, M_STOPM)
-    emit(out, ("netpoll_injectglist", m, ready[0]), b)
+    out.append((("netpoll_injectglist", m, ready[0]), bytes(b)))
 
 
 @action("resetspinning", "schedule, resetspinning, wakep", pcs=(M_RESETSPIN,), params=("G",))
@@ -420,7 +420,7 @@ def resetspinning(rt, s, m, out):
         b[rt.pc[m]] = M_EXECUTE
     else:
         rt.call(b, m, PC_WAKEP1, M_EXECUTE)
-    emit(out, ("resetspinning", m, s[rt.m_gp[m]] - 1), b)
+    out.append((("resetspinning", m, s[rt.m_gp[m]] - 1), bytes(b)))
 
 
 @action("execute", "execute", pcs=(M_EXECUTE,), params=("G",))
@@ -430,4 +430,4 @@ def execute(rt, s, m, out):
     gp = s[rt.m_gp[m]] - 1
     b = bytearray(s)
     rt.execute(b, m, gp)
-    emit(out, ("execute", m, gp), b)
+    out.append((("execute", m, gp), bytes(b)))

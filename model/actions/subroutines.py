@@ -5,7 +5,6 @@ subroutine works on, `arg` a loop count.
 """
 
 from ..vocab import PC_HANDOFF1, PC_HANDOFF3, PC_STARTIDLE, PC_WAKEP1, PC_WAKEP2, PC_WAKEP_STORE
-from .common import emit
 from .registry import action
 
 
@@ -16,7 +15,7 @@ def _ret(rt, b, proc) -> None:
 def _startm_or_cut(rt, out, label, b, pp, spinning) -> None:
     """Emit the step, or a cut if startm needed a thread beyond the limit."""
     if rt.startm(b, pp, spinning):
-        emit(out, label, b)
+        out.append((label, bytes(b)))
     else:
         out.append((label, None))
 
@@ -33,7 +32,7 @@ def wakep_noop(rt, s, i, out):
         return
     b = bytearray(s)
     _ret(rt, b, i)
-    emit(out, ("wakep_noop", i), b)
+    out.append((("wakep_noop", i), bytes(b)))
 
 
 @action("wakep_cas", "wakep", pcs=(PC_WAKEP1,), actor="any")
@@ -49,7 +48,7 @@ def wakep_cas(rt, s, i, out):
     else:
         b[rt.L.nmspinning] = 1
         b[rt.pc[i]] = PC_WAKEP2
-    emit(out, ("wakep_cas", i), b)
+    out.append((("wakep_cas", i), bytes(b)))
 
 
 @action("wakep_store", "wakep", pcs=(PC_WAKEP_STORE,), actor="any", mutant_only=True)
@@ -60,7 +59,7 @@ def wakep_store(rt, s, i, out):
     b = bytearray(s)
     b[rt.L.nmspinning] = 1
     b[rt.pc[i]] = PC_WAKEP2
-    emit(out, ("wakep_store", i), b)
+    out.append((("wakep_store", i), bytes(b)))
 
 
 @action("wakep_startm", "wakep, pidlegetSpinning, startm", pcs=(PC_WAKEP2,), params=("P",), actor="any")
@@ -89,7 +88,7 @@ def wakep_nopidle(rt, s, i, out):
     else:
         b[rt.L.nmspinning] -= 1
     _ret(rt, b, i)
-    emit(out, ("wakep_nopidle", i), b)
+    out.append((("wakep_nopidle", i), bytes(b)))
 
 
 # --- handoffp ------------------------------------------------------------------------
@@ -146,7 +145,7 @@ def handoffp_lock(rt, s, i, out):
         return
     b = bytearray(s)
     b[rt.pc[i]] = PC_HANDOFF3
-    emit(out, ("handoffp_lock", i, pp), b)
+    out.append((("handoffp_lock", i, pp), bytes(b)))
 
 
 @action("handoffp_globrunq_startm", "handoffp, startm", pcs=(PC_HANDOFF3,), params=("P",), actor="any")
@@ -191,7 +190,7 @@ def handoffp_pidleput(rt, s, i, out):
     b = bytearray(s)
     rt.pidleput(b, pp)
     _ret(rt, b, i)
-    emit(out, ("handoffp_pidleput", i, pp), b)
+    out.append((("handoffp_pidleput", i, pp), bytes(b)))
 
 
 # --- injectglist's startIdle ---------------------------------------------------------
@@ -227,5 +226,5 @@ def injectglist_done(rt, s, i, out):
         b[rt.pc[i]] = PC_WAKEP1  # returns to the caller's ret
     else:
         _ret(rt, b, i)
-    emit(out, ("injectglist_done", i), b)
+    out.append((("injectglist_done", i), bytes(b)))
 

@@ -10,7 +10,7 @@ from ..vocab import (M_EXITSYSCALL0, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_
                      M_SYSCALL, PC_HANDOFF1, _Grunnable, _Grunning, _Gsyscall, _Pidle, _Prunning,
                      _Psyscall)
 from ..workload import OP_SYSCALL, OP_SYSCALL_BLOCK
-from .common import advance, current_op, emit
+from .common import advance, current_op
 from .registry import action
 
 
@@ -32,7 +32,7 @@ def entersyscall(rt, s, m, out):
     b[rt.p_status[pp]] = _Psyscall
     advance(rt, b, g)
     b[rt.pc[m]] = M_SYSCALL
-    emit(out, ("entersyscall", m, g, pp), b)
+    out.append((("entersyscall", m, g, pp), bytes(b)))
 
 
 @action("entersyscallblock", "entersyscallblock, entersyscallblock_handoff, releasep, handoffp",
@@ -52,7 +52,7 @@ def entersyscallblock(rt, s, m, out):
     else:
         b[rt.L.proc_hp[m]] = pp + 1
         rt.call(b, m, PC_HANDOFF1, M_SYSCALL)
-    emit(out, ("entersyscallblock", m, g, pp), b)
+    out.append((("entersyscallblock", m, g, pp), bytes(b)))
 
 
 def _syscall_g(rt, s, m):
@@ -75,13 +75,13 @@ def exitsyscall(rt, s, m, out):
             return
         b = bytearray(s)  # seeded bug: load now, store in a later step
         b[rt.pc[m]] = M_EXITSYSCALL_WIRE
-        emit(out, ("exitsyscall", m, _syscall_g(rt, s, m), oldp), b)
+        out.append((("exitsyscall", m, _syscall_g(rt, s, m), oldp), bytes(b)))
         return
     if rt.mutant != "exitsyscall_no_cas" and s[rt.p_status[oldp]] != _Psyscall:
         return
     b = bytearray(s)
     _wire_oldp(rt, b, m, oldp)
-    emit(out, ("exitsyscall", m, _syscall_g(rt, s, m), oldp), b)
+    out.append((("exitsyscall", m, _syscall_g(rt, s, m), oldp), bytes(b)))
 
 
 def _wire_oldp(rt, b, m, oldp) -> None:
@@ -106,7 +106,7 @@ def exitsyscall_wirep(rt, s, m, out):
     b[rt.p_status[oldp]] = _Prunning
     rt.casgstatus(b, b[rt.m_curg[m]] - 1, _Gsyscall, _Grunning)
     b[rt.pc[m]] = M_RUN
-    emit(out, ("exitsyscall_wirep", m, oldp), b)
+    out.append((("exitsyscall_wirep", m, oldp), bytes(b)))
 
 
 @action("exitsyscall_lostp", "exitsyscall, exitsyscallfast", pcs=(M_SYSCALL,), params=("G",), actor="env")
@@ -120,7 +120,7 @@ def exitsyscall_lostp(rt, s, m, out):
     b = bytearray(s)
     b[rt.L.m_oldp[m]] = 0
     b[rt.pc[m]] = M_EXITSYSCALL_PIDLE
-    emit(out, ("exitsyscall_lostp", m, _syscall_g(rt, s, m)), b)
+    out.append((("exitsyscall_lostp", m, _syscall_g(rt, s, m)), bytes(b)))
 
 
 @action("exitsyscallfast_pidle", "exitsyscallfast_pidle, pidleget, acquirep",
@@ -137,7 +137,7 @@ def exitsyscallfast_pidle(rt, s, m, out):
     rt.acquirep(b, m, pp)
     rt.casgstatus(b, g, _Gsyscall, _Grunning)
     b[rt.pc[m]] = M_RUN
-    emit(out, ("exitsyscallfast_pidle", m, g, pp), b)
+    out.append((("exitsyscallfast_pidle", m, g, pp), bytes(b)))
 
 
 @action("exitsyscallfast_nopidle", "exitsyscallfast", pcs=(M_EXITSYSCALL_PIDLE,), params=("G",))
@@ -149,7 +149,7 @@ def exitsyscallfast_nopidle(rt, s, m, out):
         return
     b = bytearray(s)
     b[rt.pc[m]] = M_EXITSYSCALL0
-    emit(out, ("exitsyscallfast_nopidle", m, _syscall_g(rt, s, m)), b)
+    out.append((("exitsyscallfast_nopidle", m, _syscall_g(rt, s, m)), bytes(b)))
 
 
 @action("exitsyscall0_acquirep", "exitsyscall0, pidleget, acquirep, execute",
@@ -167,7 +167,7 @@ def exitsyscall0_acquirep(rt, s, m, out):
     pp = rt.pidleget(b)
     rt.acquirep(b, m, pp)
     rt.execute(b, m, g)
-    emit(out, ("exitsyscall0_acquirep", m, g, pp), b)
+    out.append((("exitsyscall0_acquirep", m, g, pp), bytes(b)))
 
 
 @action("exitsyscall0_globrunqput", "exitsyscall0, globrunqput, stopm", pcs=(M_EXITSYSCALL0,), params=("G",))
@@ -184,5 +184,5 @@ def exitsyscall0_globrunqput(rt, s, m, out):
     if rt.mutant != "exitsyscall0_loses_g":
         rt.globrunqput(b, g)  # the seeded bug forgets this: the G is in no queue
     b[rt.pc[m]] = M_STOPM
-    emit(out, ("exitsyscall0_globrunqput", m, g), b)
+    out.append((("exitsyscall0_globrunqput", m, g), bytes(b)))
 

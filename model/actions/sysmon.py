@@ -11,7 +11,7 @@ modelled (it never sleeps), so its steps are always available.
 from ..vocab import (GF_PREEMPT, PC_HANDOFF1, SY_IDLE, SY_INCIDLELOCKED, _Pidle, _Prunning,
                      _Psyscall)
 from ..workload import OP_COMPUTE
-from .common import emit, injectglist, netpoll_ready
+from .common import injectglist, netpoll_ready
 from .registry import action
 
 
@@ -35,7 +35,7 @@ def retake(rt, s, i, out):
         else:
             b[rt.L.proc_hp[i]] = pp + 1
             rt.call(b, i, PC_HANDOFF1, SY_INCIDLELOCKED)
-        emit(out, ("retake", i, pp), b)
+        out.append((("retake", i, pp), bytes(b)))
 
 
 @action("incidlelocked", "retake, sysmon, incidlelocked, checkdead", pcs=(SY_INCIDLELOCKED,), actor="sysmon")
@@ -48,7 +48,7 @@ def incidlelocked(rt, s, i, out):
         b[rt.L.nmidlelocked] += 1
     b[rt.pc[i]] = SY_IDLE
     rt.checkdead(b)
-    emit(out, ("incidlelocked", i), b)
+    out.append((("incidlelocked", i), bytes(b)))
 
 
 @action("preemptone", "sysmon, retake, preemptone", pcs=(SY_IDLE,), params=("P", "G"), actor="sysmon")
@@ -71,7 +71,7 @@ def preemptone(rt, s, i, out):
             continue
         b = bytearray(s)
         b[rt.g_flags[g]] |= GF_PREEMPT
-        emit(out, ("preemptone", i, pp, g), b)
+        out.append((("preemptone", i, pp, g), bytes(b)))
 
 
 @action("sysmon_netpoll", "sysmon, netpoll, incidlelocked, injectglist", pcs=(SY_IDLE,), params=("G",), actor="sysmon")
@@ -88,5 +88,5 @@ def sysmon_netpoll(rt, s, i, out):
     b = bytearray(s)
     b[rt.L.nmidlelocked] -= 1
     injectglist(rt, b, i, None, ready, SY_INCIDLELOCKED)
-    emit(out, ("sysmon_netpoll", i, ready[0]), b)
+    out.append((("sysmon_netpoll", i, ready[0]), bytes(b)))
 
