@@ -86,7 +86,7 @@ class Analysis:
         if not space.has_edges:
             raise ValueError("the liveness check needs the edges: explore with keep_edges=True")
         self._class_of_label = [machine.fairness_class(label) for label in space.labels]
-        self._is_strong = getattr(machine, "fairness_strong", lambda key: False)
+        self._strong = getattr(machine, "fairness_strong", lambda key: False)
         started = time.perf_counter()
         self.components = self._sccs(None)  # nontrivial SCCs of the whole graph
         self.scc_count = space.n_nodes - sum(len(c) for c in self.components) + len(self.components)
@@ -141,9 +141,6 @@ class Analysis:
                 lab = sp.lab
                 cache[key] = [v for v in range(n) if all(unfair_labels[lab[e]] for e in range(start[v], start[v + 1]))]
         return cache[key]
-
-    def _strong(self, key) -> bool:
-        return self._is_strong(key)
 
     def _fair_components(self, nodes: set, fair) -> list[set]:
         """The fair SCCs inside `nodes` (Emerson-Lei refinement): an SCC is

@@ -95,7 +95,7 @@ def final_verdict(v) -> str:
 def liveness_lines(v, classes: dict) -> list[str]:
     if not v.liveness:
         return [f"Liveness: not checked: {v.liveness_skipped}."] if v.liveness_skipped != "not requested" else []
-    lines = [f"Liveness under weak fairness ({len(v.liveness)} properties; "
+    lines = [f"Liveness under fairness ({len(v.liveness)} properties; "
              f"{v.sccs:,} SCCs, {v.nontrivial_sccs:,} of them cycles):"]
     for live in v.liveness:
         if not live.applies:

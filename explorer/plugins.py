@@ -44,6 +44,6 @@ def load_plugin():
         return _import(spec)
     found = sorted(entry_points(group=GROUP), key=lambda ep: ep.name)
     if not found:
-        # Running from a source tree that was not pip-installed.
-        return _import("properties.plugin:plugin")
+        raise PluginError(f"no model is installed (no `{GROUP}` entry point): run `pip install -e .` "
+                          "in the gosched-mc checkout, or set GOSCHED_MC_PLUGIN=module:attribute")
     return found[0].load()

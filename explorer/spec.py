@@ -12,6 +12,14 @@ Init/Next) offers:
     fields(state)         -> {field: value} for diffs and JSON
     view(state, detail)   -> a multi-line rendering
 
+and, optionally:
+
+    actions()             -> the action names, for coverage
+    label_note(label)     -> a note on a step (e.g. the runtime functions it models)
+    fairness_class(label) -> the fairness class of a step (liveness, `--no-fairness`)
+    fairness_key(state, label) -> which weakly fair "process" a step belongs to
+    fairness_strong(key)  -> True if that key is strongly fair
+
 States are hashable and compared by equality. A label is a tuple whose first
 element names the action. Properties are named predicates: an Invariant's
 check returns None when it holds and a sentence naming what breaks it

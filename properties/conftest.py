@@ -15,7 +15,7 @@ LIVENESS_PRESETS = ["tiny", "syscalls", "preempt", "netpoll", "steal", "lostwake
                     "netspin", "syscallloop", "default"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def verification(name: str, no_fairness: tuple = ()):
     machine, invariants = plugin.build(preset(name))
     v = verify(machine, invariants, plugin.liveness(machine), stop_at_first=False, workers=2,

@@ -124,8 +124,8 @@ def benchmark_section() -> list[str]:
 
 def graph_section() -> list[str]:
     os.makedirs(os.path.join(ROOT, "docs"), exist_ok=True)
-    cmd = [sys.executable, "-m", "explorer", "graph", "--preset", "default", "--project", "p-status", "-o",
-           os.path.join(ROOT, SVG), "--quiet"]
+    cmd = [sys.executable, "-m", "explorer", "graph", "--preset", "default", "--project", "p-status", "-o", SVG,
+           "--quiet"]
     p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     out = ["## State graph", "", "`gosched-mc graph --preset default --project p-status -o " + SVG + "`:", "", "```"]
     out += p.stdout.strip().splitlines()

@@ -43,6 +43,8 @@ def test_check_json_reports_a_complete_run_with_coverage():
     ["check", "--property", "nosuch"],
     ["check", "--config", "/nonexistent.toml"],
     ["check", "--mutant", "nosuch"],
+    ["check", "--no-fairness", "gravity"],
+    ["graph", "--preset", "tiny"],
     ["replay", "/nonexistent.json"],
     ["frobnicate"],
 ])
@@ -127,3 +129,28 @@ def test_toml_config_file(tmp_path):
     cfg.write_text('preset = "tiny"\nprocs = 2\n')
     code, out, _ = run("check", "--config", str(cfg), "--json")
     assert code == 0 and json.loads(out)["config"]["procs"] == 2
+
+
+def test_one_liveness_property_can_be_checked_alone_and_reports_its_lasso():
+    code, out, _ = run("check", "--preset", "syscallloop", "--mutant", "sysmon_never_retakes",
+                       "--property", "runnable_g_eventually_runs", "--json")
+    assert code == 1
+    data = json.loads(out)
+    (live,) = data["liveness"]
+    assert live["name"] == "runnable_g_eventually_runs" and not live["holds"]
+    assert live["prefix_length"] >= 1 and live["cycle_length"] >= 1
+    assert data["properties"] == [] and data["nontrivial_sccs"] >= 1
+
+
+def test_liveness_lasso_replays_and_its_cycle_closes(tmp_path):
+    trace = tmp_path / "lasso.json"
+    code, out, _ = run("check", "--preset", "syscallloop", "--mutant", "sysmon_never_retakes",
+                       "--property", "runnable_g_eventually_runs", "--trace-out", str(trace))
+    assert code == 1 and "back to step" in out
+    code, out, _ = run("replay", str(trace), "--quiet")
+    assert code == 0 and "the cycle closes" in out
+    data = json.loads(trace.read_text())
+    data["steps"][-1]["state"] = data["steps"][-2]["state"]  # break the loop
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data))
+    assert run("replay", str(broken), "--quiet")[0] == 1
