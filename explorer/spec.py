@@ -52,13 +52,4 @@ class Invariant:
     doc: str = ""
 
 
-@dataclass(frozen=True)
-class Reachable:
-    """A "sometimes" property: some reachable state satisfies holds(state)."""
-
-    name: str
-    holds: Callable[[State], bool]
-    doc: str = ""
-
-
 DEADLOCK = "deadlock"  # the name the engine gives terminal states the model calls deadlocks

@@ -6,7 +6,7 @@ from .config import Config, validate
 from .layout import NMIDLELOCKED_BIAS, Layout
 from .render import Renderer
 from .runtime import Runtime
-from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_NONE, M_RUN, SY_IDLE, WAIT_CHAN, _Gdead, _Gidle,
+from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_RUN, SY_IDLE, WAIT_CHAN, _Gdead, _Gidle,
                     _Grunning, _Gwaiting, _Pidle, _Prunning)
 from .workload import OP_SPIN
 
@@ -186,6 +186,3 @@ class GoScheduler:
         fairness would let a G that loops on short syscalls starve its P's
         run queue forever."""
         return len(key) > 1 and key[0] == "sysmon" and key[1] == "retake"
-
-    def created_threads(self, s: bytes) -> int:
-        return sum(1 for m in range(self.L.nm) if s[self.L.proc_pc[m]] != M_NONE)

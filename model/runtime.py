@@ -10,8 +10,8 @@ successors and violates the `no_runtime_throw` invariant.
 from operator import itemgetter
 
 from .layout import NMIDLELOCKED_BIAS, Layout
-from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_ACQUIRE, M_NONE, M_RUN, THROW_CODES, _Gidle,
-                    _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning)
+from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_ACQUIRE, M_NONE, M_RUN, THROW_CODES, _Grunnable,
+                    _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning)
 
 NIL = None
 
@@ -274,5 +274,3 @@ class Runtime:
         b[self.L.proc_hp[proc]] = 0
         b[self.L.proc_arg[proc]] = 0
 
-
-__all__ = ["Runtime", "NIL", "_Gidle", "M_RUN"]

@@ -38,7 +38,6 @@ GF_PREEMPT = 1  # gp.preempt: sysmon's preemptone asked this G to stop
 GF_TOKEN = 2  # a goready arrived before the G parked (semaphore count of 1)
 
 # Runtime throws and fatals the model can reach (sched.throw field).
-THROW_NONE = 0
 THROWS = {
     1: "schedule: spinning with local work",
     2: "findRunnable: negative nmspinning",
