@@ -261,6 +261,9 @@ def cmd_mutants(plugin, args) -> int:
         rows.append(check_mutant(plugin, m, workers=args.workers))
         if not args.json:
             print(format_table(rows[-1:])[1], flush=True)  # one row at a time: runs can take a while
+        if rows[-1].stop_reason and "interrupted" in rows[-1].stop_reason:
+            print(f"{PROG} mutants: interrupted during {m['name']}; the table so far is above", file=sys.stderr)
+            return EXIT_LIMIT
     if args.json:
         print(json.dumps([r.to_json() for r in rows], indent=1))
     else:
@@ -281,6 +284,10 @@ def cmd_witness(plugin, args) -> int:
     config = plugin.witness_config(sc)
     machine, _ = plugin.build(config)
     trace, result = find_witness(machine, sc)
+    if trace is None and not result.complete:
+        print(f"{PROG} witness: the search stopped before finding {sc.name}: {result.stop_reason} "
+              f"({result.states:,} states explored)")
+        return EXIT_LIMIT
     if trace is None:
         print(f"{PROG} witness: {sc.name} is not reachable in preset {sc.preset} ({result.states:,} states explored)")
         return EXIT_VIOLATED

@@ -27,6 +27,7 @@ class KillRow:
     historical: bool
     prefix_length: int | None = None
     cycle_length: int | None = None
+    stop_reason: str | None = None  # why the search did not finish, if it did not
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -45,7 +46,8 @@ def check_mutant(plugin, mutant: dict, workers: int = 1, properties=None) -> Kil
     v = verify(machine, invariants, liveness, check_deadlock=deadlock, workers=workers)
     row = KillRow(name=mutant["name"], preset=mutant["preset"], kind=mutant["kind"], killed=False, property=None,
                   killed_by=None, trace_length=None, states=v.result.states, seconds=0.0,
-                  grounding=mutant["grounding"], historical=mutant["historical"])
+                  grounding=mutant["grounding"], historical=mutant["historical"],
+                  stop_reason=None if v.result.complete else v.result.stop_reason)
     if v.result.violations:
         first = v.result.violations[0]
         row.killed, row.killed_by, row.property, row.trace_length = True, "safety", first.property, first.length

@@ -29,6 +29,8 @@ class GoScheduler:
                               for i in range(self.L.nm + 1)]
         self._exclusive = [pc != SY_IDLE for pc in range(256)]  # sysmon's loop chooses among its duties
         for info in ACTIONS.values():
+            if info.protocols and self.config.protocol not in info.protocols:
+                continue
             if info.actor == "env" and not info.pcs:
                 self._env_steps.append(info.step)
             for pc in info.pcs:
@@ -112,7 +114,8 @@ class GoScheduler:
     def actions(self) -> list[str]:
         """Names of the actions this configuration can take (seeded-bug-only
         actions appear only when a mutant is selected)."""
-        return [name for name, info in ACTIONS.items() if not info.mutant_only or self.config.mutant]
+        return [name for name, info in ACTIONS.items() if (not info.mutant_only or self.config.mutant)
+                and (not info.protocols or self.config.protocol in info.protocols)]
 
     def fields(self, s: bytes) -> dict:
         return self.render.fields(s)

@@ -7,7 +7,8 @@ process `proc` (an M, or sysmon) and appends `(label, successor)` pairs to
 when the step would need a thread beyond the thread limit (a cut).
 
 Every action declares the proc.go function(s) it models; its docstring says
-what it abstracts away.
+what it abstracts away. An action tied to one syscall protocol lists it in
+`protocols` (the machine loads only the configured protocol's actions).
 """
 
 from dataclasses import dataclass
@@ -25,12 +26,14 @@ class ActionInfo:
     step: Callable
     doc: str
     mutant_only: bool = False
+    protocols: tuple[str, ...] = ()  # the syscall protocols it belongs to; () for all
 
 
 ACTIONS: dict[str, ActionInfo] = {}
 
 
-def action(name: str, runtime: str, pcs=(), params=(), actor: str = "M", ops=(), mutant_only: bool = False):
+def action(name: str, runtime: str, pcs=(), params=(), actor: str = "M", ops=(), mutant_only: bool = False,
+           protocols=()):
     """Register a step function as the action `name`."""
 
     def register(fn):
@@ -40,7 +43,8 @@ def action(name: str, runtime: str, pcs=(), params=(), actor: str = "M", ops=(),
             raise ValueError(f"action {name} has no docstring")
         ACTIONS[name] = ActionInfo(
             name=name, runtime=tuple(r.strip() for r in runtime.split(",")), params=tuple(params),
-            actor=actor, pcs=tuple(pcs), ops=tuple(ops), step=fn, doc=" ".join(fn.__doc__.split()), mutant_only=mutant_only)
+            actor=actor, pcs=tuple(pcs), ops=tuple(ops), step=fn, doc=" ".join(fn.__doc__.split()), mutant_only=mutant_only,
+            protocols=tuple(protocols))
         return fn
 
     return register

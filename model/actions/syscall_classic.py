@@ -13,8 +13,11 @@ from ..workload import OP_SYSCALL, OP_SYSCALL_BLOCK
 from .common import advance, current_op
 from .registry import action
 
+CLASSIC = ("classic",)
 
-@action("entersyscall", "entersyscall, reentersyscall", pcs=(M_RUN,), params=("G", "P"), ops=(OP_SYSCALL,))
+
+@action("entersyscall", "entersyscall, reentersyscall", pcs=(M_RUN,), params=("G", "P"), ops=(OP_SYSCALL,),
+        protocols=CLASSIC)
 def entersyscall(rt, s, m, out):
     """op syscall: reentersyscall: casgstatus _Grunning -> _Gsyscall,
     pp.m = 0, m.oldp = pp, m.p = 0, then atomic.Store(&pp.status, _Psyscall)
@@ -36,7 +39,7 @@ def entersyscall(rt, s, m, out):
 
 
 @action("entersyscallblock", "entersyscallblock, entersyscallblock_handoff, releasep, handoffp",
-        pcs=(M_RUN,), params=("G", "P"), ops=(OP_SYSCALL_BLOCK,))
+        pcs=(M_RUN,), params=("G", "P"), ops=(OP_SYSCALL_BLOCK,), protocols=CLASSIC)
 def entersyscallblock(rt, s, m, out):
     """op syscall_block: entersyscallblock: casgstatus _Grunning -> _Gsyscall,
     then handoffp(releasep()) at once, before blocking: the P is released
@@ -60,7 +63,7 @@ def _syscall_g(rt, s, m):
 
 
 @action("exitsyscall", "exitsyscall, exitsyscallfast, wirep, exitsyscallfast_reacquired",
-        pcs=(M_SYSCALL,), params=("G", "P"), actor="env")
+        pcs=(M_SYSCALL,), params=("G", "P"), actor="env", protocols=CLASSIC)
 def exitsyscall(rt, s, m, out):
     """The syscall returns and exitsyscallfast's CAS(&oldp.status,
     _Psyscall, _Pidle) wins: wirep(oldp) makes it _Prunning on this M and
@@ -93,7 +96,8 @@ def _wire_oldp(rt, b, m, oldp) -> None:
     b[rt.pc[m]] = M_RUN
 
 
-@action("exitsyscall_wirep", "exitsyscallfast, wirep", pcs=(M_EXITSYSCALL_WIRE,), params=("P",), mutant_only=True)
+@action("exitsyscall_wirep", "exitsyscallfast, wirep", pcs=(M_EXITSYSCALL_WIRE,), params=("P",), mutant_only=True,
+        protocols=CLASSIC)
 def exitsyscall_wirep(rt, s, m, out):
     """Seeded bug exitsyscall_load_store: the second half of an exitsyscallfast
     that loads oldp.status and later stores _Pidle and wires the P, instead of
@@ -109,7 +113,8 @@ def exitsyscall_wirep(rt, s, m, out):
     out.append((("exitsyscall_wirep", m, oldp), bytes(b)))
 
 
-@action("exitsyscall_lostp", "exitsyscall, exitsyscallfast", pcs=(M_SYSCALL,), params=("G",), actor="env")
+@action("exitsyscall_lostp", "exitsyscall, exitsyscallfast", pcs=(M_SYSCALL,), params=("G",), actor="env",
+        protocols=CLASSIC)
 def exitsyscall_lostp(rt, s, m, out):
     """The syscall returns and the old P is gone (retaken by sysmon, or handed
     off by entersyscallblock): exitsyscallfast's CAS fails, so it tries an
@@ -124,7 +129,7 @@ def exitsyscall_lostp(rt, s, m, out):
 
 
 @action("exitsyscallfast_pidle", "exitsyscallfast_pidle, pidleget, acquirep",
-        pcs=(M_EXITSYSCALL_PIDLE,), params=("G", "P"))
+        pcs=(M_EXITSYSCALL_PIDLE,), params=("G", "P"), protocols=CLASSIC)
 def exitsyscallfast_pidle(rt, s, m, out):
     """exitsyscallfast_pidle: sched.pidle != 0, so under sched.lock pidleget
     an idle P, acquirep it and keep running the G. Abstracts: waking a
@@ -140,7 +145,7 @@ def exitsyscallfast_pidle(rt, s, m, out):
     out.append((("exitsyscallfast_pidle", m, g, pp), bytes(b)))
 
 
-@action("exitsyscallfast_nopidle", "exitsyscallfast", pcs=(M_EXITSYSCALL_PIDLE,), params=("G",))
+@action("exitsyscallfast_nopidle", "exitsyscallfast", pcs=(M_EXITSYSCALL_PIDLE,), params=("G",), protocols=CLASSIC)
 def exitsyscallfast_nopidle(rt, s, m, out):
     """exitsyscallfast finds sched.pidle empty and returns false: exitsyscall
     calls mcall(exitsyscall0). Abstracts: the racy read of sched.pidle and the
@@ -153,7 +158,7 @@ def exitsyscallfast_nopidle(rt, s, m, out):
 
 
 @action("exitsyscall0_acquirep", "exitsyscall0, pidleget, acquirep, execute",
-        pcs=(M_EXITSYSCALL0,), params=("G", "P"))
+        pcs=(M_EXITSYSCALL0,), params=("G", "P"), protocols=CLASSIC)
 def exitsyscall0_acquirep(rt, s, m, out):
     """exitsyscall0 on g0: _Gsyscall -> _Grunnable, dropg, and under sched.lock
     pidleget finds a P after all: acquirep and execute the G. Abstracts:
@@ -170,7 +175,8 @@ def exitsyscall0_acquirep(rt, s, m, out):
     out.append((("exitsyscall0_acquirep", m, g, pp), bytes(b)))
 
 
-@action("exitsyscall0_globrunqput", "exitsyscall0, globrunqput, stopm", pcs=(M_EXITSYSCALL0,), params=("G",))
+@action("exitsyscall0_globrunqput", "exitsyscall0, globrunqput, stopm", pcs=(M_EXITSYSCALL0,), params=("G",),
+        protocols=CLASSIC)
 def exitsyscall0_globrunqput(rt, s, m, out):
     """exitsyscall0 on g0 with no idle P: _Gsyscall -> _Grunnable, dropg,
     globrunqput under sched.lock; the M then stops (stopm is its own step).

@@ -15,7 +15,8 @@ from .common import injectglist, netpoll_ready
 from .registry import action
 
 
-@action("retake", "sysmon, retake, incidlelocked, handoffp", pcs=(SY_IDLE,), params=("P",), actor="sysmon")
+@action("retake", "sysmon, retake, incidlelocked, handoffp", pcs=(SY_IDLE,), params=("P",), actor="sysmon",
+        protocols=("classic",))
 def retake(rt, s, i, out):
     """sysmon's retake of a P in a syscall: incidlelocked(-1), then
     CAS(&pp.status, _Psyscall, _Pidle) and handoffp(pp), run by sysmon.
