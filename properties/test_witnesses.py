@@ -11,8 +11,8 @@ from properties.plugin import plugin
 SCENARIOS = plugin.witnesses()
 
 
-def test_at_least_nine_scenarios():
-    assert len(SCENARIOS) >= 9
+def test_at_least_ten_scenarios():
+    assert len(SCENARIOS) >= 10
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])

@@ -63,6 +63,24 @@ def p_runs_another_g_on_another_m(mc, label, s, env):
     return env if cur and cur - 1 != env["g"] and running(mc, s, cur - 1) else None
 
 
+def another_m_enters_syscall_on_it(mc, label, s, env):
+    if label[0] == "entersyscall" and label[3] == env["p"] and label[1] != env["m"]:
+        return dict(env, m2=label[1])
+    return None
+
+
+def steals_its_p_back(mc, label, s, env):
+    """exitsyscallfast's CAS wins on the old P, which is in _Psyscall again,
+    this time for the other M's syscall."""
+    if label[0] == "exitsyscall" and label[1] == env["m"] and label[3] == env["p"]:
+        return env
+    return None
+
+
+def the_other_syscall_returns_without_p(mc, label, s, env):
+    return env if label[0] == "exitsyscall_lostp" and label[1] == env["m2"] else None
+
+
 def its_syscall_returns_without_p(mc, label, s, env):
     return env if label[0] == "exitsyscall_lostp" and label[1] == env["m"] else None
 
@@ -192,6 +210,12 @@ SCENARIOS = [
            "A spinning M finds nothing: it drops its P, stops spinning, re-checks every run queue, finds nothing "
            "again and parks (stopm).",
            "tiny", stops_spinning, finds_nothing, its_m_parks),
+    staged("syscall_steal_back",
+           "Steal-back, seen in real Go traces: sysmon retakes a P from a syscall and hands it to another M, whose "
+           "goroutine enters a syscall on it too; the first syscall returns and exitsyscallfast CASes the P back "
+           "from _Psyscall although another M is the one in a syscall on it, so that M's syscall returns to no P.",
+           "syscalls", enters_syscall, retakes_its_p, another_m_enters_syscall_on_it, steals_its_p_back,
+           the_other_syscall_returns_without_p),
     staged("exitsyscall_fast_path",
            "A syscall returns before sysmon acts: exitsyscallfast CASes the old P back from _Psyscall and the "
            "goroutine keeps running on it.",
