@@ -44,10 +44,27 @@ def on(action: str):
     return lambda mc, label, s, env: env if label[0] == action else None
 
 
-def enters_syscall(mc, label, s, env):
-    if label[0] == "entersyscall":
-        return dict(env, m=label[1], g=label[2], p=label[3])
-    return None
+def by(*actions: str, m: str = "m"):
+    """Stage: the step is one of `actions`, taken by the M bound as `m`."""
+    return lambda mc, label, s, env: env if label[0] in actions and label[1] == env[m] else None
+
+
+def binds_mgp(action: str):
+    """Stage: the step is `action` (params G, P); bind its M, G and P."""
+    def stage(mc, label, s, env):
+        return dict(env, m=label[1], g=label[2], p=label[3]) if label[0] == action else None
+    return stage
+
+
+enters_syscall = binds_mgp("entersyscall")
+enters_syscallblock = binds_mgp("entersyscallblock")
+its_syscall_returns_without_p = by("exitsyscall_lostp")
+the_other_syscall_returns_without_p = by("exitsyscall_lostp", m="m2")
+reacquires_a_p = by("exitsyscallfast_pidle", "exitsyscall0_acquirep")
+goes_to_global_runq = by("exitsyscall0_globrunqput")
+its_m_parks = by("stopm")
+finds_nothing = by("findRunnable_recheck_none")
+fast_path = on("exitsyscall")
 
 
 def retakes_its_p(mc, label, s, env):
@@ -77,28 +94,6 @@ def steals_its_p_back(mc, label, s, env):
     return None
 
 
-def the_other_syscall_returns_without_p(mc, label, s, env):
-    return env if label[0] == "exitsyscall_lostp" and label[1] == env["m2"] else None
-
-
-def its_syscall_returns_without_p(mc, label, s, env):
-    return env if label[0] == "exitsyscall_lostp" and label[1] == env["m"] else None
-
-
-def reacquires_a_p(mc, label, s, env):
-    if label[0] in ("exitsyscallfast_pidle", "exitsyscall0_acquirep") and label[1] == env["m"]:
-        return env
-    return None
-
-
-def goes_to_global_runq(mc, label, s, env):
-    return env if label[0] == "exitsyscall0_globrunqput" and label[1] == env["m"] else None
-
-
-def its_m_parks(mc, label, s, env):
-    return env if label[0] == "stopm" and label[1] == env["m"] else None
-
-
 def it_runs_again(mc, label, s, env):
     return env if running(mc, s, env["g"]) else None
 
@@ -111,12 +106,6 @@ def handoff_starts_an_m(mc, label, s, env):
 
 def another_m_acquires_it(mc, label, s, env):
     return env if label[0] == "acquirep" and label[2] == env["p"] and label[1] != env["m"] else None
-
-
-def enters_syscallblock(mc, label, s, env):
-    if label[0] == "entersyscallblock":
-        return dict(env, m=label[1], g=label[2], p=label[3])
-    return None
 
 
 def same_m_hands_off(mc, label, s, env):
@@ -167,14 +156,6 @@ def it_lands(mc, label, s, env):
 
 def stops_spinning(mc, label, s, env):
     return dict(env, m=label[1]) if label[0] == "findRunnable_stopspinning" else None
-
-
-def finds_nothing(mc, label, s, env):
-    return env if label[0] == "findRunnable_recheck_none" and label[1] == env["m"] else None
-
-
-def fast_path(mc, label, s, env):
-    return env if label[0] == "exitsyscall" else None
 
 
 SCENARIOS = [
