@@ -11,7 +11,7 @@ import sys
 
 from .killtable import check_mutant, format_table
 from .observer import find_witness
-from .plugins import PluginError, load_plugin
+from .plugins import PluginError, liveness_of, load_plugin
 from .progress import Progress
 from .replay import BadTraceFile, ReplayMismatch, load, replay
 from . import graph
@@ -65,12 +65,20 @@ def _add_limits(p) -> None:
     g.add_argument("--max-memory", type=_positive_float, metavar="MB", help="stop when the process uses MB megabytes")
 
 
+def _add_config_arguments(plugin, p) -> None:
+    """The plugin's configuration flags; their names are remembered (as
+    args.config_dests) so a command can tell whether any was given."""
+    before = {a.dest for a in p._actions}
+    plugin.add_config_arguments(p)
+    p.set_defaults(config_dests=tuple(a.dest for a in p._actions if a.dest not in before))
+
+
 def build_parser(plugin) -> Parser:
     parser = Parser(prog=PROG, description=f"Explicit-state model checker for {plugin.title}.")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
 
     check = sub.add_parser("check", help="explore every reachable state and check the properties")
-    plugin.add_config_arguments(check)
+    _add_config_arguments(plugin, check)
     check.add_argument("--property", action="append", metavar="NAME",
                        help="check only this property (repeatable); default: all")
     check.add_argument("--json", action="store_true", help="print one JSON object instead of text")
@@ -102,7 +110,7 @@ def build_parser(plugin) -> Parser:
     mu.add_argument("--workers", type=_positive_int, metavar="N", default=default_workers())
 
     gr = sub.add_parser("graph", help="export the explored state graph (DOT, GraphML, JSON, SVG), whole or projected")
-    plugin.add_config_arguments(gr)
+    _add_config_arguments(plugin, gr)
     gr.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the graph")
     gr.add_argument("--format", choices=("dot", "graphml", "json", "svg"),
                     help="output format (default: from the file name's extension)")
@@ -144,7 +152,7 @@ def _select(invariants, liveness, names):
 def cmd_check(plugin, args) -> int:
     config = plugin.config_from_args(args)
     machine, invariants = plugin.build(config)
-    liveness_all = plugin.liveness(machine) if hasattr(plugin, "liveness") else []
+    liveness_all = liveness_of(plugin, machine)
     selected, deadlock, liveness = _select(invariants, liveness_all, args.property)
     names = [inv.name for inv in selected] + ([DEADLOCK] if deadlock else [])
     limits = Limits(args.max_states, args.max_seconds, args.max_memory)
@@ -316,9 +324,7 @@ def cmd_graph(plugin, args) -> int:
         trace_data = load(args.highlight)
         traced = plugin.config_from_dict(trace_data["config"])
         if traced.to_dict() | {"name": ""} != config.to_dict() | {"name": ""}:
-            flags = any(getattr(args, k, None) is not None for k in ("preset", "config", "procs", "threads", "runq",
-                                                                     "workload", "protocol", "mutant"))
-            if flags:
+            if any(getattr(args, k) is not None for k in args.config_dests):
                 raise UsageError("the trace to highlight was made with another configuration than the flags give")
             config = traced
     machine, invariants = plugin.build(config)
@@ -350,7 +356,7 @@ def cmd_graph(plugin, args) -> int:
         marked = (graph.highlight_full(g, space, canon, steps) if proj is None
                   else graph.highlight_quotient(g, proj.key, steps))
     info = graph.facts(g, space, result, proj is not None)
-    g.graph.update({k: v for k, v in info.items()})
+    g.graph.update(info)
     graph.write(g, fmt, args.output)
     what = f"projected on {proj.name} ({proj.doc})" if proj else "every explored state"
     print(f"{PROG} graph: {c['name']}: {what}{'' if symmetry else ', without symmetry reduction'}")

@@ -9,6 +9,8 @@ explored and the time taken.
 import time
 from dataclasses import dataclass
 
+from .plugins import liveness_of
+from .spec import DEADLOCK
 from .verify import verify
 
 
@@ -38,11 +40,11 @@ def check_mutant(plugin, mutant: dict, workers: int = 1, properties=None) -> Kil
     all hold) the liveness properties. `properties` restricts to some names."""
     started = time.perf_counter()
     machine, invariants = plugin.build(plugin.mutant_config(mutant["name"]))
-    liveness = plugin.liveness(machine) if hasattr(plugin, "liveness") else []
+    liveness = liveness_of(plugin, machine)
     if properties is not None:
         invariants = [inv for inv in invariants if inv.name in properties]
         liveness = [p for p in liveness if p.name in properties]
-    deadlock = properties is None or "deadlock" in properties
+    deadlock = properties is None or DEADLOCK in properties
     v = verify(machine, invariants, liveness, check_deadlock=deadlock, workers=workers)
     row = KillRow(name=mutant["name"], preset=mutant["preset"], kind=mutant["kind"], killed=False, property=None,
                   killed_by=None, trace_length=None, states=v.result.states, seconds=0.0,

@@ -87,6 +87,8 @@ class Analysis:
             raise ValueError("the liveness check needs the edges: explore with keep_edges=True")
         self._class_of_label = [machine.fairness_class(label) for label in space.labels]
         self._strong = getattr(machine, "fairness_strong", lambda key: False)
+        self._stutter_cache: dict = {}  # fairness (unfair labels) -> stutter states
+        self._rev = None  # reverse CSR edges, built on first use
         started = time.perf_counter()
         self.components = self._sccs(None)  # nontrivial SCCs of the whole graph
         self.scc_count = space.n_nodes - sum(len(c) for c in self.components) + len(self.components)
@@ -133,7 +135,7 @@ class Analysis:
         start = sp.out_start
         unfair_labels = [not fair(c) for c in self._class_of_label]
         key = tuple(unfair_labels)
-        cache = self.__dict__.setdefault("_stutter_cache", {})
+        cache = self._stutter_cache
         if key not in cache:
             if not any(unfair_labels):
                 cache[key] = [v for v in range(n) if start[v] == start[v + 1]]
@@ -243,7 +245,7 @@ class Analysis:
         return None, fair_sccs
 
     def _reverse(self):
-        if getattr(self, "_rev", None) is None:
+        if self._rev is None:
             sp = self.space
             n = sp.n_nodes
             counts = array("I", bytes(4 * (n + 1)))
@@ -329,7 +331,7 @@ class Analysis:
         raise AssertionError("could not build a fair cycle in a fair component")
 
     def _lasso(self, x: int, reach, targets, fair) -> Lasso:
-        prefix = self._prefix(x)
+        prefix = self.space.path_numbers(x)
         path = self._bfs_path(x, lambda v: v in targets, lambda v: reach[v])
         end = path[-1]
         full_prefix = prefix + path[1:]
@@ -338,28 +340,6 @@ class Analysis:
             return Lasso(full_prefix, [], [])
         pairs = self._fair_cycle(end, found[1], fair)
         return Lasso(full_prefix, [v for v, _ in pairs], pairs)
-
-    def _prefix(self, x: int) -> list[int]:
-        """A shortest path from an initial state to x (BFS over the graph)."""
-        sp = self.space
-        if x in sp.init:
-            return [x]
-        goal = x
-        prev = {i: None for i in sp.init}
-        queue = deque(sp.init)
-        while queue:
-            v = queue.popleft()
-            for e in sp.out_edges(v):
-                w = sp.dst[e]
-                if w != CUT and w not in prev:
-                    prev[w] = v
-                    if w == goal:
-                        path = [w]
-                        while prev[path[-1]] is not None:
-                            path.append(prev[path[-1]])
-                        return path[::-1]
-                    queue.append(w)
-        raise AssertionError("trigger state not reachable")
 
 
 def tarjan(n: int, start, dst) -> list[list[int]]:

@@ -38,6 +38,11 @@ def _import(spec: str):
     return obj
 
 
+def liveness_of(plugin, machine) -> list:
+    """The plugin's liveness properties for a machine (none if it has none)."""
+    return plugin.liveness(machine) if hasattr(plugin, "liveness") else []
+
+
 def load_plugin():
     spec = os.environ.get("GOSCHED_MC_PLUGIN")
     if spec:

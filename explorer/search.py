@@ -52,7 +52,6 @@ class Result:
     seconds: float = 0.0
     complete: bool = False
     stop_reason: str = ""
-    workers: int = 1
     coverage: Counter = field(default_factory=Counter)  # action -> transitions
     distinct: Counter = field(default_factory=Counter)  # action -> new states it found
     cuts: Counter = field(default_factory=Counter)  # action -> steps cut at a model bound
@@ -130,14 +129,13 @@ def explore(machine: Machine, invariants: list[Invariant], *, check_deadlock: bo
     reachable set is exhausted (complete=True). With keep_edges the result's
     StateSpace holds every transition, cut steps included.
     """
-    res = Result(workers=workers)
+    res = Result()
     started = time.perf_counter()
     expander = Expander(machine, invariants, check_deadlock, symmetry)
     if workers > 1:
         from .parallel import pool_runner
         run, close = pool_runner(expander, workers, res, send_all=keep_edges)
     else:
-        res.workers = 1
         run, close = _sequential(expander, res)
     space = res.space
     index, states, parent = space.index, space.states, space.parent

@@ -46,13 +46,17 @@ class StateSpace:
     def out_edges(self, v: int) -> range:
         return range(self.out_start[v], self.out_start[v + 1])
 
-    def path_to(self, state) -> list:
-        """States from an initial state to `state` along parents."""
-        n = self.index[state]
+    def path_numbers(self, n: int) -> list[int]:
+        """State numbers from an initial state to state n along parents: a
+        shortest path, since states are numbered in breadth-first order."""
         path = [n]
         while self.parent[path[-1]] != path[-1]:
             path.append(self.parent[path[-1]])
-        return [self.states[i] for i in reversed(path)]
+        return path[::-1]
+
+    def path_to(self, state) -> list:
+        """States from an initial state to `state` along parents."""
+        return [self.states[i] for i in self.path_numbers(self.index[state])]
 
     def bytes_per_state(self) -> float:
         """Memory of the visited table per state: the dict, the state

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from .liveness import Analysis, LivenessResult
 from .search import Limits, Result, explore
-from .statespace import StateSpace
 from .trace import Step, Trace, concretize
 
 
@@ -18,7 +17,6 @@ class Verification:
     sccs: int = 0
     nontrivial_sccs: int = 0
     liveness_seconds: float = 0.0
-    space: StateSpace | None = None
 
 
 def verify(machine, invariants, liveness_props, *, check_liveness: bool = True, no_fairness=(),
@@ -28,7 +26,7 @@ def verify(machine, invariants, liveness_props, *, check_liveness: bool = True, 
     result = explore(machine, invariants, check_deadlock=check_deadlock, symmetry=symmetry, limits=limits,
                      stop_at_first=stop_at_first, progress=progress, workers=workers, keep_edges=want_live)
     space = result.space
-    v = Verification(result, space=space)
+    v = Verification(result)
     if not want_live:
         v.liveness_skipped = "not requested" if check_liveness else "turned off (--no-liveness)"
         return v
@@ -53,7 +51,7 @@ def lasso_trace(machine, v: Verification, live: LivenessResult, symmetry: bool, 
     """A real run for a liveness violation: the prefix, then the cycle,
     repeated until the threads come back to their own numbers (under symmetry
     the cycle may return to a renaming of its first state)."""
-    space = v.space
+    space = v.result.space
     lasso = live.lasso
     prefix = [space.states[n] for n in lasso.prefix]
     steps = concretize(machine, prefix, symmetry)

@@ -51,7 +51,7 @@ def test_without_strong_retake_fairness_a_syscall_loop_starves_its_run_queue():
     try:
         from explorer.liveness import Analysis
         from properties.liveness import liveness_properties
-        analysis = Analysis(v.space, machine)
+        analysis = Analysis(v.result.space, machine)
         runnable = next(p for p in liveness_properties(machine) if p.name == "runnable_g_eventually_runs")
         result = analysis.check(runnable)
     finally:
