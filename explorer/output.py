@@ -83,13 +83,21 @@ def trace_text(machine, trace: Trace, fmt: str, detail: bool) -> str:
     return render_text(machine, trace, detail=detail)
 
 
-def final_verdict(v) -> str:
+def overall_verdict(v) -> str:
+    """One phrase: holds, VIOLATED (names), INCOMPLETE (why), or what was
+    left unchecked when the search was complete but liveness could not run."""
     failed = sorted({x.property for x in v.result.violations} | {x.name for x in v.liveness if not x.holds})
     if failed:
-        return f"Verdict: VIOLATED ({', '.join(failed)})."
+        return f"VIOLATED ({', '.join(failed)})"
     if not v.result.complete:
-        return f"Verdict: INCOMPLETE ({v.result.stop_reason})."
-    return "Verdict: every property holds."
+        return f"INCOMPLETE ({v.result.stop_reason})"
+    if v.liveness_skipped.startswith("the graph has"):
+        return f"safety holds; liveness not checked ({v.liveness_skipped})"
+    return "every property holds"
+
+
+def final_verdict(v) -> str:
+    return f"Verdict: {overall_verdict(v)}."
 
 
 def liveness_lines(v, classes: dict) -> list[str]:

@@ -16,8 +16,8 @@ from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_ACQUIRE, M_NONE, M_RUN, THROW_
 NIL = None
 
 
-def _getter(offsets):
-    """itemgetter returning a tuple even for one offset."""
+def field_getter(offsets):
+    """s -> the tuple of s[o] for o in offsets (a tuple even for one offset)."""
     offsets = list(offsets)
     return itemgetter(*offsets) if len(offsets) > 1 else (lambda s, o=offsets[0]: (s[o],))
 
@@ -38,8 +38,8 @@ class Runtime:
         self.half = max(1, L.cap // 2)
         self.mutant = ""
         self.programs = ()
-        self.m_pcs = _getter(L.proc_pc[:L.nm])
-        self.g_waits = _getter(L.g_wait)
+        self.m_pcs = field_getter(L.proc_pc[:L.nm])
+        self.g_waits = field_getter(L.g_wait)
 
     # --- packed queues and stacks -------------------------------------------------
     @staticmethod

@@ -4,15 +4,16 @@ safety and liveness property at once) and the tests read their verdicts."""
 import functools
 
 from explorer.verify import verify
+from model.mutants import CATALOGUE
 from model.presets import preset
 from properties.plugin import plugin
 
 # The presets every safety property is checked on (readable test ids).
 SAFETY_PRESETS = ["tiny", "syscalls", "preempt", "netpoll", "overflow", "steal", "default"]
-# The presets every liveness property is checked on: the liveness mutants'
-# presets must satisfy every property without the seeded bug.
-LIVENESS_PRESETS = ["tiny", "syscalls", "preempt", "netpoll", "steal", "lostwakeup", "spinners", "handoff3",
-                    "netspin", "syscallloop", "default"]
+# The presets every liveness property is checked on: these, and every liveness
+# mutant's preset, which must satisfy every property without the seeded bug.
+LIVENESS_PRESETS = list(dict.fromkeys(["tiny", "syscalls", "preempt", "netpoll", "steal", "default"]
+                                      + [m.preset for m in CATALOGUE if m.kind == "liveness"]))
 
 
 @functools.cache

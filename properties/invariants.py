@@ -7,31 +7,18 @@ returns None when the invariant holds, else one sentence naming the fields
 that break it.
 """
 
-from operator import itemgetter
-
 from explorer.spec import Invariant
 from model.layout import NMIDLELOCKED_BIAS
 from model.vocab import (FATAL_NAMES, G_STATUS_NAMES, HANDOFF_PCS, M_IDLE, M_NETPOLL, M_SYSCALL,
                          P_STATUS_NAMES, PC_NAMES, PC_WAKEP2, SYSCALL_PCS, THROWS, _Gdead, _Gidle,
                          _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning, _Psyscall)
 
-_MISS = object()
+from .memo import memoised
 
 
 def projected(name: str, doc: str, offsets: list, fn) -> Invariant:
     """An Invariant whose verdict is fn(values at offsets), memoised."""
-    offsets = list(offsets)
-    get = itemgetter(*offsets) if len(offsets) > 1 else (lambda s, o=offsets[0]: (s[o],))
-    cache: dict = {}
-
-    def check(s):
-        key = get(s)
-        verdict = cache.get(key, _MISS)
-        if verdict is _MISS:
-            verdict = cache[key] = fn(key)
-        return verdict
-
-    return Invariant(name, check, doc)
+    return Invariant(name, memoised(offsets, fn), doc)
 
 
 class _Fields:

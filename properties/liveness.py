@@ -7,29 +7,14 @@ loop (`loop`, `spin`) is never forced to end: only scheduler steps, sysmon
 and the environment are fair.
 """
 
-from operator import itemgetter
-
 from explorer.liveness import Liveness
 from model.vocab import (FATAL_DEADLOCK, M_ACQUIRE, M_EXITSYSCALL0, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE,
                          WAIT_CHAN, _Gdead, _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Psyscall)
 from model.workload import OP_LOOP, OP_SPIN
 
+from .memo import memoised
+
 RETURNED = (M_EXITSYSCALL_PIDLE, M_EXITSYSCALL0, M_EXITSYSCALL_WIRE)
-
-
-def _memo(offsets, fn):
-    """fn(values at offsets), memoised: the predicates run on every node."""
-    get = itemgetter(*offsets) if len(offsets) > 1 else (lambda s, o=offsets[0]: (s[o],))
-    cache: dict = {}
-
-    def pred(s):
-        key = get(s)
-        v = cache.get(key)
-        if v is None:
-            v = cache[key] = fn(key)
-        return v
-
-    return pred
 
 
 def liveness_properties(mc) -> list[Liveness]:
@@ -38,11 +23,11 @@ def liveness_properties(mc) -> list[Liveness]:
     status = [L.g_status[g] for g in range(ng)]
 
     def runnable(g):
-        return _memo([status[g]], lambda v: v[0] == _Grunnable)
+        return memoised([status[g]], lambda v: v[0] == _Grunnable)
 
     def ran(g):
         """G is running, or has run and exited (a runnable G runs before it can exit)."""
-        return _memo([status[g]], lambda v: v[0] in (_Grunning, _Gdead))
+        return memoised([status[g]], lambda v: v[0] in (_Grunning, _Gdead))
 
     def returned(g):
         offs = [status[g]] + list(L.m_curg) + list(L.proc_pc[:nm])
@@ -52,13 +37,13 @@ def liveness_properties(mc) -> list[Liveness]:
                 return False
             cur, pcs = v[1:1 + nm], v[1 + nm:]
             return any(c == g + 1 and pc in RETURNED for c, pc in zip(cur, pcs))
-        return _memo(offs, fn)
+        return memoised(offs, fn)
 
     def p_in_syscall_with_work(p):
-        return _memo([L.p_status[p]] + status, lambda v: v[0] == _Psyscall and _Grunnable in v[1:])
+        return memoised([L.p_status[p]] + status, lambda v: v[0] == _Psyscall and _Grunnable in v[1:])
 
     def p_not_in_syscall(p):
-        return _memo([L.p_status[p]], lambda v: v[0] != _Psyscall)
+        return memoised([L.p_status[p]], lambda v: v[0] != _Psyscall)
 
     def done(v):
         statuses, waits, throw = v[:ng], v[ng:2 * ng], v[-1]
@@ -67,14 +52,14 @@ def liveness_properties(mc) -> list[Liveness]:
         live = [g for g in range(ng) if statuses[g] not in (_Gidle, _Gdead)]
         return all(statuses[g] == _Gwaiting and waits[g] == WAIT_CHAN for g in live)
 
-    finished = _memo(status + list(L.g_wait) + [L.throw], done)
+    finished = memoised(status + list(L.g_wait) + [L.throw], done)
     everywhere = lambda s: True  # noqa: E731
 
     def not_underused(v):
         statuses, npidle, nmspinning, pcs = v[:ng], v[ng], v[ng + 1], v[ng + 2:]
         return not (_Grunnable in statuses and npidle > 0 and nmspinning == 0 and M_ACQUIRE not in pcs)
 
-    utilised = _memo(status + [L.npidle, L.nmspinning] + list(L.proc_pc[:nm]), not_underused)
+    utilised = memoised(status + [L.npidle, L.nmspinning] + list(L.proc_pc[:nm]), not_underused)
     infinite = any(op.code in (OP_LOOP, OP_SPIN) for program in mc.config.workload for op in program)
 
     return [

@@ -13,7 +13,7 @@ from dataclasses import asdict
 from model.config import Config, ConfigError, build, from_toml
 from model.machine import GoScheduler
 from model.mutants import CATALOGUE, MUTANTS
-from model.presets import PRESETS
+from model.presets import PRESETS, preset
 from model.projections import ProjectionError, projection
 
 from .invariants import invariants
@@ -21,6 +21,8 @@ from .liveness import liveness_properties
 from .witnesses import SCENARIOS
 
 DEFAULT_PRESET = "default"
+# The configuration fields a flag, a TOML file or a saved trace may set.
+CONFIG_FIELDS = ("procs", "threads", "runq", "workload", "protocol", "mutant")
 
 
 class GoSchedPlugin:
@@ -49,7 +51,7 @@ class GoSchedPlugin:
             data = from_toml(args.config)
             preset_name = preset_name or data.pop("preset", None)
             overrides.update(data)
-        for key in ("procs", "threads", "runq", "workload", "protocol", "mutant"):
+        for key in CONFIG_FIELDS:
             value = getattr(args, key, None)
             if value is not None:
                 overrides[key] = value
@@ -58,7 +60,7 @@ class GoSchedPlugin:
     def make_config(self, preset_name: str, overrides: dict) -> Config:
         if preset_name not in PRESETS:
             raise ConfigError(f"no preset named {preset_name!r}; known presets: {', '.join(PRESETS)}")
-        base = PRESETS[preset_name][0]
+        base = preset(preset_name)
         changed = {k: v for k, v in overrides.items() if v is not None and k not in ("name", "preset")}
         config = build(base, changed)
         shape = sorted(k for k in changed if k != "mutant")
@@ -72,7 +74,7 @@ class GoSchedPlugin:
         """Rebuild a configuration saved in a trace file (Config.to_dict)."""
         if not isinstance(data, dict):
             raise ConfigError("the trace's config is not an object")
-        fields = {k: data.get(k) for k in ("procs", "threads", "runq", "workload", "protocol", "mutant")}
+        fields = {k: data.get(k) for k in CONFIG_FIELDS}
         return build(Config(name=str(data.get("name", "saved"))), fields)
 
     def presets(self) -> list[tuple[str, str, Config]]:
@@ -85,14 +87,14 @@ class GoSchedPlugin:
     def mutant_config(self, name: str) -> Config:
         if name not in MUTANTS:
             raise ConfigError(f"no mutant named {name!r}; `gosched-mc mutants --list` lists them")
-        return PRESETS[MUTANTS[name].preset][0].with_(mutant=name)
+        return preset(MUTANTS[name].preset).with_(mutant=name)
 
     def witnesses(self):
         """Reachability scenarios (explorer.observer.Scenario), each with its preset."""
         return list(SCENARIOS)
 
     def witness_config(self, scenario) -> Config:
-        return PRESETS[scenario.preset][0]
+        return preset(scenario.preset)
 
     def liveness(self, machine):
         """The liveness properties (explorer.liveness.Liveness) for a machine."""

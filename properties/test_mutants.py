@@ -7,13 +7,13 @@ import pytest
 
 from explorer.killtable import check_mutant
 from explorer.spec import DEADLOCK
-from properties.invariants import MAKERS
+from model.presets import preset
 from properties.plugin import plugin
 
 MUTANTS = plugin.mutants()
-SAFETY = [make.__name__.removeprefix("make_") for make in MAKERS] + [DEADLOCK]
-LIVENESS = ["runnable_g_eventually_runs", "syscall_return_eventually_runs", "syscall_p_retaken",
-            "workload_terminates", "no_persistent_underutilisation"]
+_machine, _invariants = plugin.build(preset("tiny"))
+SAFETY = [inv.name for inv in _invariants] + [DEADLOCK]
+LIVENESS = [p.name for p in plugin.liveness(_machine)]
 # Where to look first for a mutant that makes each property fail on its own
 # (the test still tries the others if the hint does not kill it).
 HINTS = {

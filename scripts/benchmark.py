@@ -19,6 +19,11 @@ from model.presets import preset
 from properties.plugin import plugin
 
 
+PRESETS = ("tiny", "syscalls", "netpoll", "default")  # what the benchmark measures by default
+WORKERS = (1, 2)
+BREAKDOWN = "default"
+
+
 def run(name: str, workers: int) -> dict:
     machine, invariants = plugin.build(preset(name))
     gc.collect()
@@ -60,9 +65,9 @@ def breakdown(name: str) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--presets", default="tiny,syscalls,netpoll,default")
-    ap.add_argument("--workers", default="1,2")
-    ap.add_argument("--breakdown", default="default", help="preset whose time to split by part ('' to skip)")
+    ap.add_argument("--presets", default=",".join(PRESETS))
+    ap.add_argument("--workers", default=",".join(map(str, WORKERS)))
+    ap.add_argument("--breakdown", default=BREAKDOWN, help="preset whose time to split by part ('' to skip)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     rows = [run(p, int(w)) for p in args.presets.split(",") for w in args.workers.split(",")]

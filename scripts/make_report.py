@@ -15,13 +15,14 @@ import subprocess
 import sys
 import time
 
-from benchmark import breakdown, run as bench_run
+from benchmark import BREAKDOWN, PRESETS as BENCH_PRESETS, WORKERS as BENCH_WORKERS, breakdown, run as bench_run
 from explorer.killtable import check_mutant
 from explorer.observer import find_witness
+from explorer.output import overall_verdict
 from explorer.search import peak_rss_mb
 from explorer.verify import verify
 from model.machine import GoScheduler
-from model.presets import PRESETS
+from model.presets import PRESETS, preset
 from properties.plugin import plugin
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -33,14 +34,18 @@ def row(*cells) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
+def header(*names) -> list[str]:
+    """A table's header row and its separator."""
+    return [row(*names), row(*["---"] * len(names))]
+
+
 def presets_section(skip_large: bool) -> list[str]:
     out = ["## Presets", "",
            f"Each preset checked with every safety and liveness property ({WORKERS} worker processes; "
            "`gosched-mc check --preset NAME`). Seconds are wall-clock: the safety search (keeping the graph "
            "for liveness), then the liveness analysis.", "",
-           row("preset", "GOMAXPROCS", "threads", "runq", "Gs", "states", "transitions", "depth", "safety s",
-               "states/s", "liveness s", "SCCs (cycles)", "thread-limit cuts", "verdict"),
-           row(*["---"] * 14)]
+           *header("preset", "GOMAXPROCS", "threads", "runq", "Gs", "states", "transitions", "depth", "safety s",
+               "states/s", "liveness s", "SCCs (cycles)", "thread-limit cuts", "verdict")]
     for name, (config, _about) in PRESETS.items():
         if skip_large and name == "large":
             out.append(row(name, config.procs, config.max_threads, config.runq, config.goroutines,
@@ -49,19 +54,17 @@ def presets_section(skip_large: bool) -> list[str]:
         machine, invariants = plugin.build(config)
         v = verify(machine, invariants, plugin.liveness(machine), workers=WORKERS)
         r = v.result
-        failed = [x.property for x in r.violations] + [x.name for x in v.liveness if not x.holds]
-        verdict = "holds" if r.complete and not failed else ("VIOLATED: " + ", ".join(failed) if failed else "incomplete")
         out.append(row(name, config.procs, config.max_threads, config.runq, config.goroutines, f"{r.states:,}",
                        f"{r.transitions:,}", r.depth, f"{r.seconds:.1f}", f"{r.states_per_second:,.0f}",
                        f"{v.liveness_seconds:.1f}", f"{v.sccs:,} ({v.nontrivial_sccs:,})",
-                       f"{sum(r.cuts.values()):,}", verdict))
+                       f"{sum(r.cuts.values()):,}", overall_verdict(v)))
     out += ["", "Thread-limit cuts are steps that would have needed one more M than the preset allows; they are "
             "counted, not explored (raise `--threads` to explore them).", ""]
     return out
 
 
 def properties_section() -> list[str]:
-    machine, invariants = plugin.build(PRESETS["tiny"][0])
+    machine, invariants = plugin.build(preset("tiny"))
     out = ["## Properties", "", "Safety (checked on every reachable state):", ""]
     out += [f"- `{inv.name}`: {inv.doc}" for inv in invariants]
     out.append("- `deadlock`: a state with no step is a finished program, a goroutine spinning forever, or a "
@@ -77,8 +80,7 @@ def properties_section() -> list[str]:
 def kill_section() -> list[str]:
     out = ["## Seeded bugs (kill table)", "", "`gosched-mc mutants`: each seeded bug checked on the smallest preset that "
            "reaches it; safety first, then liveness. Trace: counterexample length, or a lasso's prefix+cycle.", "",
-           row("mutant", "preset", "kind", "verdict", "by property", "trace", "states", "seconds", "grounding"),
-           row(*["---"] * 9)]
+           *header("mutant", "preset", "kind", "verdict", "by property", "trace", "states", "seconds", "grounding")]
     for m in plugin.mutants():
         r = check_mutant(plugin, m, workers=WORKERS)
         length = f"{r.prefix_length}+{r.cycle_length}" if r.killed_by == "liveness" else r.trace_length
@@ -91,7 +93,7 @@ def kill_section() -> list[str]:
 
 def witness_section() -> list[str]:
     out = ["## Witnesses", "", "`gosched-mc witness NAME`: the shortest run in which each textbook scenario happens.",
-           "", row("scenario", "preset", "steps", "states searched", "what happens"), row(*["---"] * 5)]
+           "", *header("scenario", "preset", "steps", "states searched", "what happens")]
     for sc in plugin.witnesses():
         machine, _ = plugin.build(plugin.witness_config(sc))
         trace, res = find_witness(machine, sc)
@@ -102,23 +104,22 @@ def witness_section() -> list[str]:
 
 
 def benchmark_section() -> list[str]:
-    rows = [bench_run(p, w) for p in ("tiny", "syscalls", "netpoll", "default") for w in (1, 2)]
-    split = breakdown("default")
+    rows = [bench_run(p, w) for p in BENCH_PRESETS for w in BENCH_WORKERS]
+    split = breakdown(BREAKDOWN)
     out = ["## Speed and memory", "", "`python scripts/benchmark.py`: the safety search alone (no graph kept), "
            "distinct states per second and the visited table's bytes per stored state (the state bytes, the "
            "dict, the state numbers and parent links).", "",
-           row("preset", "workers", "states", "seconds", "states/s", "bytes/state", "state size (bytes)"),
-           row(*["---"] * 7)]
+           *header("preset", "workers", "states", "seconds", "states/s", "bytes/state", "state size (bytes)")]
     for r in rows:
         out.append(row(r["preset"], r["workers"], f"{r['states']:,}", r["seconds"], f"{r['states_per_second']:,}",
                        r["bytes_per_state"], r["state_size"]))
-    out += ["", f"Where the time goes (default, 1 worker, {split['total_seconds']} s):", ""]
+    out += ["", f"Where the time goes ({split['preset']}, 1 worker, {split['total_seconds']} s):", ""]
     out += [f"- {k}: {v}%" for k, v in split["share"].items()]
     out += ["", "The successor function is plain Python: every step copies the state into a bytearray, applies "
             "the action and freezes it back to bytes, and each M's program counter selects the actions to try. "
             "Symmetry reduction sorts the M records (memoised on the M block). Invariants are memoised on the "
-            "fields they read. With 2 workers, forked processes expand the frontier and the main process merges "
-            "their results in order, so the results are the same for any number of workers.", ""]
+            f"fields they read. With {WORKERS} workers, forked processes expand the frontier and the main "
+            "process merges their results in order, so the results are the same for any number of workers.", ""]
     return out
 
 

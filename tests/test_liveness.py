@@ -84,8 +84,8 @@ def lasso_is_valid(m, lasso, p, q, unfair) -> bool:
     for a, b in zip(nodes, nodes[1:]):
         if b not in [t for _, t in m.adj[a]]:
             return False
-    trigger = next(v for v in lasso.prefix if v in p and all(w not in q for w in lasso.prefix[lasso.prefix.index(v):]))
-    del trigger
+    if not any(v in p and all(w not in q for w in lasso.prefix[i:]) for i, v in enumerate(lasso.prefix)):
+        return False  # no trigger: no p-state on the prefix after which q never holds
     if not lasso.cycle:
         last = lasso.prefix[-1]
         return last not in q and not any(fair(label) for label, _ in m.adj[last])

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from explorer.search import explore
+from explorer.search import Limits, explore
 from model.config import Config
 from model.machine import GoScheduler
 from model.presets import preset
@@ -133,7 +133,7 @@ def test_actions_at_one_program_counter_exclude_each_other(name):
     loop aside); that is only sound if no two of them can fire together."""
     mc = GoScheduler(preset(name))
     mc._exclusive = [False] * 256
-    states = explore(mc, [], limits=__import__("explorer.search", fromlist=["Limits"]).Limits(max_states=40000)).space.states
+    states = explore(mc, [], limits=Limits(max_states=40000)).space.states
     L = mc.L
     for s in states:
         fired: dict = {}
