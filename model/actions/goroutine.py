@@ -4,7 +4,7 @@ Each step is taken by the M running the G. Ops that block or yield end with
 the M back in findRunnable (M_SCHEDULE) or calling wakep first.
 """
 
-from ..vocab import (GF_PREEMPT, GF_TOKEN, M_RUN, M_SCHEDULE, PC_WAKEP1, WAIT_CHAN, WAIT_NET,
+from ..vocab import (GF_TOKEN, M_RUN, M_SCHEDULE, PC_WAKEP1, WAIT_CHAN, WAIT_NET,
                      WAIT_NONE, _Gdead, _Gidle, _Grunnable, _Grunning, _Gwaiting)
 from ..workload import OP_COMPUTE, OP_EXIT, OP_NET_READ, OP_PARK, OP_READY, OP_SPAWN, OP_YIELD
 from .common import advance, current_op
@@ -111,15 +111,16 @@ def netpollblock(rt, s, m, out):
     out.append((("netpollblock", m, g), bytes(b)))
 
 
-def _goschedImpl(rt, b, m, g) -> None:
+def _goschedImpl(rt, b, m, g, op_done: bool = True) -> None:
     """goschedImpl: _Grunning -> _Grunnable, dropg, globrunqput under
-    sched.lock, then wakep and schedule()."""
+    sched.lock, then wakep and schedule(). op_done: the G's op is over, so
+    it resumes at the next one."""
     rt.casgstatus(b, g, _Grunning, _Grunnable)
     _dropg(rt, b, m)
     rt.globrunqput(b, g)
-    advance(rt, b, g)
+    if op_done:
+        advance(rt, b, g)
     rt.call(b, m, PC_WAKEP1, M_SCHEDULE)
-
 
 
 @action("gosched", "Gosched, gosched_m, goschedImpl, globrunqput, wakep", pcs=(M_RUN,), params=("G",), ops=(OP_YIELD,))
@@ -133,26 +134,19 @@ def gosched(rt, s, m, out):
     out.append((("gosched", m, g), bytes(b)))
 
 
-@action("gopreempt_m", "asyncPreempt, gopreempt_m, goschedImpl, globrunqput, wakep", pcs=(M_RUN,), params=("G",),
-        ops=(OP_COMPUTE,))
+@action("gopreempt_m", "asyncPreempt, gopreempt_m, goschedImpl, globrunqput, wakep", pcs=(M_RUN,), params=("G",))
 def gopreempt_m(rt, s, m, out):
     """sysmon's preemptone set gp.preempt: the preemption lands at the G's
     next safe point (the async signal, or a stack check) and gopreempt_m ->
     goschedImpl(gp, true) moves the G to the global run queue. While the flag
-    is set this is the G's only step. A `compute` op is one slice longer than
+    is set this is the G's only step (GoScheduler.successors runs it instead
+    of the G's op). A `compute` op is one slice longer than
     forcePreemptNS, so being preempted once ends it; any other op of a looping
     G is not done yet and runs again when the G is rescheduled. Abstracts:
     the signal and safe points, and the STW case (runnext)."""
     g, op = current_op(rt, s, m)
-    if not s[rt.g_flags[g]] & GF_PREEMPT:
-        return
     b = bytearray(s)  # gp.preempt stays set: execute clears it when the G runs again
-    rt.casgstatus(b, g, _Grunning, _Grunnable)
-    _dropg(rt, b, m)
-    rt.globrunqput(b, g)
-    if op.code == OP_COMPUTE:
-        advance(rt, b, g)
-    rt.call(b, m, PC_WAKEP1, M_SCHEDULE)
+    _goschedImpl(rt, b, m, g, op_done=op.code == OP_COMPUTE)
     out.append((("gopreempt_m", m, g), bytes(b)))
 
 

@@ -29,6 +29,8 @@ class ActionInfo:
     protocols: tuple[str, ...] = ()  # the syscall protocols it belongs to; () for all
 
 
+CLASSIC = ("classic",)  # protocols= of the steps only the classic (_Psyscall) protocol has
+
 ACTIONS: dict[str, ActionInfo] = {}
 
 

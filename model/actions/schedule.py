@@ -31,8 +31,7 @@ def _nothing_to_get(rt, s, m) -> bool:
     """Local and global queues empty, and non-blocking netpoll returns nothing."""
     if s[rt.globq[0]]:
         return False
-    pp = s[rt.m_p[m]] - 1
-    if s[rt.p_runnext[pp]] or s[rt.p_runq[pp][0]]:
+    if not rt.runqempty(s, s[rt.m_p[m]] - 1):
         return False
     return s[rt.L.netpolling] or not netpoll_ready(rt, s)
 

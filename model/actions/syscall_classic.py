@@ -11,9 +11,7 @@ from ..vocab import (M_EXITSYSCALL0, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_
                      _Psyscall)
 from ..workload import OP_SYSCALL, OP_SYSCALL_BLOCK
 from .common import advance, current_op
-from .registry import action
-
-CLASSIC = ("classic",)
+from .registry import CLASSIC, action
 
 
 @action("entersyscall", "entersyscall, reentersyscall", pcs=(M_RUN,), params=("G", "P"), ops=(OP_SYSCALL,),
@@ -56,6 +54,12 @@ def entersyscallblock(rt, s, m, out):
         b[rt.L.proc_hp[m]] = pp + 1
         rt.call(b, m, PC_HANDOFF1, M_SYSCALL)
     out.append((("entersyscallblock", m, g, pp), bytes(b)))
+
+
+def _sees_idle_p(rt, s) -> bool:
+    """sched.pidle != 0 as exitsyscallfast_pidle and exitsyscall0 see it
+    (never, under the seeded bug exitsyscall_ignores_idle_p)."""
+    return bool(s[rt.pidle_slots[0]]) and rt.mutant != "exitsyscall_ignores_idle_p"
 
 
 def _syscall_g(rt, s, m):
@@ -134,7 +138,7 @@ def exitsyscallfast_pidle(rt, s, m, out):
     """exitsyscallfast_pidle: sched.pidle != 0, so under sched.lock pidleget
     an idle P, acquirep it and keep running the G. Abstracts: waking a
     sleeping sysmon (the model's sysmon never sleeps)."""
-    if not s[rt.pidle_slots[0]] or rt.mutant == "exitsyscall_ignores_idle_p":
+    if not _sees_idle_p(rt, s):
         return
     b = bytearray(s)
     g = _syscall_g(rt, s, m)
@@ -150,7 +154,7 @@ def exitsyscallfast_nopidle(rt, s, m, out):
     """exitsyscallfast finds sched.pidle empty and returns false: exitsyscall
     calls mcall(exitsyscall0). Abstracts: the racy read of sched.pidle and the
     locked pidleget are one step."""
-    if s[rt.pidle_slots[0]] and rt.mutant != "exitsyscall_ignores_idle_p":
+    if _sees_idle_p(rt, s):
         return
     b = bytearray(s)
     b[rt.pc[m]] = M_EXITSYSCALL0
@@ -163,7 +167,7 @@ def exitsyscall0_acquirep(rt, s, m, out):
     """exitsyscall0 on g0: _Gsyscall -> _Grunnable, dropg, and under sched.lock
     pidleget finds a P after all: acquirep and execute the G. Abstracts:
     schedEnabled (user scheduling is never disabled here), tracing."""
-    if not s[rt.pidle_slots[0]] or rt.mutant == "exitsyscall_ignores_idle_p":
+    if not _sees_idle_p(rt, s):
         return
     b = bytearray(s)
     g = _syscall_g(rt, s, m)
@@ -181,7 +185,7 @@ def exitsyscall0_globrunqput(rt, s, m, out):
     """exitsyscall0 on g0 with no idle P: _Gsyscall -> _Grunnable, dropg,
     globrunqput under sched.lock; the M then stops (stopm is its own step).
     Abstracts: LockOSThread (stoplockedm)."""
-    if s[rt.pidle_slots[0]] and rt.mutant != "exitsyscall_ignores_idle_p":
+    if _sees_idle_p(rt, s):
         return
     b = bytearray(s)
     g = _syscall_g(rt, s, m)

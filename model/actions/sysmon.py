@@ -12,11 +12,11 @@ from ..vocab import (GF_PREEMPT, PC_HANDOFF1, SY_IDLE, SY_INCIDLELOCKED, _Pidle,
                      _Psyscall)
 from ..workload import OP_COMPUTE
 from .common import injectglist, netpoll_ready
-from .registry import action
+from .registry import CLASSIC, action
 
 
 @action("retake", "sysmon, retake, incidlelocked, handoffp", pcs=(SY_IDLE,), params=("P",), actor="sysmon",
-        protocols=("classic",))
+        protocols=CLASSIC)
 def retake(rt, s, i, out):
     """sysmon's retake of a P in a syscall: incidlelocked(-1), then
     CAS(&pp.status, _Psyscall, _Pidle) and handoffp(pp), run by sysmon.
