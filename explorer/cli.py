@@ -15,13 +15,14 @@ from .plugins import PluginError, liveness_of, load_plugin
 from .progress import Progress
 from .replay import BadTraceFile, ReplayMismatch, load, replay
 from . import graph
-from .search import Limits, explore
+from .limits import Limits, install_signal_handlers
+from .search import explore
 from .spec import DEADLOCK
-from .trace import Trace, TraceError, concretize, render_text, save, to_json
+from .trace import Spurious, Trace, TraceError, concretize, render_text, run_config, save, shown_run, to_json
+from .verdict import EXIT_BAD_INPUT, EXIT_BOUNDED, EXIT_INTERNAL, EXIT_LIMIT, EXIT_OK, EXIT_VIOLATED, bound_phrase, judge
 from .verify import lasso_trace, verify
 from . import output
 
-EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_LIMIT = 0, 1, 2, 3
 PROG = "gosched-mc"
 
 
@@ -88,7 +89,10 @@ def build_parser(plugin) -> Parser:
     check.add_argument("--detail", action="store_true", help="print every P, M and G in each trace step")
     check.add_argument("--all-violations", action="store_true",
                        help="keep exploring after a violation, to find the shortest counterexample of every property")
-    check.add_argument("--no-symmetry", action="store_true", help="do not merge states that differ only in M numbering")
+    check.add_argument("--no-symmetry", action="store_true",
+                       help="do not merge states that differ only in M numbering (with --threads N)")
+    check.add_argument("--exact", action="store_true",
+                       help="keep every state as well as its fingerprint, and check that no two states share one")
     check.add_argument("--coverage", action="store_true", help="print how often each action fired")
     check.add_argument("--quiet", action="store_true", help="no progress display")
     check.add_argument("--no-liveness", action="store_true", help="check only the safety properties")
@@ -158,60 +162,78 @@ def cmd_check(plugin, args) -> int:
     limits = Limits(args.max_states, args.max_seconds, args.max_memory)
     show_progress = not args.quiet and sys.stderr.isatty()
     symmetry = not args.no_symmetry
+    c = config.to_dict()
+    if not args.json:
+        _print_header(c, names, liveness)
     v = verify(machine, selected, liveness, check_liveness=not args.no_liveness, no_fairness=args.no_fairness,
                limits=limits, workers=args.workers, progress=Progress(show_progress),
-               stop_at_first=not args.all_violations, symmetry=symmetry, check_deadlock=deadlock)
+               stop_at_first=not args.all_violations, symmetry=symmetry, check_deadlock=deadlock,
+               exact=args.exact)
     result = v.result
-    c = config.to_dict()
-    traces = []
-    for viol in result.violations:
-        steps = concretize(machine, viol.path, symmetry)
-        traces.append(Trace(steps=steps, property=viol.property, kind="safety", config=c, model=plugin.name,
-                            message=_restate(machine, selected, viol, steps[-1].state)))
-    for live in v.liveness:
-        if not live.holds:
-            traces.append(lasso_trace(machine, v, live, symmetry, c, plugin.name))
+    traces, spurious = [], ""
+    try:
+        for viol in result.violations:
+            shown, steps = shown_run(machine, viol.path, symmetry)
+            traces.append(Trace(steps=steps, property=viol.property, kind="safety", model=plugin.name,
+                                config=run_config(shown, steps, c), machine=shown,
+                                message=_restate(plugin, shown, selected, viol, steps[-1].state)))
+        for live in v.liveness:
+            if not live.holds:
+                t = lasso_trace(machine, v, live, symmetry, c, plugin.name)
+                t.config = run_config(t.machine, t.steps, c)
+                traces.append(t)
+    except Spurious as err:
+        spurious = (f"the abstraction found a counterexample that the model itself cannot follow: {err}; "
+                    f"rerun with a higher --cutoff, or with --threads N")
+    verdict = judge(machine, v, spurious)
+    within = bound_phrase(machine, result)
     if args.trace_out and traces:
-        save(args.trace_out, to_json(machine, traces[0]))
+        save(args.trace_out, to_json(traces[0].machine, traces[0]))
     actions = machine.actions()
     if args.json:
-        data = output.result_json(result, c, names, [(t, machine) for t in traces], actions)
-        data.update(output.liveness_json(v))
+        data = output.result_json(machine, v, verdict, c, names, traces, actions)
+        data.update(output.liveness_json(v, within))
         print(json.dumps(data, indent=1))
     else:
-        print(f"{PROG} check: {c['name']} ({c['protocol']} protocol){'  mutant: ' + c['mutant'] if c['mutant'] else ''}")
-        print(f"  GOMAXPROCS={c['procs']} threads<={c['threads']} runq={c['runq']} goroutines={c['goroutines']}")
-        print(f"  workload: {c['workload']}")
-        print(f"  safety: {', '.join(names)}")
-        if liveness:
-            print(f"  liveness: {', '.join(p.name for p in liveness)}")
         for t in traces:
             print()
             kind = "Lasso" if t.kind == "liveness" else "Counterexample"
-            print(f"{kind} for {t.property} ({t.length} steps):")
+            print(f"{kind} for {t.property} ({t.length} steps"
+                  + (f", {t.config['threads']} threads" if t.config.get("found_with") else "") + "):")
             if args.format == "json":
-                print(json.dumps(to_json(machine, t), indent=1))
+                print(json.dumps(to_json(t.machine, t), indent=1))
             else:
-                print(output.trace_text(machine, t, args.format, args.detail))
+                print(output.trace_text(t.machine, t, args.format, args.detail))
         print()
-        print("\n".join(output.summary_lines(result, names, actions)))
-        print("\n".join(output.liveness_lines(v, getattr(plugin, "fairness_classes", lambda: {})())))
-        print(output.final_verdict(v))
+        print("\n".join(output.summary_lines(machine, result, names, actions)))
+        print("\n".join(output.liveness_lines(v, getattr(plugin, "fairness_classes", lambda: {})(), within)))
+        print(f"Verdict: {verdict.text}.")
         if args.coverage:
             print("\n".join(output.coverage_lines(result, actions)))
         if args.trace_out and traces:
             print(f"Counterexample saved to {args.trace_out}; re-check it with `{PROG} replay {args.trace_out}`.")
-    if result.violations or any(not live.holds for live in v.liveness):
-        return EXIT_VIOLATED
-    return EXIT_OK if result.complete else EXIT_LIMIT
+    return verdict.exit_code
 
 
-def _restate(machine, invariants, viol, concrete) -> str:
+def _print_header(c: dict, names: list, liveness: list) -> None:
+    """What is being checked, printed before the search starts."""
+    threads = f"<={c['threads']}" if c["threads"] != "unbounded" else f"unbounded (cutoff {c['cutoff']})"
+    print(f"{PROG} check: {c['name']} ({c['protocol']} protocol){'  mutant: ' + c['mutant'] if c['mutant'] else ''}")
+    print(f"  GOMAXPROCS={c['procs']} threads={threads} runq={c['runq']} goroutines={c['goroutines']}")
+    print(f"  workload: {c['workload']}")
+    print(f"  safety: {', '.join(names) or '(none)'}")
+    if liveness:
+        print(f"  liveness: {', '.join(p.name for p in liveness)}")
+    sys.stdout.flush()
+
+
+def _restate(plugin, shown, invariants, viol, concrete) -> str:
     """The violation's message in the shown run's own thread numbers (the
-    search found it on a renamed, canonical state)."""
+    search found it on a renamed, canonical or abstract state)."""
     if viol.property == DEADLOCK:
-        return machine.terminal(concrete)[1]
-    inv = next(i for i in invariants if i.name == viol.property)
+        return shown.terminal(concrete)[1]
+    invs = plugin.invariants_of(shown) if hasattr(plugin, "invariants_of") else invariants
+    inv = next(i for i in invs if i.name == viol.property)
     return inv.check(concrete) or viol.message
 
 
@@ -339,21 +361,22 @@ def cmd_graph(plugin, args) -> int:
                      workers=args.workers, progress=Progress(not args.quiet and sys.stderr.isatty()))
     space = result.space
     c = config.to_dict()
+    canon = machine.canonical if symmetry else (lambda s: s)
+    states = space.all_states(machine, canon) if space.n_nodes <= limit or proj is not None else []
     if proj is None and space.n_nodes > limit:
         raise UsageError(f"the state graph has more than {limit:,} states, too many for {fmt}: "
                          f"use --project ({', '.join(plugin.projection_names())}), --format graphml, or --max-nodes")
     if proj is None:
-        g = graph.full_graph(space, machine, result, c)
+        g = graph.full_graph(space, machine, result, c, states)
     else:
-        g = graph.quotient_graph(space, machine, proj.key, proj.label, c, proj.name)
+        g = graph.quotient_graph(space, machine, proj.key, proj.label, c, proj.name, states)
         if g.number_of_nodes() > limit:
             raise UsageError(f"the projected graph has {g.number_of_nodes():,} nodes, more than {limit:,}; "
                              f"use a coarser projection or --max-nodes")
     marked = None
     if trace_data is not None:
         steps = replay(machine, trace_data, set(machine.actions())).steps
-        canon = machine.canonical if symmetry else (lambda s: s)
-        marked = (graph.highlight_full(g, space, canon, steps) if proj is None
+        marked = (graph.highlight_full(g, space, canon, steps, machine) if proj is None
                   else graph.highlight_quotient(g, proj.key, steps))
     info = graph.facts(g, space, result, proj is not None)
     g.graph.update(info)

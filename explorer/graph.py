@@ -42,11 +42,12 @@ class GraphError(Exception):
     """A graph that cannot be written as asked (one sentence)."""
 
 
-def full_graph(space, machine, result, config: dict) -> nx.MultiDiGraph:
+def full_graph(space, machine, result, config: dict, states: list) -> nx.MultiDiGraph:
+    """states: every state by number (space.all_states)."""
     g = nx.MultiDiGraph(format=FORMAT, version=VERSION, config=json.dumps(config), projection="")
-    bad = {space.index[v.state]: v.property for v in result.violations}
+    bad = {v.number: v.property for v in result.violations}
     depth = _depths(space)
-    for n, s in enumerate(space.states):
+    for n, s in enumerate(states):
         attrs = dict(machine.fields(s))
         attrs.update(label=machine.view(s).removeprefix("SCHED: "), depth=depth[n], initial=n in space.init,
                      final=space.out_start[n] == space.out_start[n + 1] and n not in bad,
@@ -73,8 +74,8 @@ def _depths(space) -> list[int]:
     return depth
 
 
-def quotient_graph(space, machine, key, label, config: dict, name: str) -> nx.DiGraph:
-    keys = [key(s) for s in space.states]
+def quotient_graph(space, machine, key, label, config: dict, name: str, states: list) -> nx.DiGraph:
+    keys = [key(s) for s in states]
     ids = {}
     for k in keys:
         ids.setdefault(k, len(ids))
@@ -107,10 +108,10 @@ def quotient_graph(space, machine, key, label, config: dict, name: str) -> nx.Di
     return g
 
 
-def highlight_full(g, space, canon, steps) -> int:
+def highlight_full(g, space, canon, steps, machine) -> int:
     """Mark the nodes and the exact edges of a run (concrete (label, state)
     steps); returns how many edges were marked."""
-    nodes = [f"s{space.index[canon(st.state)]}" for st in steps]
+    nodes = [f"s{space.number_of(machine, canon(st.state))}" for st in steps]
     for n in nodes:
         g.nodes[n]["highlight"] = True
     marked = 0

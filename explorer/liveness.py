@@ -76,17 +76,43 @@ class LivenessResult:
     unfair: list = field(default_factory=list)
 
 
-class Analysis:
-    """SCCs of the explored graph, computed once and shared by the properties."""
+def predicates_of(properties) -> list:
+    """The distinct predicates of the properties' instances, in a fixed
+    order: the search records, per state, one bit for each."""
+    out, seen = [], set()
+    for prop in properties:
+        for _label, p, q in prop.instances:
+            for f in (p, q):
+                if id(f) not in seen:
+                    seen.add(id(f))
+                    out.append(f)
+    return out
 
-    def __init__(self, space: StateSpace, machine, no_fairness=frozenset()):
+
+class Analysis:
+    """SCCs of the explored graph, computed once and shared by the properties.
+
+    The graph holds no states: each state's predicate values are bits
+    (space.bits, in the order of `predicates`) and each edge's fairness key
+    a number (space.key). `check_limits` is called now and then and may
+    raise to stop the analysis (a time or memory limit, Ctrl-C)."""
+
+    def __init__(self, space: StateSpace, machine, predicates, no_fairness=frozenset(), check_limits=None):
         self.space = space
         self.machine = machine
         self.no_fairness = frozenset(no_fairness)
-        if not space.has_edges:
-            raise ValueError("the liveness check needs the edges: explore with keep_edges=True")
+        if not space.has_edges or space.bits is None:
+            raise ValueError("the liveness check needs the edges and predicate bits: explore with predicates")
+        self._bit = {id(f): i for i, f in enumerate(predicates)}
+        self._check_limits = check_limits or (lambda: None)
         self._class_of_label = [machine.fairness_class(label) for label in space.labels]
-        self._strong = getattr(machine, "fairness_strong", lambda key: False)
+        strong = getattr(machine, "fairness_strong", lambda key: False)
+        keys = [None] * len(space.key_ids)
+        for k, i in space.key_ids.items():
+            keys[i] = k
+        self._key_objects = keys
+        self._strong_ids = {i for i, k in enumerate(keys) if strong(k)}
+        self._strong = self._strong_ids.__contains__
         self._stutter_cache: dict = {}  # fairness (unfair labels) -> stutter states
         self._rev = None  # reverse CSR edges, built on first use
         started = time.perf_counter()
@@ -101,7 +127,7 @@ class Analysis:
         sp = self.space
         if allowed is None:
             start, dst = sp.out_start, sp.dst
-            comps = tarjan(sp.n_nodes, start, dst)
+            comps = tarjan(sp.n_nodes, start, dst, self._check_limits)
             return [sorted(c) for c in comps]
         nodes = sorted(allowed)
         local = {v: i for i, v in enumerate(nodes)}
@@ -119,9 +145,11 @@ class Analysis:
         return lambda cls: cls not in prop.unfair and cls not in self.no_fairness
 
     def _key(self, v: int, e: int):
-        """The fairness key of edge e, which leaves state v."""
-        sp = self.space
-        return self.machine.fairness_key(sp.states[v], sp.labels[sp.lab[e]])
+        """The fairness key (its number) of edge e, which leaves state v."""
+        return self.space.key[e]
+
+    def key_object(self, kid: int):
+        return self._key_objects[kid]
 
     def _enabled_fair(self, v: int, fair) -> set:
         sp = self.space
@@ -199,15 +227,13 @@ class Analysis:
         reach a fair end inside not-q, not to the whole graph: q is evaluated
         lazily on the states the backward search touches."""
         sp = self.space
-        states = sp.states
+        bits = sp.bits
         n = sp.n_nodes
-        verdict = bytearray(n)  # 0 unknown, 1 not q ("bad"), 2 q
+        qbit = 1 << self._bit[id(q)]
+        pbit = 1 << self._bit[id(p)]
 
         def bad(v) -> bool:
-            x = verdict[v]
-            if not x:
-                x = verdict[v] = 2 if q(states[v]) else 1
-            return x == 1
+            return not bits[v] & qbit
 
         # Fair ends of runs inside not-q: stutter states, and fair SCCs.
         targets: dict[int, object] = {}  # node -> [] (stutter) or ("scc", its component)
@@ -231,8 +257,12 @@ class Analysis:
         queue = deque(targets)
         for v in targets:
             reach[v] = 1
+        steps = 0
         while queue:
             v = queue.popleft()
+            steps += 1
+            if not steps & 0xFFFF:
+                self._check_limits()
             for i in range(pred_start[v], pred_start[v + 1]):
                 u = pred_src[i]
                 if not reach[u] and bad(u):
@@ -240,7 +270,7 @@ class Analysis:
                     queue.append(u)
         # The earliest-discovered trigger is the one with the shortest prefix.
         for x in range(n):
-            if reach[x] and p(states[x]):
+            if reach[x] and bits[x] & pbit:
                 return self._lasso(x, reach, targets, fair), fair_sccs
         return None, fair_sccs
 
@@ -342,9 +372,10 @@ class Analysis:
         return Lasso(full_prefix, [v for v, _ in pairs], pairs)
 
 
-def tarjan(n: int, start, dst) -> list[list[int]]:
+def tarjan(n: int, start, dst, check=None) -> list[list[int]]:
     """Nontrivial SCCs of a CSR graph (n nodes; out-edges of v are
-    dst[start[v]:start[v+1]]; CUT targets ignored). Iterative, arrays only."""
+    dst[start[v]:start[v+1]]; CUT targets ignored). Iterative, arrays only.
+    `check` is called every 65,536 roots and may raise to stop."""
     index = array("i", [-1]) * n
     low = array("i", [0]) * n
     on_stack = bytearray(n)
@@ -352,6 +383,8 @@ def tarjan(n: int, start, dst) -> list[list[int]]:
     out: list[list[int]] = []
     counter = 0
     for root in range(n):
+        if check is not None and not root & 0xFFFF:
+            check()
         if index[root] >= 0:
             continue
         index[root] = low[root] = counter

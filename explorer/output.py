@@ -3,40 +3,43 @@ text for people or one JSON object for machines."""
 
 from .search import Result
 from .trace import Trace, render_text, to_json
-
-
-def verdict(result: Result) -> str:
-    if result.violations:
-        return "violated"
-    return "holds" if result.complete else "incomplete"
+from .verdict import bound_phrase
 
 
 def _n(x: int) -> str:
     return f"{x:,}"
 
 
-def summary_lines(result: Result, properties: list[str], known_actions: list[str] | None = None) -> list[str]:
-    lines = []
-    v = verdict(result)
-    if v == "holds":
-        lines.append(f"Safety: all {len(properties)} properties hold; the search is complete.")
-    elif v == "violated":
-        names = ", ".join(sorted({x.property for x in result.violations}))
-        lines.append(f"Safety: VIOLATED: {names}.")
-    else:
-        lines.append(f"Safety: no violation found, but the search is incomplete: {result.stop_reason}.")
+def safety_phrase(machine, result: Result, properties: list[str]) -> str:
+    if result.violations:
+        return "Safety: VIOLATED: " + ", ".join(sorted({x.property for x in result.violations})) + "."
+    if not result.complete:
+        return f"Safety: no violation found, but the search is incomplete: {result.stop_reason}."
+    bound = bound_phrase(machine, result)
+    if bound:
+        return (f"Safety: all {len(properties)} properties hold {bound}; the search is complete only "
+                f"within that bound.")
+    return f"Safety: all {len(properties)} properties hold; the search is complete."
+
+
+def summary_lines(machine, result: Result, properties: list[str], known_actions: list[str] | None = None) -> list[str]:
+    lines = [safety_phrase(machine, result, properties)] if properties else [
+        "Safety: no safety property selected."]
     lines += [
         f"  distinct states  {_n(result.states)}",
         f"  transitions      {_n(result.transitions)}",
         f"  depth            {result.depth}",
-        f"  time             {result.seconds:.2f} s ({_n(int(result.states_per_second))} states/s)",
+        f"  time             {result.seconds:.2f} s ({_n(int(result.states_per_second))} states/s, "
+        f"{result.workers} worker{'s' if result.workers != 1 else ''})",
+        f"  memory           {result.peak_memory_mb:,.0f} MB peak; {result.space.bytes_per_state():.1f} bytes per "
+        f"stored state (fingerprint collision probability {result.space.collision_probability():.1e})",
     ]
     for why, count in sorted(result.terminals.items()):
         lines.append(f"  final states     {_n(count)}: {why}")
-    cut = sum(result.cuts.values())
-    if cut:
-        lines.append(f"  thread limit reached: {_n(cut)} steps needed one more M than the limit allows and "
-                     f"were not explored ({', '.join(sorted(result.cuts))}); raise --threads to explore them")
+    if result.cut_steps:
+        lines.append(f"  bound reached: {_n(result.cut_steps)} steps needed more than "
+                     f"{getattr(machine, 'bound_text', 'the bound')} and were not explored "
+                     f"({', '.join(sorted(result.cuts))})")
     if known_actions is not None and result.complete and not result.violations:
         never = [a for a in known_actions if not result.coverage.get(a)]
         if never:
@@ -52,10 +55,10 @@ def coverage_lines(result: Result, known_actions: list[str]) -> list[str]:
     return lines
 
 
-def result_json(result: Result, config: dict, properties: list[str], traces: list[tuple[Trace, object]],
-                known_actions: list[str]) -> dict:
-    return {
-        "verdict": verdict(result),
+def result_json(machine, v, verdict, config: dict, properties: list[str], traces: list, known_actions: list[str]) -> dict:
+    result = v.result
+    data = verdict.to_json()
+    data.update({
         "config": config,
         "properties": properties,
         "states": result.states,
@@ -63,18 +66,26 @@ def result_json(result: Result, config: dict, properties: list[str], traces: lis
         "depth": result.depth,
         "seconds": round(result.seconds, 3),
         "states_per_second": round(result.states_per_second, 1),
-        "complete": result.complete,
+        "workers": result.workers,
+        "peak_memory_mb": round(result.peak_memory_mb, 1),
+        "bytes_per_state": round(result.space.bytes_per_state(), 1),
+        "fingerprint_collision_probability": result.space.collision_probability(),
+        "complete": result.complete and not result.bounded and (v.liveness_complete or not v.liveness_requested),
+        "search_exhausted": result.complete,
         "stop_reason": result.stop_reason or None,
+        "bounded": ({"bound": getattr(machine, "bound_text", ""), "cut_steps": result.cut_steps}
+                    if result.bounded else None),
         "coverage": {a: result.coverage.get(a, 0) for a in known_actions},
         "distinct": {a: result.distinct.get(a, 0) for a in known_actions},
-        "thread_limit_reached": sum(result.cuts.values()),
+        "cut_steps": result.cut_steps,
         "cuts": dict(sorted(result.cuts.items())),
         "final_states": dict(sorted(result.terminals.items())),
         "violations": [
-            {"property": t.property, "message": t.message, "length": t.length, "trace": to_json(machine, t)}
-            for t, machine in traces
+            {"property": t.property, "message": t.message, "length": t.length, "trace": to_json(t.machine or machine, t)}
+            for t in traces
         ],
-    }
+    })
+    return data
 
 
 def trace_text(machine, trace: Trace, fmt: str, detail: bool) -> str:
@@ -83,33 +94,21 @@ def trace_text(machine, trace: Trace, fmt: str, detail: bool) -> str:
     return render_text(machine, trace, detail=detail)
 
 
-def overall_verdict(v) -> str:
-    """One phrase: holds, VIOLATED (names), INCOMPLETE (why), or what was
-    left unchecked when the search was complete but liveness could not run."""
-    failed = sorted({x.property for x in v.result.violations} | {x.name for x in v.liveness if not x.holds})
-    if failed:
-        return f"VIOLATED ({', '.join(failed)})"
-    if not v.result.complete:
-        return f"INCOMPLETE ({v.result.stop_reason})"
-    if v.liveness_skipped.startswith("the graph has"):
-        return f"safety holds; liveness not checked ({v.liveness_skipped})"
-    return "every property holds"
-
-
-def final_verdict(v) -> str:
-    return f"Verdict: {overall_verdict(v)}."
-
-
-def liveness_lines(v, classes: dict) -> list[str]:
+def liveness_lines(v, classes: dict, within: str = "") -> list[str]:
+    """within: the bound phrase when the graph was cut ("for up to ..."):
+    then "holds" means holds within it."""
     if not v.liveness:
         return [f"Liveness: not checked: {v.liveness_skipped}."] if v.liveness_skipped != "not requested" else []
-    lines = [f"Liveness under fairness ({len(v.liveness)} properties; "
-             f"{v.sccs:,} SCCs, {v.nontrivial_sccs:,} of them cycles):"]
+    lines = [f"Liveness under fairness ({len(v.liveness)} of {v.liveness_requested} properties; "
+             f"{v.sccs:,} SCCs, {v.nontrivial_sccs:,} of them cycles)"
+             + (f", on a graph cut at the bound: each holds only {within}:" if within else ":")]
+    if v.liveness_skipped:
+        lines.append(f"  not finished: {v.liveness_skipped}")
     for live in v.liveness:
         if not live.applies:
             verdict = "not applicable"
         elif live.holds:
-            verdict = "holds"
+            verdict = "holds within the bound" if within else "holds"
         else:
             verdict = f"VIOLATED (lasso {live.lasso.prefix_length}+{live.lasso.cycle_length}, {live.lasso.instance})"
         assumed = [c for c in classes if c not in live.unfair]
@@ -118,8 +117,10 @@ def liveness_lines(v, classes: dict) -> list[str]:
     return lines
 
 
-def liveness_json(v) -> dict:
+def liveness_json(v, within: str = "") -> dict:
     return {
+        "liveness_within_bound": within or None,
+        "liveness_complete": v.liveness_complete,
         "safety_seconds": round(v.result.seconds, 3),
         "liveness_seconds": round(v.liveness_seconds, 3),
         "liveness_skipped": v.liveness_skipped or None,

@@ -1,90 +1,103 @@
-"""Expanding states in worker processes.
+"""Expanding chunks of the frontier in worker processes.
 
-The frontier is cut into chunks; forked workers expand them (invariants,
-successors, canonical forms) and the main process merges the results in
-frontier order, so the search is the same as the sequential one.
-
-To keep inter-process traffic low, a worker sends a successor only the first
-time it meets it: any state it met before was sent in an earlier chunk,
-which the main process has merged already. The action names of all
-successors travel too, for the counts. When a graph is being recorded every
-successor is sent. Workers ignore Ctrl-C; the main process stops them.
+Workers are forked once per search and keep the model (and its memo caches)
+between chunks. The protocol never lets a send block against a send: a
+chunk goes only to a worker that is idle, waiting to receive, and the main
+process reads every result before it hands that worker more work. So there
+is no feeder thread and nothing to hang on at shutdown: workers that are
+still computing when the search stops are killed, and every child is
+reaped (no orphan). Workers ignore Ctrl-C; the main process stops them.
 """
 
 import multiprocessing
+import os
 import signal
-
-CHUNK_MAX = 2048
-CHUNK_MIN = 64
-SENT_MAX = 4_000_000  # states a worker remembers having sent; forgetting only costs traffic
+from multiprocessing.connection import wait
 
 _expander = None  # set in the parent before the fork; workers inherit it
-_send_all = False  # a graph is being recorded: send every successor, cut steps included
-_sent: set = set()
 
 
-def _init_worker():
-    global _sent
+def _serve(conn, send_all: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _sent = set()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    expander = _expander
+    expander.reset_interning()  # numbers this worker sends start afresh (the parent's are the parent's)
+    try:
+        while True:
+            msg = conn.recv()
+            if msg is None:
+                break
+            index, states = msg
+            conn.send((index, expander.chunk(states, send_all)))
+    except (EOFError, OSError, KeyboardInterrupt):
+        pass
+    finally:
+        conn.close()
+        os._exit(0)
 
 
-def _expand_chunk(states, local=False):
-    """Per state: (violations, terminal, successors to send, action names, cut action names).
-    In a worker, a successor already sent is left out; `local` (the main
-    process itself) keeps them all."""
-    global _sent
-    expand = _expander.expand
-    if len(_sent) > SENT_MAX:
-        _sent = set()
-    sent, send_all = _sent, _send_all or local
-    out = []
-    for s in states:
-        bad, terminal, succ = expand(s)
-        names = tuple([label[0] for label, _ in succ])
-        cuts = tuple([label[0] for label, t in succ if t is None])
-        if send_all:
-            fresh = succ if _send_all else [(label, t) for label, t in succ if t is not None]
-        else:
-            fresh = []
-            for label, t in succ:
-                if t is not None and t not in sent:
-                    sent.add(t)
-                    fresh.append((label, t))
-        out.append((bad, terminal, fresh, names, cuts))
-    return out
+class WorkerPool:
+    def __init__(self, expander, workers: int, send_all: bool = False):
+        global _expander
+        _expander = expander
+        ctx = multiprocessing.get_context("fork")
+        self.conns, self.procs = [], []
+        for _ in range(workers):
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_serve, args=(child, send_all), daemon=True)
+            proc.start()
+            child.close()
+            self.conns.append(parent)
+            self.procs.append(proc)
+        self.busy = [False] * workers
 
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.procs if p.pid]
 
-def pool_runner(expander, workers: int, res, send_all: bool = False):
-    """(run, close): run(frontier) yields (state, violations, terminal,
-    successors) in frontier order and adds the transition counts to res."""
-    global _expander, _send_all
-    _expander, _send_all = expander, send_all
-    pool = None  # started when a frontier is big enough to share out
-    coverage, cut_counts = res.coverage, res.cuts
+    def run(self, chunks):
+        """Yield (index, source, result) for each chunk, in chunk order;
+        source is 1 + the worker's number."""
+        ahead: dict = {}
+        sent = done = 0
+        conns = self.conns
+        while done < len(chunks):
+            for w, conn in enumerate(conns):
+                if not self.busy[w] and sent < len(chunks):
+                    conn.send((sent, chunks[sent]))
+                    self.busy[w] = True
+                    sent += 1
+            while done in ahead:
+                yield (done, *ahead.pop(done))
+                done += 1
+            if done >= len(chunks):
+                break
+            for conn in wait([c for w, c in enumerate(conns) if self.busy[w]]):
+                w = conns.index(conn)
+                try:
+                    index, result = conn.recv()
+                except EOFError:
+                    raise RuntimeError("a worker process died (out of memory?)") from None
+                self.busy[w] = False
+                if sent < len(chunks):  # keep it working while this result is merged
+                    conn.send((sent, chunks[sent]))
+                    self.busy[w] = True
+                    sent += 1
+                ahead[index] = (w + 1, result)
 
-    def run(frontier):
-        nonlocal pool
-        if len(frontier) <= CHUNK_MIN:
-            chunks = [frontier]
-            results = [_expand_chunk(frontier, local=True)]
-        else:
-            if pool is None:
-                pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker)
-            size = max(CHUNK_MIN, min(CHUNK_MAX, len(frontier) // (workers * 4)))
-            chunks = [frontier[i:i + size] for i in range(0, len(frontier), size)]
-            results = pool.imap(_expand_chunk, chunks)
-        for chunk, out in zip(chunks, results):
-            for s, (bad, terminal, fresh, names, cuts) in zip(chunk, out):
-                coverage.update(names)
-                res.transitions += len(names)
-                if cuts:
-                    cut_counts.update(cuts)
-                yield s, bad, terminal, fresh
-
-    def close():
-        if pool is not None:
-            pool.terminate()
-            pool.join()
-
-    return run, close
+    def close(self) -> None:
+        for w, conn in enumerate(self.conns):
+            if self.busy[w]:
+                continue
+            try:
+                conn.send(None)
+            except OSError:
+                pass
+        for w, proc in enumerate(self.procs):
+            proc.join(timeout=0.5 if not self.busy[w] else 0)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout=5)
+        for conn in self.conns:
+            conn.close()
+        self.procs, self.conns = [], []

@@ -7,7 +7,7 @@ also close: its last state equals the state at `loop_start`.
 
 import json
 
-from .trace import FORMAT, Step, Trace
+from .trace import FORMAT, Step, Trace, portable_label
 
 
 class BadTraceFile(Exception):
@@ -82,9 +82,11 @@ def replay(machine, data: dict, known_actions: set) -> Trace:
     cur = init[0]
     out = [Step(None, cur)]
     for i, step in enumerate(steps[1:], start=1):
-        label = tuple(step["label"])
-        matches = [t for lab, t in machine.successors(cur) if lab == label]
-        text = machine.label_text(label) if len(label) > 1 else label[0]
+        saved = list(step["label"])
+        found = [(lab, t) for lab, t in machine.successors(cur) if portable_label(machine, lab) == saved]
+        matches = [t for _, t in found]
+        label = found[0][0] if found else tuple(saved)
+        text = machine.label_text(label) if found else " ".join(map(str, saved))
         if not matches:
             raise ReplayMismatch(i, f"step {i}: {text} is not enabled in the state of step {i - 1}")
         real = [t for t in matches if t is not None]

@@ -33,6 +33,7 @@ class Trace:
     config: dict = field(default_factory=dict)
     model: str = ""
     unfair: list = field(default_factory=list)  # liveness: fairness classes not assumed
+    machine: object = field(default=None, repr=False, compare=False)  # the machine the steps belong to
 
     @builtins.property
     def cycle_length(self) -> int:
@@ -47,8 +48,23 @@ class TraceError(Exception):
     """A path that the model cannot follow."""
 
 
+class Spurious(TraceError):
+    """An abstract path that no run of the concrete twin follows: the
+    abstraction allowed something the model itself cannot do."""
+
+
 def concretize(machine: Machine, path: list, symmetry: bool = True) -> list:
-    """Steps of one real run through the canonical states in `path`."""
+    """Steps of one real run through the canonical states in `path`.
+
+    A machine with a concrete twin (machine.concrete() -> (twin, alpha); an
+    abstraction of a model, e.g. of unboundedly many threads) has its path
+    followed by runs of the twin: breadth first, keeping every twin state
+    whose image under alpha is the path's next state (one per symmetry
+    class of the twin), so a run is found whenever one exists. If none
+    exists the path is spurious, and Spurious says at which step."""
+    twin = getattr(machine, "concrete", lambda: None)()
+    if twin is not None:
+        return _concretize_twin(twin[0], twin[1], path)
     canon = machine.canonical if symmetry else (lambda s: s)
     starts = [s for s in machine.init_states() if canon(s) == path[0]]
     if not starts:
@@ -64,6 +80,54 @@ def concretize(machine: Machine, path: list, symmetry: bool = True) -> list:
         else:
             raise TraceError(f"step {i} of the path is not a successor of step {i - 1}")
     return steps
+
+
+def shown_run(machine: Machine, path: list, symmetry: bool = True):
+    """(the machine whose run it is, its steps): the run to show for a path
+    of canonical states (of the concrete twin, when the machine has one)."""
+    twin = getattr(machine, "concrete", lambda: None)()
+    return (twin[0] if twin is not None else machine), concretize(machine, path, symmetry)
+
+
+def run_config(shown, steps, config: dict) -> dict:
+    """The configuration to save with a run: the model may narrow it to
+    what the run needs (e.g. the threads it uses)."""
+    narrow = getattr(shown, "run_config", None)
+    return narrow([st.state for st in steps], config) if narrow else config
+
+
+def _concretize_twin(twin, alpha, path: list) -> list:
+    layer = {}
+    for s in twin.init_states():
+        if alpha(s) == path[0]:
+            layer.setdefault(twin.canonical(s), (s, None, None))
+    if not layer:
+        raise Spurious("the path does not start in an initial state of the concrete model")
+    layers = [layer]
+    for i, target in enumerate(path[1:], start=1):
+        nxt: dict = {}
+        for key, (cur, _, _) in layer.items():
+            for label, t in twin.successors(cur):
+                if t is not None and alpha(t) == target:
+                    nxt.setdefault(twin.canonical(t), (t, label, key))
+        if not nxt:
+            raise Spurious(f"no run of the concrete model follows the abstract path at step {i}")
+        layers.append(nxt)
+        layer = nxt
+    key = next(iter(layer))
+    steps = []
+    for depth in range(len(layers) - 1, -1, -1):
+        state, label, parent = layers[depth][key]
+        steps.append(Step(label, state))
+        key = parent
+    return steps[::-1]
+
+
+def portable_label(machine, label) -> list:
+    """A label as saved: the acting process by name ("M3", "sysmon"), not by
+    its index, which depends on how many threads the model can hold."""
+    name = getattr(machine, "proc_name", None)
+    return [label[0], name(label[1]) if name else label[1], *label[2:]]
 
 
 def diff(before: dict, after: dict) -> list[tuple[str, str, str]]:
@@ -123,7 +187,8 @@ def to_json(machine: Machine, trace: Trace) -> dict:
     for i, step in enumerate(trace.steps):
         entry = {"index": i, "action": None, "label": None, "text": "initial state", "state": machine.fields(step.state)}
         if step.label is not None:
-            entry.update(action=step.label[0], label=list(step.label), text=machine.label_text(step.label),
+            entry.update(action=step.label[0], label=portable_label(machine, step.label),
+                         text=machine.label_text(step.label),
                          models=_note(machine, step.label))
         steps.append(entry)
     data = {"format": FORMAT, "version": VERSION, "model": trace.model, "config": trace.config,

@@ -7,7 +7,9 @@ from .workload import Program, WorkloadError, format_workload, parse_workload, v
 
 PROTOCOLS = ("classic",)
 MAX_PROCS = 4
-MAX_THREADS = 8
+MAX_THREADS = 16
+MAX_CUTOFF = 8
+DEFAULT_CUTOFF = 1
 MAX_GOROUTINES = 8
 MAX_RUNQ = 8
 
@@ -19,28 +21,32 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class Config:
     procs: int = 2  # GOMAXPROCS
-    threads: int = 0  # max Ms (0: derived from procs and goroutines)
+    threads: int = 0  # max Ms; 0: unbounded (threads are made whenever startm needs one)
     runq: int = 2  # local run queue capacity (len(p.runq))
     workload: tuple[Program, ...] = field(default_factory=lambda: parse_workload("exit"))
     protocol: str = "classic"
     mutant: str | None = None
     name: str = "custom"
+    cutoff: int = DEFAULT_CUTOFF  # unbounded threads: Ms in one local state are counted exactly up to this
 
     @property
     def goroutines(self) -> int:
         return len(self.workload)
 
     @property
-    def max_threads(self) -> int:
-        """Enough Ms that the thread limit binds only when set explicitly: every
-        G in a syscall on its own M, plus one M per P, plus one in netpoll."""
-        return self.threads or min(MAX_THREADS, self.goroutines + self.procs + 1)
+    def bounded(self) -> bool:
+        """A thread limit was set (--threads N): steps needing more are cut."""
+        return bool(self.threads)
+
+    @property
+    def threads_text(self) -> str:
+        return f"<={self.threads}" if self.threads else f"unbounded (cutoff {self.cutoff})"
 
     def to_dict(self) -> dict:
         return {
             "name": self.name, "protocol": self.protocol, "procs": self.procs,
-            "threads": self.max_threads, "runq": self.runq, "goroutines": self.goroutines,
-            "workload": format_workload(self.workload), "mutant": self.mutant,
+            "threads": self.threads or "unbounded", "cutoff": self.cutoff, "runq": self.runq,
+            "goroutines": self.goroutines, "workload": format_workload(self.workload), "mutant": self.mutant,
         }
 
     def with_(self, **changes) -> "Config":
@@ -57,6 +63,7 @@ def validate(config: Config) -> Config:
     _check_range("GOMAXPROCS", config.procs, 1, MAX_PROCS, "--procs")
     if config.threads != 0:
         _check_range("the thread limit", config.threads, 1, MAX_THREADS, "--threads")
+    _check_range("the thread-count cutoff", config.cutoff, 1, MAX_CUTOFF, "--cutoff")
     _check_range("the local run queue capacity", config.runq, 1, MAX_RUNQ, "--runq")
     if config.mutant is not None:
         from .mutants import MUTANTS
@@ -85,7 +92,7 @@ def from_toml(path: str) -> dict:
         raise ConfigError(f"config file {path} is not valid TOML: {err}") from None
     except OSError as err:
         raise ConfigError(f"cannot read config file {path}: {err.strerror}") from None
-    known = {"procs", "threads", "runq", "protocol", "mutant", "workload", "name", "preset"}
+    known = {"procs", "threads", "runq", "protocol", "mutant", "workload", "name", "preset", "cutoff"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"config file {path} has unknown keys: {', '.join(unknown)}")

@@ -2,11 +2,11 @@
 init_states, successors, and ways to name and render states and steps."""
 
 from .actions import ACTIONS
-from .config import Config, validate
-from .layout import NMIDLELOCKED_BIAS, Layout
+from .config import MAX_THREADS, Config, validate
+from .layout import NMIDLELOCKED_BIAS, OMEGA, Layout
 from .render import Renderer
 from .runtime import Runtime
-from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_RUN, SY_IDLE, WAIT_CHAN, _Gdead, _Gidle,
+from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_IDLE, M_NONE, M_RUN, SY_IDLE, WAIT_CHAN, _Gdead, _Gidle,
                     _Grunning, _Gwaiting, _Pidle, _Prunning)
 from .workload import OP_SPIN
 
@@ -22,6 +22,9 @@ class GoScheduler:
         self.rt.mutant = self.config.mutant or ""
         self.env = self.L.nm + 1  # process index of the environment in labels
         self.render = Renderer(self)
+        self.successors_canonical = not self.L.bounded  # unbounded: successors() returns normal forms
+        self._twin = None
+        self._shared: dict = {}  # per source layout: (offset here, offset there) of fields outside M records
         self._by_pc: dict[int, list] = {}
         self._by_op: dict[int, list] = {}
         self._env_steps = []
@@ -55,6 +58,8 @@ class GoScheduler:
         b[L.proc_pc[0]] = M_RUN
         b[L.m_p[0]] = 1
         b[L.m_curg[0]] = 1
+        if not L.bounded:
+            b[L.m_mult[0]] = 1
         for p in range(1, L.np):  # procresize leaves P1 on top of sched.pidle
             b[L.p_status[p]] = _Pidle
             b[L.pidle[p - 1]] = p + 1
@@ -65,16 +70,50 @@ class GoScheduler:
 
     def successors(self, s: bytes) -> list:
         """All (label, successor) pairs; successor None marks a step cut by the
-        thread limit. A state with a runtime throw or fatal has none."""
+        thread limit. A state with a runtime throw or fatal has none. With
+        unbounded threads, a step of one of several interchangeable Ms takes
+        one of them out of the count first (and, from "many", leaves "many"
+        or exactly the cutoff), and every successor is in normal form."""
+        L = self.L
+        if s[L.throw]:
+            return []
+        if L.bounded:
+            return self._steps(s)
+        out = []
+        mult, size, base = L.m_mult, L.m_size, L.m_base
+        for i in L.m_range:
+            k = s[mult[i]]
+            if k > 1 and s[L.proc_pc[i]] not in (M_NONE, M_IDLE):
+                free = next(m for m in L.m_range if s[L.proc_pc[m]] == M_NONE)
+                rec = s[base + i * size: base + (i + 1) * size - 1] + b"\x01"
+                spinning = s[L.m_spinning[i]]
+                for rest in ((OMEGA, L.cutoff) if k == OMEGA else (k - 1,)):
+                    b = bytearray(s)
+                    b[mult[i]] = rest
+                    if spinning and k == OMEGA:  # these spinning Ms are now counted exactly in nmspinning
+                        b[L.nmspinning] += 1 if rest == OMEGA else rest + 1
+                    b[base + free * size: base + (free + 1) * size] = rec
+                    for label, t in self._steps(bytes(b), only=free):
+                        out.append(((label[0], i) + label[2:], t))
+        out += self._steps(s, skip_counted=True)
+        canon = L.canonical
+        return [(label, canon(t) if t is not None else None) for label, t in out]
+
+    def _steps(self, s: bytes, only: int | None = None, skip_counted: bool = False) -> list:
+        """The steps of every process (or of M `only`), and the environment's.
+        skip_counted: leave out Ms that stand for several (their steps are
+        taken one M at a time, above)."""
         L = self.L
         out: list = []
-        if s[L.throw]:
-            return out
         rt, by_pc, run_steps, g_pc, g_flags = self.rt, self._by_pc, self._run_steps, L.g_pc, L.g_flags
         preempted = self._preempted
         exclusive = self._exclusive
-        for i, o_pc, o_curg in self._proc_offsets:
+        procs = self._proc_offsets if only is None else (self._proc_offsets[only],)
+        mult = L.m_mult if skip_counted else None
+        for i, o_pc, o_curg in procs:
             pc = s[o_pc]
+            if mult is not None and i < L.nm and s[mult[i]] > 1:
+                continue
             if pc == M_RUN:
                 g = s[o_curg] - 1
                 # A pending preemption (gp.preempt) lands before the G's next op.
@@ -92,14 +131,75 @@ class GoScheduler:
             else:
                 for step in steps:
                     step(rt, s, i, out)
-        env = self.env
-        for step in self._env_steps:
-            step(rt, s, env, out)
+        if only is None:
+            env = self.env
+            for step in self._env_steps:
+                step(rt, s, env, out)
         return out
 
     def canonical(self, s: bytes) -> bytes:
         """Symmetry reduction: Ms are interchangeable (see Layout.canonical)."""
         return self.L.canonical(s)
+
+    @property
+    def bound_text(self) -> str:
+        return f"{self.config.threads} threads (--threads)"
+
+    def run_config(self, states, config: dict) -> dict:
+        """The configuration a run of this machine replays in: the threads it
+        made (a run of the concrete twin of an unbounded search needs no
+        more), and how it was found."""
+        L = self.L
+        used = max(sum(1 for m in L.m_range if s[L.proc_pc[m]] != M_NONE) for s in states)
+        out = dict(self.config.to_dict())
+        out.update(name=config.get("name", out["name"]), threads=used)
+        if config.get("threads") == "unbounded":
+            out["found_with"] = f"unbounded threads (cutoff {config.get('cutoff')})"
+        return out
+
+    # --- unbounded threads: the concrete twin and the abstraction ------------------
+    def concrete(self):
+        """(machine with numbered threads, alpha): with unbounded threads, a
+        run of this machine is shown and replayed as a run of its concrete
+        twin (every thread a numbered M, up to the most the model allows),
+        and alpha maps the twin's states to this machine's. None when
+        threads are already numbered (bounded)."""
+        if self.L.bounded:
+            return None
+        if self._twin is None:
+            self._twin = GoScheduler(self.config.with_(threads=MAX_THREADS))
+        return self._twin, self.abstract_of
+
+    def abstract_of(self, cs: bytes, source=None) -> bytes:
+        """alpha: the state of this (unbounded) machine that a state of a
+        machine with numbered threads (the concrete twin, or `source`: the
+        same configuration under --threads N) stands for: parked Ms with
+        nothing of their own dropped, Ms holding nothing counted, slots
+        sorted. Every run of the bounded machine maps step by step onto a
+        run of this one (tests/test_abstraction.py)."""
+        source = source or self.concrete()[0]
+        L, T = self.L, source.L
+        shared = self._shared.get(id(T))
+        if shared is None:
+            at = {n: i for i, n in enumerate(T.names)}
+            shared = self._shared[id(T)] = [(o, at[n]) for o, n in enumerate(L.names)
+                                             if not L.m_base <= o < L.m_end and n in at]
+        b = bytearray(L.size)
+        for o, t in shared:
+            b[o] = cs[t]
+        slot = 0
+        new_id = [0] * (T.nm + 1)
+        for m in T.m_range:
+            if cs[T.proc_pc[m]] == M_NONE:
+                continue
+            base = L.m_base + slot * L.m_size
+            b[base:base + T.m_size] = T.record(cs, m)
+            b[L.m_mult[slot]] = 1
+            new_id[m + 1] = slot + 1
+            slot += 1
+        for p in range(L.np):
+            b[L.p_m[p]] = new_id[cs[T.p_m[p]]]
+        return L.canonical(bytes(b))
 
     def proc_name(self, i: int) -> str:
         return "env" if i == self.env else self.L.proc_name(i)
@@ -171,14 +271,14 @@ class GoScheduler:
         cls = self.fairness_class(label)
         L = self.L
         if cls == "threads":
-            m = label[1]
-            return (cls, s[L.m_base + m * L.m_size: L.m_base + (m + 1) * L.m_size])
+            m = label[1]  # with unbounded threads: the M's local state, not how many share it
+            return (cls, s[L.m_base + m * L.m_size: L.m_base + (m + 1) * L.m_size - (0 if L.bounded else 1)])
         if cls == "syscalls":
             return (cls, s[L.m_curg[label[1]]])
         if cls == "network":
             return (cls, label[2])
         if s[L.proc_pc[L.sysmon]] == SY_IDLE:
-            return (cls,) + tuple(label)  # each duty of the sysmon loop on its own
+            return (cls, label[0]) + tuple(label[2:])  # each duty of the sysmon loop on its own
         return (cls, "subroutine")
 
     def fairness_strong(self, key) -> bool:

@@ -1,6 +1,6 @@
 """Named configurations. `default` is what `gosched-mc check` runs with no
-arguments; `tiny` takes seconds; `large` is the biggest configuration the
-explorer exhausts within ten minutes on a 2-core machine."""
+arguments; `tiny` takes seconds; `large` is the biggest, for the report.
+Threads are unbounded in every preset (`--threads N` bounds them)."""
 
 from .config import Config
 from .workload import parse_workload
@@ -11,44 +11,44 @@ def _preset(name: str, procs: int, threads: int, runq: int, workload: str, about
 
 
 _TABLE = [
-    ("tiny", 1, 3, 2, "spawn(1), syscall; yield",
+    ("tiny", 1, 0, 2, "spawn(1), syscall; yield",
      "GOMAXPROCS=1: main spawns a G and makes a syscall; the other yields. Seconds."),
-    ("default", 2, 4, 2, "spawn(1), spawn(2), syscall, ready(2); net_read, yield; park, syscall_block, compute",
-     "GOMAXPROCS=2, 3 Gs: syscalls (fast and blocking), a network read, park/ready, Gosched, a preemptible "
-     "computation. Every action of the model fires."),
-    ("syscalls", 2, 4, 2, "spawn(1), syscall; syscall",
+    ("default", 2, 0, 2, "spawn(1), syscall, ready(1), yield; park, syscall_block, compute",
+     "GOMAXPROCS=2, 2 Gs: a fast and a blocking syscall, park/ready, Gosched, a preemptible computation, "
+     "for any number of threads."),
+    ("syscalls", 2, 0, 2, "spawn(1), syscall; syscall",
      "GOMAXPROCS=2: two Gs in syscalls at once; retake, handoff and both exitsyscall paths."),
-    ("preempt", 1, 3, 2, "spawn(1), syscall; compute",
+    ("preempt", 1, 0, 2, "spawn(1), syscall; compute",
      "GOMAXPROCS=1: a G back from a syscall waits for sysmon to preempt a long computation."),
-    ("netpoll", 2, 4, 2, "spawn(1), net_read; net_read",
+    ("netpoll", 2, 0, 2, "spawn(1), net_read; net_read",
      "GOMAXPROCS=2: two network readers; blocking netpoll, sysmon's netpoll and injectglist."),
-    ("overflow", 1, 2, 1, "spawn(1), spawn(2), spawn(3); exit; exit; exit",
+    ("overflow", 1, 0, 1, "spawn(1), spawn(2), spawn(3); exit; exit; exit",
      "GOMAXPROCS=1, run queue of 1: spawns overflow runnext and the local queue into the global queue."),
-    ("steal", 2, 3, 2, "spawn(1), spawn(2), spawn(3), syscall_block; exit; exit; exit",
+    ("steal", 2, 0, 2, "spawn(1), spawn(2), spawn(3), syscall_block; exit; exit; exit",
      "GOMAXPROCS=2: one P's queue fills and a spinning M steals half of it."),
-    ("steal4", 2, 3, 4, "spawn(1), spawn(2), spawn(3), spawn(4), syscall_block; exit; exit; exit; exit",
+    ("steal4", 2, 0, 4, "spawn(1), spawn(2), spawn(3), spawn(4), syscall_block; exit; exit; exit; exit",
      "GOMAXPROCS=2, run queues of 4: a spinning M steals half of a queue of three."),
-    ("lostwakeup", 2, 3, 2, "spawn(1), spawn(2), spin; exit; exit",
+    ("lostwakeup", 2, 0, 2, "spawn(1), spawn(2), spin; exit; exit",
      "GOMAXPROCS=2: main spawns twice and then never yields its P; the second G runs only if a spinning M "
      "finds it. The spinning protocol's lost-wakeup races live here."),
-    ("spinners", 3, 4, 2, "spawn(1), spawn(2), spin; spin; exit",
+    ("spinners", 3, 0, 2, "spawn(1), spawn(2), spin; spin; exit",
      "GOMAXPROCS=3: two Gs that never yield; the third runs only if the spinner that found the first wakes "
      "another (resetspinning's wakep)."),
-    ("handoff3", 3, 4, 2, "spawn(1), spawn(2), spin; spin; syscall",
+    ("handoff3", 3, 0, 2, "spawn(1), spawn(2), spin; spin; syscall",
      "GOMAXPROCS=3: a G back from a syscall is queued globally while two Ps are held forever; handoffp must "
      "start an M for the global queue."),
-    ("netspin", 2, 3, 2, "spawn(1), spawn(2); net_read, spin; net_read",
+    ("netspin", 2, 0, 2, "spawn(1), spawn(2); net_read, spin; net_read",
      "GOMAXPROCS=2: two network readers become ready together; the one that runs first spins forever, so the "
      "other runs only if injectglist's final wakep starts an M for it."),
-    ("syscallspin", 2, 3, 2, "spawn(1), spin; syscall",
+    ("syscallspin", 2, 0, 2, "spawn(1), spin; syscall",
      "GOMAXPROCS=2: main never yields; the other G's syscall loses its P, and when it returns it must take "
      "the idle P to run at all."),
-    ("syscallloop", 1, 3, 2, "spawn(1), syscall, loop(1); exit",
+    ("syscallloop", 1, 0, 2, "spawn(1), syscall, loop(1); exit",
      "GOMAXPROCS=1: main makes short syscalls forever; the other G runs only if sysmon retakes the P "
      "(strong fairness of retake stands for sysmon's 10ms sysretake rule)."),
-    ("large", 2, 6, 2, "spawn(1), spawn(2), syscall, ready(2); net_read, yield; park, syscall_block, compute",
-     "The default workload with up to 6 threads: the biggest that check (safety and liveness) finishes "
-     "within 10 minutes on a 2-core machine; 7 threads takes longer."),
+    ("large", 2, 0, 2, "spawn(1), spawn(2), syscall, ready(2); net_read, yield; park, syscall_block, compute",
+     "GOMAXPROCS=2, 3 Gs: syscalls (fast and blocking), a network read, park/ready, Gosched, a preemptible "
+     "computation; millions of states, for the report."),
 ]
 
 PRESETS: dict[str, tuple[Config, str]] = {row[0]: _preset(*row) for row in _TABLE}

@@ -79,6 +79,9 @@ def projection(mc, spec: str) -> Projection:
             return Projection(spec, f"G{i}'s status and where it is",
                               lambda s: (s[L.g_status[i]], _g_where(mc, s, i)),
                               lambda k: f"G{i}: {G_STATUS_NAMES[k[0]]}, {k[1]}")
+        if not L.bounded:
+            raise ProjectionError(f"projection {spec} needs numbered threads, and threads are unbounded here: "
+                                  f"give --threads N")
         if i >= L.nm:
             raise ProjectionError(f"projection {spec}: there is no M{i} (the thread limit is {L.nm})")
 

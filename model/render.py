@@ -6,13 +6,17 @@ does, with the model's extra per-M program counter.
 """
 
 from .actions import ACTIONS
-from .layout import NMIDLELOCKED_BIAS
+from .layout import NMIDLELOCKED_BIAS, OMEGA
 from .vocab import (FATAL_NAMES, G_STATUS_NAMES, GF_PREEMPT, GF_TOKEN, M_IDLE, M_NONE,
                     P_STATUS_NAMES, PC_NAMES, THROWS, WAIT_NAMES)
 
 
 def _ref(prefix: str, v: int) -> str:
     return f"{prefix}{v - 1}" if v else "nil"
+
+
+def _count(mult: int, cutoff: int) -> str:
+    return f"more than {cutoff}" if mult == OMEGA else str(mult)
 
 
 def _queue(prefix: str, s, slots) -> str:
@@ -37,6 +41,10 @@ class Renderer:
     def runtime_of(self, label) -> str:
         info = ACTIONS.get(label[0])
         return ", ".join(info.runtime) if info else "?"
+
+    def nmspinning_text(self, s) -> str:
+        n = self.mc.rt.nmspinning(s)
+        return str(n) if n == s[self.L.nmspinning] else f"at least {n}"
 
     def throw_text(self, code: int) -> str:
         if code in FATAL_NAMES:
@@ -63,6 +71,8 @@ class Renderer:
             out[f"P{p}.runq"] = _queue("G", s, L.p_runq[p])
         for i in range(L.nm + 1):
             name = L.proc_name(i)
+            if i < L.nm and s[L.proc_pc[i]] == M_NONE:
+                continue  # a thread not made (yet)
             out[f"{name}.pc"] = PC_NAMES[s[L.proc_pc[i]]]
             out[f"{name}.ret"] = PC_NAMES[s[L.proc_ret[i]]] if s[L.proc_ret[i]] else "-"
             out[f"{name}.hp"] = _ref("P", s[L.proc_hp[i]])
@@ -71,10 +81,15 @@ class Renderer:
                 for f, prefix in (("p", "P"), ("nextp", "P"), ("oldp", "P"), ("curg", "G"), ("gp", "G")):
                     out[f"{name}.{f}"] = _ref(prefix, s[getattr(L, "m_" + f)[i]])
                 out[f"{name}.spinning"] = "true" if s[L.m_spinning[i]] else "false"
+                if not L.bounded:
+                    out[f"{name}.count"] = _count(s[L.m_mult[i]], L.cutoff)
         out["sched.runq"] = _queue("G", s, L.runq)
         out["sched.pidle"] = _queue("P", s, L.pidle)
-        out["sched.midle"] = _queue("M", s, L.midle)
-        for f in ("npidle", "nmidle", "nmspinning", "needspinning", "netpolling"):
+        if L.bounded:
+            out["sched.midle"] = _queue("M", s, L.midle)
+            out["sched.nmidle"] = str(s[L.nmidle])
+        out["sched.nmspinning"] = self.nmspinning_text(s)
+        for f in ("npidle", "needspinning", "netpolling"):
             out[f"sched.{f}"] = str(s[getattr(L, f)])
         out["sched.nmidlelocked"] = str(s[L.nmidlelocked] - NMIDLELOCKED_BIAS)
         out["sched.throw"] = self.throw_text(s[L.throw])
@@ -82,11 +97,15 @@ class Renderer:
 
     def schedtrace(self, s, detail: bool = False) -> str:
         L = self.L
-        threads = sum(1 for m in range(L.nm) if s[L.proc_pc[m]] != M_NONE)
         local = " ".join(str((1 if s[L.p_runnext[p]] else 0) + sum(1 for o in L.p_runq[p] if s[o])) for p in range(L.np))
+        if L.bounded:
+            threads = str(sum(1 for m in range(L.nm) if s[L.proc_pc[m]] != M_NONE))
+            idle = str(s[L.nmidle])
+        else:  # parked threads are not counted: any number of them
+            threads, idle = f"{self.mc.rt.running_ms(s)}+idle", "any"
         line = (f"SCHED: gomaxprocs={L.np} idleprocs={s[L.npidle]} threads={threads} "
-                f"spinningthreads={s[L.nmspinning]} needspinning={s[L.needspinning]} "
-                f"idlethreads={s[L.nmidle]} runqueue={sum(1 for o in L.runq if s[o])} [{local}]")
+                f"spinningthreads={self.nmspinning_text(s)} needspinning={s[L.needspinning]} "
+                f"idlethreads={idle} runqueue={sum(1 for o in L.runq if s[o])} [{local}]")
         if s[L.throw]:
             line += f"  <{self.throw_text(s[L.throw])}>"
         if not detail:
@@ -102,8 +121,9 @@ class Renderer:
             extra = "" if pc == M_IDLE else (
                 f" nextp={_ref('P', s[L.m_nextp[m]])} oldp={_ref('P', s[L.m_oldp[m]])}"
                 f" gp={_ref('G', s[L.m_gp[m]])}")
+            count = "" if L.bounded or s[L.m_mult[m]] == 1 else f" (x{_count(s[L.m_mult[m]], L.cutoff)} Ms)"
             lines.append(f"  M{m}: pc={PC_NAMES[pc]} p={_ref('P', s[L.m_p[m]])} curg={_ref('G', s[L.m_curg[m]])} "
-                         f"spinning={'true' if s[L.m_spinning[m]] else 'false'}{extra}")
+                         f"spinning={'true' if s[L.m_spinning[m]] else 'false'}{extra}{count}")
         sy = L.sysmon
         lines.append(f"  sysmon: pc={PC_NAMES[s[L.proc_pc[sy]]]} hp={_ref('P', s[L.proc_hp[sy]])}")
         for g in range(L.ng):

@@ -9,8 +9,8 @@ successors and violates the `no_runtime_throw` invariant.
 
 from operator import itemgetter
 
-from .layout import NMIDLELOCKED_BIAS, Layout
-from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_ACQUIRE, M_NONE, M_RUN, THROW_CODES, _Grunnable,
+from .layout import NMIDLELOCKED_BIAS, OMEGA, CapacityError, Layout
+from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_ACQUIRE, M_IDLE, M_NONE, M_RUN, THROW_CODES, _Grunnable,
                     _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning)
 
 NIL = None
@@ -165,15 +165,21 @@ class Runtime:
         return pp
 
     # --- idle M list (sched.midle, a stack) ---------------------------------------
+    # With unbounded threads a parked M that holds nothing is not kept (see
+    # layout.py): mput forgets it, and mget never finds one, so startm always
+    # takes a fresh M, which is the same as waking a parked one.
     def mput(self, b, m: int) -> None:
-        slots = self.midle_slots
-        for i in range(len(slots) - 1, 0, -1):
-            b[slots[i]] = b[slots[i - 1]]
-        b[slots[0]] = m + 1
-        b[self.L.nmidle] += 1
+        if self.L.bounded:
+            slots = self.midle_slots
+            for i in range(len(slots) - 1, 0, -1):
+                b[slots[i]] = b[slots[i - 1]]
+            b[slots[0]] = m + 1
+            b[self.L.nmidle] += 1
         self.checkdead(b)
 
     def mget(self, b):
+        if not self.L.bounded:
+            return NIL
         top = self.qpop(b, self.midle_slots)
         if not top:
             return NIL
@@ -226,10 +232,47 @@ class Runtime:
         return True
 
     def newm_slot(self, b):
+        """A slot for a new thread; NIL at the thread limit (bounded)."""
         for m in range(self.L.nm):
             if b[self.pc[m]] == M_NONE:
+                if not self.L.bounded:
+                    b[self.L.m_mult[m]] = 1
                 return m
+        if not self.L.bounded:
+            raise CapacityError(f"all {self.L.nm} M slots are in use")
         return NIL
+
+    def nmspinning(self, s) -> int:
+        """sched.nmspinning as the runtime sees it. With unbounded threads the
+        field holds the exactly counted part; a class of "many" spinning Ms
+        stands for at least cutoff+1 more (enough for every test the runtime
+        makes: == 0, and 2*nmspinning < gomaxprocs-npidle while the cutoff is
+        at least GOMAXPROCS/2)."""
+        L = self.L
+        n = s[L.nmspinning]
+        if L.bounded:
+            return n
+        for m in self._spinning_many(s):
+            n += L.cutoff + 1
+        return n
+
+    def _spinning_many(self, s):
+        L = self.L
+        return [m for m in L.m_range if s[L.m_mult[m]] == OMEGA and s[L.m_spinning[m]]]
+
+    def running_ms(self, b) -> int:
+        """mcount - nmidle: threads made and not parked (a count that is
+        "many" counts as one more than the cutoff)."""
+        L = self.L
+        pcs = self.m_pcs(b)
+        if L.bounded:
+            return L.nm - pcs.count(M_NONE) - b[L.nmidle]
+        run = 0
+        for m, pc in enumerate(pcs):
+            if pc != M_NONE and pc != M_IDLE:
+                mult = b[L.m_mult[m]]
+                run += L.cutoff + 1 if mult == OMEGA else mult
+        return run
 
     def execute(self, b, m: int, g: int) -> None:
         """execute(gp): m.curg = gp; _Grunnable -> _Grunning; gp.preempt = false."""
@@ -245,8 +288,7 @@ class Runtime:
         a runnable G means a scheduler bug (throw); all Gs blocked means a
         genuine program deadlock (fatal)."""
         L = self.L
-        created = L.nm - self.m_pcs(b).count(M_NONE)
-        run = created - b[L.nmidle] - (b[L.nmidlelocked] - NMIDLELOCKED_BIAS)
+        run = self.running_ms(b) - (b[L.nmidlelocked] - NMIDLELOCKED_BIAS)
         if run > 0:
             return
         if run < 0:

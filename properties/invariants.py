@@ -8,7 +8,7 @@ that break it.
 """
 
 from explorer.spec import Invariant
-from model.layout import NMIDLELOCKED_BIAS
+from model.layout import NMIDLELOCKED_BIAS, OMEGA
 from model.vocab import (FATAL_NAMES, G_STATUS_NAMES, HANDOFF_PCS, M_IDLE, M_NETPOLL, M_SYSCALL,
                          P_STATUS_NAMES, PC_NAMES, PC_WAKEP2, SYSCALL_PCS, THROWS, _Gdead, _Gidle,
                          _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning, _Psyscall)
@@ -203,27 +203,33 @@ def make_counters_consistent(mc):
     f.add("midle", L.midle)
     f.add("pc", L.proc_pc)
     f.add("spinning", L.m_spinning)
-    f.add("sched", [L.npidle, L.nmidle, L.nmspinning, L.netpolling, L.nmidlelocked])
+    f.add("mult", [] if L.bounded else L.m_mult)
+    f.add("sched", [L.npidle, L.nmspinning, L.netpolling, L.nmidlelocked] + ([L.nmidle] if L.bounded else []))
 
     def fn(vals):
         v = f.split(vals)
-        npidle_v, nmidle_v, nmspinning, netpolling, locked = v["sched"]
+        npidle_v, nmspinning, netpolling, locked = v["sched"][:4]
         npidle = sum(1 for p in v["pidle"] if p)
         if npidle_v != npidle:
             return f"sched.npidle is {npidle_v} but {npidle} Ps are on sched.pidle"
-        idle_ms = [m - 1 for m in v["midle"] if m]
-        if nmidle_v != len(idle_ms):
-            return f"sched.nmidle is {nmidle_v} but {len(idle_ms)} Ms are on sched.midle"
         pcs = v["pc"][:L.nm]
-        parked = [m for m in range(L.nm) if pcs[m] == M_IDLE]
-        if sorted(idle_ms) != parked:
-            return f"the Ms on sched.midle ({_ms(idle_ms)}) are not the parked Ms ({_ms(parked)})"
-        credits = v["pc"].count(PC_WAKEP2)
-        spinning = sum(v["spinning"])
+        # How many threads each M slot stands for (unbounded threads: a count;
+        # spinning Ms and the M in netpoll are always counted exactly).
+        mult = v["mult"] or (1,) * L.nm
+        if L.bounded:
+            idle_ms = [m - 1 for m in v["midle"] if m]
+            if v["sched"][4] != len(idle_ms):
+                return f"sched.nmidle is {v['sched'][4]} but {len(idle_ms)} Ms are on sched.midle"
+            parked = [m for m in range(L.nm) if pcs[m] == M_IDLE]
+            if sorted(idle_ms) != parked:
+                return f"the Ms on sched.midle ({_ms(idle_ms)}) are not the parked Ms ({_ms(parked)})"
+        credits = sum(mult[m] for m in range(L.nm) if pcs[m] == PC_WAKEP2) + (v["pc"][L.nm] == PC_WAKEP2)
+        # A class of "many" spinning Ms is counted implicitly, outside the field.
+        spinning = sum(mult[m] for m in range(L.nm) if v["spinning"][m] and mult[m] != OMEGA)
         if nmspinning != spinning + credits:
             return (f"sched.nmspinning is {nmspinning} but {spinning} Ms are spinning and "
                     f"{credits} wakep calls hold a credit")
-        polling = pcs.count(M_NETPOLL)
+        polling = sum(mult[m] for m in range(L.nm) if pcs[m] == M_NETPOLL)
         if netpolling != polling:
             return f"sched.lastpoll says {netpolling} Ms are in netpoll but {polling} are"
         if locked - NMIDLELOCKED_BIAS not in (0, -1):
@@ -232,8 +238,8 @@ def make_counters_consistent(mc):
 
     return projected("counters_consistent",
                      "sched's counters match what they count: npidle the idle-P list, nmidle the idle-M list "
-                     "(whose Ms are exactly the parked ones), nmspinning the spinning Ms plus wakep calls between "
-                     "their CAS and startm, lastpoll the M in netpoll.", f.offsets, fn)
+                     "(whose Ms are exactly the parked ones; with --threads N), nmspinning the spinning Ms plus "
+                     "wakep calls between their CAS and startm, lastpoll the M in netpoll.", f.offsets, fn)
 
 
 def make_idle_p_empty_runq(mc):

@@ -22,7 +22,7 @@ from .witnesses import SCENARIOS
 
 DEFAULT_PRESET = "default"
 # The configuration fields a flag, a TOML file or a saved trace may set.
-CONFIG_FIELDS = ("procs", "threads", "runq", "workload", "protocol", "mutant")
+CONFIG_FIELDS = ("procs", "threads", "runq", "workload", "protocol", "mutant", "cutoff")
 
 
 class GoSchedPlugin:
@@ -36,7 +36,12 @@ class GoSchedPlugin:
         g.add_argument("--preset", metavar="NAME", help=f"a named configuration (default: {DEFAULT_PRESET}); see `presets`")
         g.add_argument("--config", metavar="FILE", help="a TOML file with procs, threads, runq, workload, protocol")
         g.add_argument("--procs", type=int, metavar="N", help="GOMAXPROCS: the number of Ps")
-        g.add_argument("--threads", type=int, metavar="N", help="the most Ms (threads) the model may create")
+        g.add_argument("--threads", type=int, metavar="N",
+                       help="bound the number of Ms (threads): steps that need more are cut, and the verdict only "
+                            "holds within the bound (default: unbounded, as in the runtime)")
+        g.add_argument("--cutoff", type=int, metavar="K",
+                       help="unbounded threads: Ms in one local state are counted exactly up to K, then as "
+                            "'more than K' (default: 1); a higher K only refines the abstraction")
         g.add_argument("--runq", type=int, metavar="N", help="capacity of each P's local run queue")
         g.add_argument("--workload", metavar="SPEC",
                        help="one program per goroutine, separated by ';' (e.g. 'spawn(1), syscall; net_read')")
@@ -109,6 +114,10 @@ class GoSchedPlugin:
 
     def projection_names(self) -> list[str]:
         return ["p-status", "syscall", "g:<id>", "m:<id>"]
+
+    def invariants_of(self, machine):
+        """The safety invariants, bound to this machine's state layout."""
+        return invariants(machine)
 
     def build(self, config: Config):
         """(machine, invariants) for a configuration."""

@@ -40,9 +40,10 @@ def test_without_sysmon_fairness_a_p_stuck_in_a_syscall_is_never_retaken():
     (live,) = [x for x in v.liveness if x.name == "syscall_p_retaken"]
     assert not live.holds
     trace = lasso_trace(machine, v, live, True, machine.config.to_dict(), "gosched")
-    acted = [step.label for step in trace.steps[1:] if step.label[1] == machine.L.sysmon]
+    shown = trace.machine  # the run, with numbered threads
+    acted = [step.label for step in trace.steps[1:] if step.label[1] == shown.L.sysmon]
     assert not acted, f"sysmon acted in the lasso: {acted}"
-    replayed = replay(machine, to_json(machine, trace), set(machine.actions()))
+    replayed = replay(shown, to_json(shown, trace), set(shown.actions()))
     assert replayed.length == trace.length
 
 
@@ -53,8 +54,8 @@ def test_without_strong_retake_fairness_a_syscall_loop_starves_its_run_queue():
     assert all(x.holds for x in v.liveness)
     machine.fairness_strong = lambda key: False  # weak fairness only, for this one check
     try:
-        analysis = Analysis(v.result.space, machine)
-        runnable = next(p for p in plugin.liveness(machine) if p.name == "runnable_g_eventually_runs")
+        analysis = Analysis(v.result.space, machine, v.predicates)
+        runnable = next(p for p in v.properties if p.name == "runnable_g_eventually_runs")
         result = analysis.check(runnable)
     finally:
         del machine.fairness_strong

@@ -80,7 +80,7 @@ def test_visits_exactly_the_reachable_states(mb):
     m, _ = mb
     res = explore(m, [], check_deadlock=False)
     assert res.complete
-    assert set(res.space.index) == reachable(m)
+    assert set(res.space.all_states(m, m.canonical)) == reachable(m)
     assert res.states == len(reachable(m))
     assert res.transitions == sum(len(m.adj[v]) for v in reachable(m))
 
@@ -112,7 +112,7 @@ def test_same_result_every_run(mb):
     runs = [explore(m, [bad_invariant(bad)]) for _ in range(2)]
     assert [r.states for r in runs][0] == runs[1].states
     assert [v.path for v in runs[0].violations] == [v.path for v in runs[1].violations]
-    assert list(runs[0].space.index) == list(runs[1].space.index)
+    assert runs[0].space.all_states(m, m.canonical) == runs[1].space.all_states(m, m.canonical)
 
 
 @FAST
@@ -173,7 +173,7 @@ def test_cut_transitions_are_counted_not_followed():
 
     m = Cutting(2, [(0, 1, 0)], [0])
     res = explore(m, [], check_deadlock=True)
-    assert res.cuts == {"bound": 1} and res.states == 2 and res.complete
+    assert res.cuts == {"bound": 1} and res.states == 2 and res.complete and res.bounded
 
 
 def test_parallel_runs_in_one_process_do_not_leak_into_each_other():
@@ -183,3 +183,38 @@ def test_parallel_runs_in_one_process_do_not_leak_into_each_other():
     first = [explore(m, [], workers=2).states for m in (chain, wide)]
     again = [explore(m, [], workers=2).states for m in (wide, chain)]
     assert first == [200, 200] and again == [200, 200]
+
+
+@FAST
+@given(st.lists(st.binary(min_size=16, max_size=16), max_size=300), st.integers(1, 7))
+def test_fingerprint_set_numbers_like_a_dict_in_insertion_order(keys, batches):
+    """The numpy table against a Python dict: same membership, same numbers,
+    whatever the batch boundaries (batches are distinct keys, in order)."""
+    from explorer.fingerprint import FingerprintSet, split
+    table = FingerprintSet(capacity=4)
+    oracle: dict = {}
+    todo = list(dict.fromkeys(keys))
+    size = max(1, len(todo) // batches)
+    for i in range(0, len(todo), size):
+        batch = todo[i:i + size]
+        lo, hi = split(b"".join(batch))
+        nums, new = table.insert(lo, hi)
+        for k, n, fresh in zip(batch, nums.tolist(), new.tolist()):
+            assert fresh == (k not in oracle)
+            oracle.setdefault(k, len(oracle))
+            assert n == oracle[k]
+    for k in keys:
+        lo, hi = split(k)
+        assert int(table.lookup(lo, hi)[0]) == oracle[k]
+    lo, hi = split(bytes(range(16)))
+    assert (int(table.lookup(lo, hi)[0]) == -1) == (bytes(range(16)) not in oracle)
+
+
+def test_states_are_rebuilt_exactly_from_parents_and_step_positions():
+    wide = GraphMachine(60, [(0, i, 0) for i in range(1, 60)] + [(i, (i * 7) % 60, 1) for i in range(60)], [0])
+    res = explore(wide, [], keep_states=True)
+    compact = explore(wide, [])
+    assert compact.space.states is None
+    assert compact.space.all_states(wide, wide.canonical) == res.space.states
+    for n in (0, 5, 59):
+        assert compact.space.path_to(wide, wide.canonical, n)[-1] == res.space.states[n]

@@ -5,7 +5,7 @@ import networkx as nx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explorer.liveness import Analysis, Liveness
+from explorer.liveness import Analysis, Liveness, predicates_of
 from explorer.search import explore
 from test_engine import GraphMachine
 
@@ -105,10 +105,11 @@ def lasso_is_valid(m, lasso, p, q, unfair) -> bool:
 @given(fair_graphs())
 def test_liveness_verdict_matches_the_oracle_and_the_lasso_is_a_fair_run(case):
     m, p, q, unfair = case
-    space = explore(m, [], check_deadlock=False, keep_edges=True).space
-    analysis = Analysis(space, m, no_fairness=unfair)
     prop = Liveness("response", "p implies eventually q",
                     (("it", lambda s: s in p, lambda s: s in q),))
+    preds = predicates_of([prop])
+    space = explore(m, [], check_deadlock=False, keep_edges=True, predicates=preds, keep_states=True).space
+    analysis = Analysis(space, m, preds, no_fairness=unfair)
     result = analysis.check(prop)
     assert result.holds == (not oracle_violated(m, p, q, unfair))
     if not result.holds:
@@ -122,7 +123,9 @@ def test_liveness_verdict_matches_the_oracle_and_the_lasso_is_a_fair_run(case):
 def test_tarjan_finds_the_cycles_networkx_finds():
     m = GraphMachine(6, [(0, 1, 0), (1, 2, 0), (2, 0, 0), (2, 3, 0), (3, 3, 0), (4, 5, 0)], [0, 4])
     m.fairness_class = lambda label: "c"
-    space = explore(m, [], check_deadlock=False, keep_edges=True).space
-    analysis = Analysis(space, m)
+    m.fairness_key = lambda state, label: label
+    preds = [lambda s: True]
+    space = explore(m, [], check_deadlock=False, keep_edges=True, predicates=preds, keep_states=True).space
+    analysis = Analysis(space, m, preds)
     found = sorted(sorted(space.states[v] for v in comp) for comp in analysis.components)
     assert found == [[0, 1, 2], [3]]

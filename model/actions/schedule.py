@@ -40,7 +40,7 @@ def _may_spin(rt, s, m) -> bool:
     """`mp.spinning || 2*nmspinning < gomaxprocs-npidle`: at most half the busy
     Ps may have a spinning M."""
     L = rt.L
-    return s[rt.m_spinning[m]] or 2 * s[L.nmspinning] < rt.gomaxprocs - s[L.npidle]
+    return s[rt.m_spinning[m]] or 2 * rt.nmspinning(s) < rt.gomaxprocs - s[L.npidle]
 
 
 @action("acquirep", "stopm, mstart1, acquirep", pcs=(M_ACQUIRE,), params=("P",))

@@ -28,7 +28,7 @@ def wakep_noop(rt, s, i, out):
     """wakep: a spinning M exists already (nmspinning != 0, or the CAS 0 -> 1
     fails), so it returns: that spinner will find the work. Abstracts: the
     split between the Load and the CAS, taken as one atomic step."""
-    if not s[rt.L.nmspinning] and rt.mutant != "wakep_never_wakes":
+    if not rt.nmspinning(s) and rt.mutant != "wakep_never_wakes":
         return
     b = bytearray(s)
     _ret(rt, b, i)
@@ -40,7 +40,7 @@ def wakep_cas(rt, s, i, out):
     """wakep: no spinning M, and nmspinning.CompareAndSwap(0, 1) succeeds; this
     caller now owes the system a spinning M. Abstracts: acquirem (preemption
     is not modelled)."""
-    if s[rt.L.nmspinning] or rt.mutant == "wakep_never_wakes":
+    if rt.nmspinning(s) or rt.mutant == "wakep_never_wakes":
         return
     b = bytearray(s)
     if rt.mutant == "wakep_no_cas":
@@ -126,7 +126,7 @@ def handoffp_startm_spinning(rt, s, i, out):
     work that may appear. Abstracts: the separate Loads before the CAS, taken
     with it as one step."""
     pp = s[rt.L.proc_hp[i]] - 1
-    if _handoff_sees_work(rt, s, pp) or s[rt.L.nmspinning] or s[rt.L.npidle]:
+    if _handoff_sees_work(rt, s, pp) or rt.nmspinning(s) or s[rt.L.npidle]:
         return
     b = bytearray(s)
     b[rt.L.nmspinning] = 1
@@ -141,7 +141,7 @@ def handoffp_lock(rt, s, i, out):
     checks under sched.lock. Abstracts: the trace reader and GC worker checks,
     which need an M too."""
     pp = s[rt.L.proc_hp[i]] - 1
-    if _handoff_sees_work(rt, s, pp) or not (s[rt.L.nmspinning] or s[rt.L.npidle]):
+    if _handoff_sees_work(rt, s, pp) or not (rt.nmspinning(s) or s[rt.L.npidle]):
         return
     b = bytearray(s)
     b[rt.pc[i]] = PC_HANDOFF3

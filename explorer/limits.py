@@ -1,0 +1,97 @@
+"""Limits on a run (states, seconds, memory) and how to tell one is reached.
+
+Memory is the resident size of the whole process tree: this process and the
+worker processes it started (read from /proc on Linux; elsewhere the peak of
+this process alone). Time counts from the start of the run, across phases
+(safety search, liveness, export), so one --max-seconds bounds them all.
+"""
+
+import os
+import resource
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+class LimitReached(Exception):
+    """A phase stopped at a limit; the message says which."""
+
+
+@dataclass
+class Limits:
+    max_states: int | None = None
+    max_seconds: float | None = None
+    max_memory_mb: float | None = None
+    started: float = field(default_factory=time.perf_counter)
+    pids: list = field(default_factory=list)  # worker processes, counted in the memory limit
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def reached(self) -> str:
+        """Why the run must stop now ("" while it may go on)."""
+        if self.max_seconds is not None and self.elapsed() >= self.max_seconds:
+            return f"time limit reached ({self.max_seconds:g} s)"
+        if self.max_memory_mb is not None and tree_rss_mb(self.pids) >= self.max_memory_mb:
+            return f"memory limit reached ({self.max_memory_mb:g} MB)"
+        return ""
+
+    def check(self) -> None:
+        reason = self.reached()
+        if reason:
+            raise LimitReached(reason)
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * PAGE / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def tree_rss_mb(pids=()) -> float:
+    if not os.path.exists("/proc/self/statm"):
+        return peak_rss_mb()
+    return rss_mb() + sum(rss_mb(p) for p in pids)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM: stop cleanly with the statistics so far."""
+
+
+def _exit_now(signum, frame):
+    sys.stderr.write("\ngosched-mc: interrupted again; exiting at once\n")
+    sys.stderr.flush()
+    os._exit(3)
+
+
+def _terminate(signum, frame):
+    raise Interrupted("terminated (SIGTERM)")
+
+
+def install_signal_handlers() -> None:
+    """SIGTERM stops a run like Ctrl-C does."""
+    signal.signal(signal.SIGTERM, _terminate)
+
+
+def interrupted_once() -> None:
+    """After a first Ctrl-C or SIGTERM has been caught, a second one exits at
+    once (the run is already stopping; someone wants it gone)."""
+    try:
+        signal.signal(signal.SIGINT, _exit_now)
+        signal.signal(signal.SIGTERM, _exit_now)
+    except ValueError:  # not the main thread
+        pass
+
+
+def stop_reason(err: BaseException) -> str:
+    text = str(err)
+    return text if text.startswith("terminated") else "interrupted (Ctrl-C)"
