@@ -1,0 +1,3 @@
+module handoffpstall
+
+go 1.25
