@@ -15,6 +15,7 @@ from model.machine import GoScheduler
 from model.mutants import CATALOGUE, MUTANTS
 from model.presets import PRESETS, preset
 from model.projections import ProjectionError, projection
+from model.timeline import timeline as trace_timeline
 
 from .invariants import invariants
 from .liveness import liveness_properties
@@ -109,6 +110,11 @@ class GoSchedPlugin:
 
     def projection_names(self) -> list[str]:
         return ["p-status", "syscall", "g:<id>", "m:<id>"]
+
+    def timeline(self, data: dict) -> dict:
+        """A saved trace (explorer/trace.py:to_json) as the lanes, spans and
+        arrows `gosched-mc view` draws (model/timeline.py)."""
+        return trace_timeline(data)
 
     def build(self, config: Config):
         """(machine, invariants) for a configuration."""
