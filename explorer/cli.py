@@ -21,7 +21,7 @@ from .spec import DEADLOCK
 from .trace import Spurious, Trace, TraceError, concretize, render_text, run_config, save, shown_run, to_json
 from .verdict import EXIT_BAD_INPUT, EXIT_BOUNDED, EXIT_INTERNAL, EXIT_LIMIT, EXIT_OK, EXIT_VIOLATED, bound_phrase, judge
 from .verify import lasso_trace, verify
-from . import output
+from . import output, view_cli
 
 PROG = "gosched-mc"
 
@@ -87,6 +87,7 @@ def build_parser(plugin) -> Parser:
     check.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                        help="how to print a counterexample (default: text)")
     check.add_argument("--detail", action="store_true", help="print every P, M and G in each trace step")
+    view_cli.add_html_option(check)
     check.add_argument("--all-violations", action="store_true",
                        help="keep exploring after a violation, to find the shortest counterexample of every property")
     check.add_argument("--no-symmetry", action="store_true",
@@ -133,12 +134,15 @@ def build_parser(plugin) -> Parser:
     wi.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     wi.add_argument("--detail", action="store_true")
     wi.add_argument("--trace-out", metavar="FILE", help="save the witness as JSON (for `replay`)")
+    view_cli.add_html_option(wi)
 
     rp = sub.add_parser("replay", help="re-execute a saved trace step by step against the model")
     rp.add_argument("file", help="a trace saved by `check --trace-out`")
     rp.add_argument("--format", choices=("text", "markdown"), default="text")
     rp.add_argument("--detail", action="store_true")
     rp.add_argument("--quiet", action="store_true", help="print only the verdict")
+    view_cli.add_html_option(rp)
+    view_cli.add_view_command(sub)
     return parser
 
 
@@ -189,6 +193,8 @@ def cmd_check(plugin, args) -> int:
     within = bound_phrase(machine, result)
     if args.trace_out and traces:
         save(args.trace_out, to_json(traces[0].machine, traces[0]))
+    if args.html:
+        view_cli.write_first(plugin, traces[0].machine if traces else machine, traces, args.html)
     actions = machine.actions()
     if args.json:
         data = output.result_json(machine, v, verdict, c, names, traces, actions)
@@ -257,6 +263,8 @@ def cmd_replay(plugin, args) -> int:
     except ReplayMismatch as err:
         print(f"{PROG} replay: {args.file} does not replay: {err}")
         return EXIT_VIOLATED
+    if args.html:
+        view_cli.write_trace(plugin, machine, trace, args.html)
     if not args.quiet:
         print(render_text(machine, trace, detail=args.detail, markdown=args.format == "markdown"))
     if trace.loop_start is None:
@@ -324,6 +332,8 @@ def cmd_witness(plugin, args) -> int:
     trace.config, trace.model = config.to_dict(), plugin.name
     if args.trace_out:
         save(args.trace_out, to_json(machine, trace))
+    if args.html:
+        view_cli.write_trace(plugin, machine, trace, args.html)
     if args.format == "json":
         print(json.dumps(to_json(machine, trace), indent=1))
     else:
@@ -397,7 +407,7 @@ def cmd_graph(plugin, args) -> int:
 
 
 COMMANDS = {"check": cmd_check, "graph": cmd_graph, "presets": cmd_presets, "replay": cmd_replay, "mutants": cmd_mutants,
-            "witness": cmd_witness}
+            "witness": cmd_witness, "view": view_cli.cmd_view}
 
 
 def main(argv=None) -> int:
@@ -413,7 +423,7 @@ def main(argv=None) -> int:
     try:
         args = parser.parse_args(argv)
         return COMMANDS[args.command](plugin, args)
-    except (UsageError, BadTraceFile, graph.GraphError, plugin.config_error,
+    except (UsageError, BadTraceFile, graph.GraphError, view_cli.ViewError, plugin.config_error,
             *getattr(plugin, "input_errors", ())) as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT

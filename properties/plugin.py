@@ -15,6 +15,7 @@ from model.machine import GoScheduler
 from model.mutants import CATALOGUE, MUTANTS
 from model.presets import PRESETS, preset
 from model.projections import ProjectionError, projection
+from model.timeline import timeline as trace_timeline
 
 from .invariants import invariants
 from .liveness import liveness_properties
@@ -98,8 +99,12 @@ class GoSchedPlugin:
         """Reachability scenarios (explorer.observer.Scenario), each with its preset."""
         return list(SCENARIOS)
 
+    # Witnesses bind threads by number, so they run with numbered threads; a
+    # run found within this bound is a real run (a "sometimes" needs no more).
+    WITNESS_THREADS = 6
+
     def witness_config(self, scenario) -> Config:
-        return preset(scenario.preset)
+        return preset(scenario.preset).with_(threads=self.WITNESS_THREADS)
 
     def liveness(self, machine):
         """The liveness properties (explorer.liveness.Liveness) for a machine."""
@@ -118,6 +123,11 @@ class GoSchedPlugin:
     def invariants_of(self, machine):
         """The safety invariants, bound to this machine's state layout."""
         return invariants(machine)
+
+    def timeline(self, data: dict) -> dict:
+        """A saved trace (explorer/trace.py:to_json) as the lanes, spans and
+        arrows `gosched-mc view` draws (model/timeline.py)."""
+        return trace_timeline(data)
 
     def build(self, config: Config):
         """(machine, invariants) for a configuration."""
