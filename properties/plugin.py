@@ -16,6 +16,7 @@ from model.mutants import CATALOGUE, MUTANTS
 from model.presets import PRESETS, preset
 from model.projections import ProjectionError, projection
 
+from . import conformance
 from .invariants import invariants
 from .liveness import liveness_properties
 from .witnesses import SCENARIOS
@@ -109,6 +110,19 @@ class GoSchedPlugin:
 
     def projection_names(self) -> list[str]:
         return ["p-status", "syscall", "g:<id>", "m:<id>"]
+
+    # --- conformance with real Go execution traces (`gosched-mc conform`) ---------------
+    def add_conform_arguments(self, parser: argparse.ArgumentParser) -> None:
+        conformance.add_arguments(parser)
+
+    def conform(self, args, log=None):
+        """Check the trace args.input names (see properties/conformance.py);
+        the result has exit_status, text(detail) and json()."""
+        return conformance.from_args(args, log)
+
+    @property
+    def conform_errors(self) -> tuple:
+        return conformance.INPUT_ERRORS
 
     def build(self, config: Config):
         """(machine, invariants) for a configuration."""
