@@ -371,7 +371,7 @@ def reachable(machine, initial_states, within: Callable[[Any], bool], accept: Ca
             s2 = machine.canonical(s2)
             if s2 not in seen and within(s2):
                 if len(seen) >= max_states:
-                    raise OverflowError(f"more than {max_states} states before the trace starts")
+                    raise OverflowError(f"more than {max_states} states in the unobserved prefix of the run")
                 seen.add(s2)
                 queue.append(s2)
     return found, len(seen)

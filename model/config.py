@@ -8,7 +8,7 @@ from .workload import Program, WorkloadError, format_workload, parse_workload, v
 PROTOCOLS = ("classic",)
 MAX_PROCS = 4
 MAX_THREADS = 8
-MAX_GOROUTINES = 8
+MAX_GOROUTINES = 12  # real traces: main, three runtime/trace goroutines, runtime goroutines, the program's own
 MAX_RUNQ = 8
 
 

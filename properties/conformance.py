@@ -78,7 +78,7 @@ def conform(path: str, go: str | None = None, procs: int | None = None, mutant: 
         found, report.prelude_states = reachable(machine, machine.init_states(), spec.prelude_within,
                                                  spec.prelude_done, PRELUDE_LIMIT)
     except OverflowError as err:
-        report.verdict, report.reason = "limit", str(err)
+        report.verdict, report.reason = "limit", f"the prelude before the trace's first event has {err}"
         return report
     starts = list(dict.fromkeys(machine.canonical(v) for s in found for v in spec.start_variants(s)))
     seconds["prelude"] = clock() - t1

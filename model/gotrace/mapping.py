@@ -104,6 +104,7 @@ class Checked:
     added: frozenset  # binding pairs that begin
     keys: frozenset
     primary: tuple  # ("G", model G) or ("P", model P): the resource whose state it changes
+    kind: str = ""  # the wire event, as in Instance.kinds: "GoStart", "ProcSteal(sysmon)", ...
     rule: str = ""  # a `mapped` rule it goes through, if any
 
     @property
@@ -299,7 +300,7 @@ def instantiate(events) -> Instance:
         if rule:
             rules[rule] += 1
         after = _snapshot(gstate, pstate, mbind)
-        checked.append(_checked(e, before, after, gidx, pidx, rule))
+        checked.append(_checked(e, before, after, gidx, pidx, kind, rule))
 
     programs, prelude = [], []
     for g in g_ids:
@@ -429,7 +430,7 @@ def _snapshot(gstate, pstate, mbind):
     return dict(gstate), dict(pstate), frozenset((p, g) for p, g in mbind.values() if p >= 0 or g >= 0)
 
 
-def _checked(e, before, after, gidx, pidx, rule) -> Checked:
+def _checked(e, before, after, gidx, pidx, kind, rule) -> Checked:
     g_set = tuple((gidx[g], G_LETTER[s]) for g, s in after[0].items() if before[0].get(g) != s and g in gidx)
     p_set = tuple((pidx[p], P_LETTER[s]) for p, s in after[1].items() if before[1].get(p) != s)
 
@@ -446,7 +447,7 @@ def _checked(e, before, after, gidx, pidx, rule) -> Checked:
         if g >= 0:
             keys.add(("G", g))
     primary = ("G", gidx[e.id]) if e.resource == "G" else ("P", pidx[e.id])
-    return Checked(e, g_set, p_set, removed, added, frozenset(keys), primary, rule)
+    return Checked(e, g_set, p_set, removed, added, frozenset(keys), primary, kind, rule)
 
 
 def _observation(gstate, pstate, mbind, gidx, pidx, g_ids, p_ids):
