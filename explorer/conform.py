@@ -45,6 +45,11 @@ The spec (the model's side, e.g. model/gotrace) supplies:
     describe(trace_obs)           text for a report
     describe_change(model_a, model_b)  text for a report
 
+and optionally actor_agrees(state, label, event): may the model process
+taking this step (in state) be the actor that emitted the event (the first
+of those the step explains)? Without it any step with the right
+observable effect may explain an event, whoever takes it.
+
 and each event has `resource_key` (the resource whose state it changes),
 `keys` (a frozenset: every resource it touches, its own and its actor
 among them), `actor` and `text`.
@@ -214,6 +219,7 @@ def validate(machine, spec, events: Sequence, initial_states: Sequence, *, windo
 
     keys = [e.keys for e in events]
     actors = [e.actor for e in events]
+    actor_agrees = getattr(spec, "actor_agrees", None)
     owns = [frozenset({e.resource_key}) for e in events]
 
     def matches(pos, ahead, obs_after, changed):
@@ -278,7 +284,8 @@ def validate(machine, spec, events: Sequence, initial_states: Sequence, *, windo
                 continue
             changed = spec.changed(mo, mo2)
             for p2, a2, chosen in matches(p, ahead, mo2, changed):
-                add((s2, p2, a2), node, label, chosen)
+                if actor_agrees is None or actor_agrees(s, label, events[chosen[0]]):
+                    add((s2, p2, a2), node, label, chosen)
         if on_progress is not None:
             on_progress(p, len(parents))
 

@@ -75,6 +75,7 @@ class Spec:
     def __init__(self, machine: GoScheduler, inst: mapping.Instance):
         self.observer = view.ModelObserver(machine)
         self.proc_name = machine.proc_name
+        self.sysmon = machine.L.sysmon
         self.initial = inst.initial
         self.prelude = inst.prelude
         self.g_names = [inst.g_name(i) for i in range(len(inst.g_ids))]
@@ -84,6 +85,19 @@ class Spec:
         return self.observer(s)
 
     agrees = staticmethod(view.agrees)
+
+    def actor_agrees(self, s, label, event) -> bool:
+        """The model process taking the step holds what the trace's emitting
+        M holds before the event (its P and G context): sysmon and Ms that
+        hold nothing for a context of P=-1 G=-1, otherwise the M holding
+        that P and G. So a retake cannot stand for an STW steal by a
+        running goroutine, nor for a steal-back by an M in a syscall."""
+        proc = label[1]
+        if proc == self.sysmon:
+            return event.context == (-1, -1)
+        if proc > self.sysmon:  # the environment (the kernel, the network)
+            return True
+        return event.context in self.observer.holds(s, proc)
     changed = staticmethod(view.changed)
     apply = staticmethod(mapping.apply)
 

@@ -104,6 +104,7 @@ class Checked:
     added: frozenset  # binding pairs that begin
     keys: frozenset
     primary: tuple  # ("G", model G) or ("P", model P): the resource whose state it changes
+    context: tuple = (-1, -1)  # the emitting M's (model P, model G) before the event; -1 for none
     kind: str = ""  # the wire event, as in Instance.kinds: "GoStart", "ProcSteal(sysmon)", ...
     rule: str = ""  # a `mapped` rule it goes through, if any
 
@@ -208,8 +209,11 @@ def instantiate(events) -> Instance:
             init[e.id] = e.new if e.old == UNDETERMINED else e.old
             if e.old == UNDETERMINED and e.new in (RUNNING, SYSCALL) and e.m >= 0:
                 first_bind[e.id] = e.m
-        if e.resource == "G" and not e.is_status:
-            touched.add(e.id)
+        if not e.is_status:
+            if e.resource == "G":
+                touched.add(e.id)
+            if e.g >= 0:
+                touched.add(e.g)  # the goroutine running on the emitting M (a creator, a waker)
     prev_on_m, next_on_m = [-1] * len(tr), [-1] * len(tr)
     last: dict[int, int] = {}
     for i, e in enumerate(tr):
@@ -447,7 +451,8 @@ def _checked(e, before, after, gidx, pidx, kind, rule) -> Checked:
         if g >= 0:
             keys.add(("G", g))
     primary = ("G", gidx[e.id]) if e.resource == "G" else ("P", pidx[e.id])
-    return Checked(e, g_set, p_set, removed, added, frozenset(keys), primary, kind, rule)
+    context = (pidx[e.p] if e.p >= 0 else -1, gidx[e.g] if e.g >= 0 else -1)
+    return Checked(e, g_set, p_set, removed, added, frozenset(keys), primary, context, kind, rule)
 
 
 def _observation(gstate, pstate, mbind, gidx, pidx, g_ids, p_ids):

@@ -71,6 +71,17 @@ class ModelObserver:
             alts.append(frozenset(pr for pr in alt if pr != (-1, -1)))
         return gst, pst, tuple(alts)
 
+    def holds(self, s, m: int) -> tuple:
+        """The (P, G) pairs M m may be seen holding: one, or two when it is
+        in a syscall on a _Psyscall P that another M may hold instead."""
+        o_p, o_oldp, o_curg, o_pc = self.ms[m]
+        p, g, oldp = s[o_p] - 1, s[o_curg] - 1, s[o_oldp] - 1
+        if p < 0 and oldp >= 0 and s[self.p_status[oldp]] == _Psyscall and s[o_pc] in SYSCALL_PCS:
+            rivals = sum(1 for q_p, q_oldp, _, q_pc in self.ms if s[q_p] == 0 and s[q_oldp] == oldp + 1
+                         and s[q_pc] in SYSCALL_PCS)
+            return ((oldp, g), (-1, g)) if rivals > 1 else ((oldp, g),)
+        return ((p, g),)
+
     def in_wakep(self, s, g: int):
         """s with the M running G g inside wakep, returning to it
         (startTheWorld's wakep); None if no M is running g."""

