@@ -134,6 +134,9 @@ def add_arguments(parser) -> None:
 def from_args(args, log=None) -> Report:
     if args.procs is not None and not 1 <= args.procs <= 256:
         raise ConformError(f"--procs must be from 1 to 256, not {args.procs}")
+    for flag, value in (("--window", args.window), ("--max-nodes", args.max_nodes), ("--max-seconds", args.max_seconds)):
+        if value is not None and value <= 0:
+            raise ConformError(f"{flag} must be more than 0, not {value}")
     return conform(args.input, go=args.go, procs=args.procs, mutant=args.mutant, without=tuple(args.without),
                    keep=args.keep, window=args.window, max_nodes=args.max_nodes, max_seconds=args.max_seconds,
                    against=args.against, log=log)

@@ -58,7 +58,7 @@ NOT_SEEN = {
 }
 
 
-def run_all(programs, versions, procs, runs, cross_check, log):
+def run_all(programs, versions, procs, runs, cross_check, log, keep=None):
     rows = []
     for name in programs:
         for version in versions:
@@ -66,7 +66,8 @@ def run_all(programs, versions, procs, runs, cross_check, log):
                 for k in range(runs):
                     t = time.perf_counter()
                     try:
-                        report = conform(str(PROGRAMS / name), go=version, procs=n, max_seconds=300,
+                        kept = str(Path(keep) / f"{name}-go{version}-p{n}-{k}") if keep else None
+                        report = conform(str(PROGRAMS / name), go=version, procs=n, max_seconds=300, keep=kept,
                                          against="classic" if cross_check and version != "1.25" else None)
                         data = to_json(report)
                     except INPUT_ERRORS as err:
@@ -82,7 +83,7 @@ def _first(data) -> str:
     if not f:
         return ""
     s = data.get("search", {})
-    return f"#{f['index'] + 1}/{s.get('checked', '?')}: {_event_short(f['event'])}"
+    return f"#{f['index'] + 1}/{s.get('checked', '?')} {f.get('kind', '')}: {_event_short(f['event'])}"
 
 
 def _event_short(line: str) -> str:
@@ -143,13 +144,14 @@ def main(argv=None) -> int:
     ap.add_argument("--cross-check", action="store_true", help="validate Go 1.27 traces against the classic model too")
     ap.add_argument("--markdown", action="store_true", help="print a markdown table for REPORT.md")
     ap.add_argument("--json", metavar="FILE", help="write every row as JSON")
+    ap.add_argument("--keep", metavar="DIR", help="keep every trace and its dump under DIR")
     args = ap.parse_args(argv)
     programs = args.programs or sorted(p.name for p in PROGRAMS.iterdir() if (p / "main.go").is_file())
     log = (lambda s: print(s, file=sys.stderr, flush=True)) if args.markdown else (lambda s: print(s, flush=True))
     if not args.markdown:
         print(f"{'program':14} {'P':>2} {'Go':>5} {'events':>6} {'checked':>7} {'mapped':>6} {'n/c':>5}  "
               f"{'verdict':11} {'sec':>6}  first unexplained / reason")
-    rows = run_all(programs, args.go or VERSIONS, args.procs or PROCS, args.runs, args.cross_check, log)
+    rows = run_all(programs, args.go or VERSIONS, args.procs or PROCS, args.runs, args.cross_check, log, args.keep)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1, default=str))
     if args.markdown:

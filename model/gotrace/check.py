@@ -267,7 +267,9 @@ def to_json(report: Report) -> dict:
             out["fused_steps"], out["reordered_events"] = v.fused(), v.reordered()
         elif v.allowed is not None:
             e = inst.checked[v.explained].event
-            out["first_unexplained"] = {"index": v.explained, "line": e.line, "event": e.text}
+            c = inst.checked[v.explained]
+            out["first_unexplained"] = {"index": v.explained, "line": e.line, "event": e.text, "kind": c.kind,
+                                        "context": c.context}
             out["allowed"] = [{"action": a, "change": c, "states": n} for a, c, n in v.allowed.moves]
     return out
 
