@@ -20,6 +20,7 @@ from model.mutants import MUTANTS
 from model.gotrace.mapping import Unsupported
 from model.gotrace.source import ConformError, obtain, tool_for
 
+__all__ = ["INPUT_ERRORS", "conform", "add_arguments", "from_args"]
 PRELUDE_LIMIT = 200_000  # model states the unobserved prelude may take
 
 

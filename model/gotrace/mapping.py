@@ -163,12 +163,8 @@ def apply(obs, c: Checked):
     return gst, pst, binds
 
 
-def _kind(e: Event, steal_kind: str = "") -> str:
-    """The wire event a transition is (the reference's table)."""
-    if e.resource == "P":
-        if e.old == IDLE:
-            return "ProcStart"
-        return "ProcStop" if e.p == e.id else f"ProcSteal({steal_kind})"
+def _kind(e: Event) -> str:
+    """The wire event a goroutine transition is (the reference's table)."""
     return {
         (NOT_EXIST, RUNNABLE): "GoCreate", (NOT_EXIST, WAITING): "GoCreateBlocked",
         (RUNNABLE, RUNNING): "GoStart", (RUNNING, RUNNABLE): f"GoStop({e.reason})",
@@ -254,7 +250,6 @@ def instantiate(events) -> Instance:
 
     ops: dict[int, list] = {g: [] for g in g_ids}
     pending_block: dict[int, tuple] = {}  # G -> (its program, index of the block op) awaiting its unblocker
-    prelude_block: dict[int, int] = {}  # Waiting-at-start G -> its prelude op index
     preexisting = [g for g in g_ids if g_init[g] != NOT_EXIST]
     prelude_ops: dict[int, list] = {g: [] for g in g_ids}
     for g in preexisting:
