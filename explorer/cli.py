@@ -136,6 +136,11 @@ def build_parser(plugin) -> Parser:
     wi.add_argument("--trace-out", metavar="FILE", help="save the witness as JSON (for `replay`)")
     view_cli.add_html_option(wi)
 
+    if hasattr(plugin, "add_conform_arguments"):
+        co = sub.add_parser("conform", help="check an execution trace of a real program against the model "
+                                            "(trace validation)")
+        plugin.add_conform_arguments(co)
+
     rp = sub.add_parser("replay", help="re-execute a saved trace step by step against the model")
     rp.add_argument("file", help="a trace saved by `check --trace-out`")
     rp.add_argument("--format", choices=("text", "markdown"), default="text")
@@ -406,7 +411,18 @@ def cmd_graph(plugin, args) -> int:
     return EXIT_OK if result.complete else EXIT_LIMIT
 
 
-COMMANDS = {"check": cmd_check, "graph": cmd_graph, "presets": cmd_presets, "replay": cmd_replay, "mutants": cmd_mutants,
+def cmd_conform(plugin, args) -> int:
+    """Does some run of the model explain a real execution trace?
+    0 yes, 1 no (the first unexplained event is printed), 2 bad input or a
+    trace the model cannot be instantiated for, 3 a search limit."""
+    result = plugin.conform(args, log=lambda message: print(f"{PROG}: {message}", file=sys.stderr))
+    print(result.json() if args.json else result.text(args.detail))
+    if result.exit_status == EXIT_BAD_INPUT and result.reason:
+        print(f"{PROG}: not checked: {result.reason}", file=sys.stderr)
+    return result.exit_status
+
+
+COMMANDS = {"check": cmd_check, "conform": cmd_conform, "graph": cmd_graph, "presets": cmd_presets, "replay": cmd_replay, "mutants": cmd_mutants,
             "witness": cmd_witness, "view": view_cli.cmd_view}
 
 
@@ -424,7 +440,7 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv)
         return COMMANDS[args.command](plugin, args)
     except (UsageError, BadTraceFile, graph.GraphError, view_cli.ViewError, plugin.config_error,
-            *getattr(plugin, "input_errors", ())) as err:
+            *getattr(plugin, "input_errors", ()), *getattr(plugin, "conform_errors", ())) as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except TraceError as err:

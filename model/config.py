@@ -10,7 +10,7 @@ MAX_PROCS = 4
 MAX_THREADS = 16
 MAX_CUTOFF = 8
 DEFAULT_CUTOFF = 1
-MAX_GOROUTINES = 8
+MAX_GOROUTINES = 12  # real traces: main, three runtime/trace goroutines, runtime goroutines, the program's own
 MAX_RUNQ = 8
 
 

@@ -17,6 +17,7 @@ from model.presets import PRESETS, preset
 from model.projections import ProjectionError, projection
 from model.timeline import timeline as trace_timeline
 
+from . import conformance
 from .invariants import invariants
 from .liveness import liveness_properties
 from .witnesses import SCENARIOS
@@ -128,6 +129,19 @@ class GoSchedPlugin:
         """A saved trace (explorer/trace.py:to_json) as the lanes, spans and
         arrows `gosched-mc view` draws (model/timeline.py)."""
         return trace_timeline(data)
+
+    # --- conformance with real Go execution traces (`gosched-mc conform`) ---------------
+    def add_conform_arguments(self, parser: argparse.ArgumentParser) -> None:
+        conformance.add_arguments(parser)
+
+    def conform(self, args, log=None):
+        """Check the trace args.input names (see properties/conformance.py);
+        the result has exit_status, text(detail) and json()."""
+        return conformance.from_args(args, log)
+
+    @property
+    def conform_errors(self) -> tuple:
+        return conformance.INPUT_ERRORS
 
     def build(self, config: Config):
         """(machine, invariants) for a configuration."""

@@ -1,0 +1,122 @@
+"""The streaming parser of `go tool trace -d=parsed` output.
+
+Each event is one line (internal/trace's Event.String):
+
+    M=<thread> P=<proc> G=<goroutine> <Kind> Time=<ns> <kind-specific fields>
+
+followed, for some events, by `TransitionStack=` / `Stack=` lines and
+tab-indented frames, which are skipped (they are most of the dump's bytes).
+The context M, P and G is the emitting thread's *before* the event, -1 for
+none. Only StateTransition events matter to the scheduler; the others are
+counted by kind. A complete dump ends with a Sync event, so a dump that stops
+elsewhere was truncated.
+"""
+
+import re
+from dataclasses import dataclass
+
+# G states as the parser prints them (internal/trace GoState.String).
+NOT_EXIST, RUNNABLE, RUNNING, SYSCALL, WAITING, UNDETERMINED = (
+    "NotExist", "Runnable", "Running", "Syscall", "Waiting", "Undetermined")
+G_STATES = frozenset({NOT_EXIST, RUNNABLE, RUNNING, SYSCALL, WAITING, UNDETERMINED})
+# P states (ProcState.String): the API shows _Psyscall as Running.
+IDLE = "Idle"
+P_STATES = frozenset({IDLE, RUNNING, UNDETERMINED})
+
+_HEAD = re.compile(r"M=(-?\d+) P=(-?\d+) G=(-?\d+) (\w+) Time=(-?\d+)(.*)\Z")
+_REASON = r'Reason="((?:[^"\\]|\\.)*)"'
+# Go 1.25 prints the resource, then the reason, then the transition; Go 1.27 (trace format 1.26)
+# drops the resource and prints the reason last.
+_TRANSITION_125 = re.compile(r" Resource=(?:Goroutine|Proc)\(-?\d+\) " + _REASON + r" (GoID|ProcID)=(-?\d+) (\w+)->(\w+)\Z")
+_TRANSITION_126 = re.compile(r" (GoID|ProcID)=(-?\d+) (\w+)->(\w+) " + _REASON + r"\Z")
+
+
+class ParseError(ValueError):
+    """A dump that is not `go tool trace -d=parsed` output; one sentence."""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One event of the dump. For a StateTransition, `resource` is "G" or
+    "P", `id` the goroutine or P, `old`/`new` its states; otherwise
+    `resource` is ""."""
+
+    index: int  # position among the dump's events (0-based)
+    line: int  # line number in the dump (1-based)
+    m: int
+    p: int
+    g: int
+    kind: str
+    time: int
+    resource: str = ""
+    id: int = -1
+    old: str = ""
+    new: str = ""
+    reason: str = ""
+    text: str = ""  # the line as `go tool trace` printed it
+
+    @property
+    def is_transition(self) -> bool:
+        return bool(self.resource)
+
+    @property
+    def is_status(self) -> bool:
+        """A status assertion (X->X, or Undetermined->X), not a change."""
+        return self.is_transition and (self.old == self.new or self.old == UNDETERMINED)
+
+
+def _unquote(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def parse_line(text: str, index: int, line: int) -> Event:
+    head = _HEAD.match(text)
+    if not head:
+        raise ParseError(f"line {line} is not an event as `go tool trace -d=parsed` prints it: {text[:80]!r}")
+    m, p, g, kind, time, rest = head.groups()
+    if kind != "StateTransition":
+        return Event(index, line, int(m), int(p), int(g), kind, int(time), text=text)
+    tr = _TRANSITION_125.match(rest)
+    if tr:
+        reason, idname, rid, old, new = tr.groups()
+    else:
+        tr = _TRANSITION_126.match(rest)
+        if not tr:
+            raise ParseError(f"line {line} is a StateTransition with unreadable fields: {text[:100]!r}")
+        idname, rid, old, new, reason = tr.groups()
+    states = G_STATES if idname == "GoID" else P_STATES
+    if old not in states or new not in states:
+        raise ParseError(f"line {line} has an impossible state transition: {text[:100]!r}")
+    return Event(index, line, int(m), int(p), int(g), kind, int(time), "G" if idname == "GoID" else "P",
+                 int(rid), old, new, _unquote(reason), text)
+
+
+def parse(lines, source: str = "the dump"):
+    """Yield the events of a -d=parsed dump, given its lines (any iterable of
+    str, e.g. an open file or a process's stdout); skip stacks. Raise
+    ParseError on a malformed line, an empty dump, or a truncated one."""
+    index = 0
+    last = None
+    for number, raw in enumerate(lines, 1):
+        if not raw.startswith("M="):
+            if raw.startswith(("\t", "Stack=", "TransitionStack=", "#")) or not raw.strip():
+                continue
+            raise ParseError(f"{source}, line {number}, is neither an event nor a stack line: {raw.strip()[:80]!r}; "
+                             "expected `go tool trace -d=parsed` output")
+        last = parse_line(raw.rstrip("\n"), index, number)
+        index += 1
+        yield last
+    if last is None:
+        raise ParseError(f"{source} has no events; expected `go tool trace -d=parsed` output")
+    if last.kind != "Sync":
+        raise ParseError(f"{source} stops at line {last.line} without the final Sync event: it looks truncated")
+
+
+def header_version(lines) -> str | None:
+    """The Go version a saved dump records in its `# go 1.25 trace` comment."""
+    for raw in lines:
+        if raw.startswith("# go ") and " trace" in raw:
+            return raw.split()[2]
+        if raw.startswith("M="):
+            return None
+    return None

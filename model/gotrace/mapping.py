@@ -1,0 +1,458 @@
+"""From a Go execution trace to a model instance and the events it must explain.
+
+The model runs exactly the program the trace shows; the search chooses only
+the scheduler's decisions. Each goroutine's program is read off its own
+events, in order:
+
+    trace event (on the goroutine's M)            op in its program
+    GoCreate of k (this G is the creator)          spawn(k)
+    GoUnblock of k (this G is running)             ready(k)
+    GoBlock, later unblocked by a running G        park
+    GoBlock, later unblocked with no G running     net_read (the netpoller; see the rules)
+    GoSyscallBegin, then at once ProcStop (own P)  syscall_block (entersyscallblock)
+    GoSyscallBegin                                 syscall
+    GoStop "runtime.Gosched"                       yield
+    GoStop "preempted"                             compute (sysmon's preemptone)
+    GoDestroy                                      exit
+    (alive when the trace ends)                    spin, a terminal op that does nothing
+
+Scheduler events (GoStart, GoSyscallEnd, GoSyscallEndBlocked, ProcStart,
+ProcStop, ProcSteal) give no ops: they are what the model's scheduler must
+reproduce. Every event is counted in one class:
+
+- checked: a state transition the model must explain, either natively or by
+  a stand-in (the `mapped` rules below, which are counted per rule);
+- status: a status assertion (Undetermined->X at first touch, X->X at a
+  generation start), verified against the replay, with no model step;
+- not covered: events the model cannot have, dropped from the checked stream
+  by a named rule, never silently;
+- other: events that are not scheduler state (Sync, Metric, ranges, labels...).
+
+Rules (RULES gives the text the report prints):
+- untouched goroutine: a goroutine with status events only (the runtime's
+  forcegc, bgsweep, scavenger, finalizer...) is not modelled;
+- allocm borrow: an M that has just given up or taken a P and then starts
+  and stops the same P with nothing in between is allocm borrowing it to
+  create the M that handoffp starts (sysmon after a retake,
+  entersyscallblock after releasep). The model's sysmon and syscalling Ms
+  never hold a P, so the pair is not covered;
+- woken by the scheduler: a goroutine made runnable by an M that runs no
+  goroutine is in the model's only such path, the netpoller (net_read). For
+  "network" waits this is native; for the trace reader ("system goroutine
+  wait", woken by findRunnable's traceReader check) and for timers (sleep,
+  select on a timer) it is a stand-in, counted as mapped;
+- runtime goroutines (the trace reader and writer, the trace advancer) are
+  modelled like any other goroutine, from their own events;
+- prelude: goroutines that exist when the trace starts are spawned by the
+  first one before the trace's first event (a prelude the search runs
+  unobserved), and brought to their first status: park or net_read if
+  Waiting, syscall if in a syscall. The search starts from every state the
+  prelude reaches whose observation is the trace's first, each also with
+  the first goroutine's M inside wakep (startTheWorld calls wakep as it ends
+  the stop-the-world that starts the trace) and with the idle P list in any
+  order (the trace does not show it).
+
+Trace Ps are renamed so that the P of the goroutine running at the start is
+P0 (the rest in trace order); goroutines are numbered G0 (running at the
+start), then in order of first appearance; Ms are not numbered at all (see
+observe.py).
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..workload import (OP_COMPUTE, OP_EXIT, OP_NET_READ, OP_PARK, OP_READY, OP_SPAWN, OP_SPIN, OP_SYSCALL,
+                        OP_SYSCALL_BLOCK, OP_YIELD, Op)
+from .events import (IDLE, NOT_EXIST, RUNNABLE, RUNNING, SYSCALL, UNDETERMINED, WAITING, Event)
+
+G_LETTER = {NOT_EXIST: "N", RUNNABLE: "R", RUNNING: "X", SYSCALL: "S", WAITING: "W"}
+P_LETTER = {IDLE: "I", RUNNING: "R"}
+MAX_OPS = 250  # a G's program counter is one byte in the model's state
+
+RULES = {
+    "untouched goroutine": ("not modelled", "goroutines with status events only (the runtime's own, asleep)"),
+    "allocm borrow": ("not covered", "an M that just gave up or took a P starts and stops it empty-handed: allocm "
+                      "borrowing the P to create the M handoffp starts; the model's sysmon and syscalling Ms hold no P"),
+    "trace reader wake": ("mapped", "findRunnable's traceReader check readies the trace reader; stood for by "
+                          "the netpoller (net_read)"),
+    "timer wake": ("mapped", "a timer readies a goroutine from the scheduler; stood for by the netpoller "
+                   "(net_read): the model has no timers"),
+    "scheduler wake": ("mapped", "a goroutine readied by an M running no goroutine, for a reason the model "
+                       "does not have; stood for by the netpoller (net_read)"),
+    "prelude": ("mapped", "goroutines that exist when the trace starts are created and brought to their "
+                "first status by an unobserved prelude"),
+}
+TIMER_REASONS = {"sleep", "select", "chan receive", "chan send", "sync", "sync.(*Cond).Wait"}
+
+
+class Unsupported(Exception):
+    """A trace the model cannot be instantiated for; one sentence."""
+
+
+class InconsistentTrace(Exception):
+    """The trace contradicts itself (or our replay of it); one sentence."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """An event the model must explain, with its observable effect."""
+
+    event: Event
+    g_set: tuple  # ((model G, letter), ...)
+    p_set: tuple  # ((model P, letter), ...)
+    removed: frozenset  # binding pairs (P, G) that end
+    added: frozenset  # binding pairs that begin
+    keys: frozenset
+    primary: tuple  # ("G", model G) or ("P", model P): the resource whose state it changes
+    context: tuple = (-1, -1)  # the emitting M's (model P, model G) before the event; -1 for none
+    kind: str = ""  # the wire event, as in Instance.kinds: "GoStart", "ProcSteal(sysmon)", ...
+    rule: str = ""  # a `mapped` rule it goes through, if any
+
+    @property
+    def resource_key(self) -> tuple:
+        return self.primary
+
+    @property
+    def actor(self) -> int:
+        return self.event.m
+
+    @property
+    def text(self) -> str:
+        return self.event.text
+
+
+@dataclass
+class Instance:
+    """A model instance for one trace."""
+
+    g_ids: list  # trace GoID per model G
+    p_ids: list  # trace ProcID per model P
+    programs: tuple  # one Program (tuple of Op) per model G
+    prelude: tuple  # per model G: how many of its ops run before the trace starts
+    initial: tuple  # the trace's first observation
+    checked: list  # [Checked]
+    classes: Counter = field(default_factory=Counter)  # checked / status / not covered / other
+    kinds: Counter = field(default_factory=Counter)  # per event kind ("GoStart", "ProcSteal(sysmon)", ...)
+    rules: Counter = field(default_factory=Counter)  # per rule: events it applies to
+    total: int = 0  # every event in the dump
+    gomaxprocs: int = 0
+
+    def g_name(self, i: int) -> str:
+        """A model G by the trace's goroutine id: g17."""
+        return f"g{self.g_ids[i]}"
+
+    def p_name(self, i: int) -> str:
+        """A model P by the trace's P id: p0."""
+        return f"p{self.p_ids[i]}"
+
+
+def apply(obs, c: Checked):
+    gst, pst, binds = obs
+    if c.g_set:
+        g = list(gst)
+        for i, letter in c.g_set:
+            g[i] = letter
+        gst = "".join(g)
+    if c.p_set:
+        p = list(pst)
+        for i, letter in c.p_set:
+            p[i] = letter
+        pst = "".join(p)
+    if c.removed or c.added:
+        binds = (binds - c.removed) | c.added
+    return gst, pst, binds
+
+
+def _kind(e: Event) -> str:
+    """The wire event a goroutine transition is (the reference's table)."""
+    return {
+        (NOT_EXIST, RUNNABLE): "GoCreate", (NOT_EXIST, WAITING): "GoCreateBlocked",
+        (RUNNABLE, RUNNING): "GoStart", (RUNNING, RUNNABLE): f"GoStop({e.reason})",
+        (RUNNING, WAITING): f"GoBlock({e.reason})", (RUNNING, NOT_EXIST): "GoDestroy",
+        (WAITING, RUNNABLE): "GoUnblock", (RUNNING, SYSCALL): "GoSyscallBegin",
+        (SYSCALL, RUNNING): "GoSyscallEnd", (SYSCALL, RUNNABLE): "GoSyscallEndBlocked",
+        (NOT_EXIST, SYSCALL): "GoCreateSyscall", (SYSCALL, NOT_EXIST): "GoDestroySyscall",
+    }.get((e.old, e.new), f"{e.old}->{e.new}")
+
+
+def instantiate(events) -> Instance:
+    """Read a whole trace (an iterable of events.Event) into an Instance.
+    Raises Unsupported or InconsistentTrace with one sentence."""
+    kinds: Counter = Counter()
+    classes: Counter = Counter()
+    rules: Counter = Counter()
+    tr: list[Event] = []
+    total = 0
+    for e in events:
+        total += 1
+        if e.is_transition:
+            tr.append(e)
+        else:
+            kinds[e.kind] += 1
+            classes["other"] += 1
+    if not tr:
+        raise Unsupported("the trace has no state transitions")
+
+    # --- first pass: initial states, what is touched, each M's neighbouring events
+    g_init: dict[int, str] = {}
+    p_init: dict[int, str] = {}
+    touched: set[int] = set()
+    first_bind_g: dict[int, int] = {}  # pre-existing Running/Syscall G -> its M
+    first_bind_p: dict[int, int] = {}
+    for e in tr:
+        init, first_bind = (g_init, first_bind_g) if e.resource == "G" else (p_init, first_bind_p)
+        if e.id not in init:
+            init[e.id] = e.new if e.old == UNDETERMINED else e.old
+            if e.old == UNDETERMINED and e.new in (RUNNING, SYSCALL) and e.m >= 0:
+                first_bind[e.id] = e.m
+        if not e.is_status:
+            if e.resource == "G":
+                touched.add(e.id)
+            if e.g >= 0:
+                touched.add(e.g)  # the goroutine running on the emitting M (a creator, a waker)
+    prev_on_m, next_on_m = [-1] * len(tr), [-1] * len(tr)
+    last: dict[int, int] = {}
+    for i, e in enumerate(tr):
+        if e.m < 0 or e.is_status:
+            continue
+        if e.m in last:
+            prev_on_m[i] = last[e.m]
+            next_on_m[last[e.m]] = i
+        last[e.m] = i
+
+    # --- model numbering
+    running_at_start = [g for g in g_init if g_init[g] == RUNNING and g in first_bind_g and g in touched]
+    if not running_at_start:
+        raise Unsupported("no goroutine is running when the trace starts, so the model has no first goroutine")
+    g0 = running_at_start[0]
+    g_ids = [g0] + [g for g in dict.fromkeys(e.id for e in tr if e.resource == "G") if g in touched and g != g0]
+    gidx = {g: i for i, g in enumerate(g_ids)}
+    m0 = first_bind_g[g0]
+    main_p = [p for p, m in first_bind_p.items() if m == m0]
+    if not main_p:
+        raise Unsupported("the goroutine running at the start holds no P")
+    p_ids = [main_p[0]] + sorted(p for p in p_init if p != main_p[0])
+    if p_ids != list(range(len(p_ids))) and sorted(p_ids) != list(range(len(p_ids))):
+        raise Unsupported(f"the trace's Ps are not numbered 0..{len(p_ids) - 1} (GOMAXPROCS changed?)")
+    pidx = {p: i for i, p in enumerate(p_ids)}
+    # --- second pass: replay, classify, derive programs
+    gstate = {g: s for g, s in g_init.items()}
+    pstate = {p: s for p, s in p_init.items()}
+    mbind: dict[int, list] = {}
+    pholder: dict[int, int] = {}
+    for g, m in first_bind_g.items():
+        mbind.setdefault(m, [-1, -1])[1] = g
+    for p, m in first_bind_p.items():
+        if p_init[p] == RUNNING:
+            mbind.setdefault(m, [-1, -1])[0] = p
+            pholder[p] = m
+    initial = _observation(gstate, pstate, mbind, gidx, pidx, g_ids, p_ids)
+
+    ops: dict[int, list] = {g: [] for g in g_ids}
+    pending_block: dict[int, tuple] = {}  # G -> (its program, index of the block op) awaiting its unblocker
+    preexisting = [g for g in g_ids if g_init[g] != NOT_EXIST]
+    prelude_ops: dict[int, list] = {g: [] for g in g_ids}
+    for g in preexisting:
+        if g == g0:
+            continue
+        prelude_ops[g0].append(Op(OP_SPAWN, gidx[g]))
+        if g_init[g] == WAITING:
+            prelude_ops[g].append(Op(OP_PARK))
+            pending_block[g] = (prelude_ops[g], 0, "")
+        elif g_init[g] == SYSCALL:
+            prelude_ops[g].append(Op(OP_SYSCALL))
+        elif g_init[g] not in (RUNNABLE, RUNNING):
+            raise Unsupported(f"goroutine {g} is {g_init[g]} when the trace starts, which the model cannot set up")
+    rules["prelude"] = len(preexisting)
+
+    checked: list[Checked] = []
+    drop: set[int] = set()
+    last_steal_by: dict[int, tuple] = {}
+
+    for i, e in enumerate(tr):
+        if i in drop:
+            continue
+        if e.is_status:
+            classes["status"] += 1
+            kinds["status"] += 1
+            if e.resource == "G" and e.id not in touched:
+                rules["untouched goroutine"] += 1
+            _verify_status(e, gstate, pstate)
+            continue
+        ctx = mbind.get(e.m, [-1, -1])
+        if e.m >= 0 and (ctx[0] != e.p or ctx[1] != e.g):
+            raise InconsistentTrace(f"line {e.line}: the replay has M {e.m} holding P {ctx[0]} and G {ctx[1]}, "
+                                    f"but the trace says P {e.p} and G {e.g}")
+        before = _snapshot(gstate, pstate, mbind)
+        rule = ""
+        if e.resource == "P":
+            kind = _proc_transition(e, i, tr, gstate, pstate, mbind, pholder, next_on_m, prev_on_m, drop, rules,
+                                    last_steal_by)
+            if kind == "allocm borrow":
+                classes["not covered"] += 2
+                kinds["ProcStart/ProcStop (allocm borrow)"] += 2
+                continue
+        else:
+            kind, rule = _goroutine_transition(e, i, tr, gstate, mbind, ops, pending_block, gidx, next_on_m)
+        kinds[kind] += 1
+        classes["checked"] += 1
+        if rule:
+            rules[rule] += 1
+        after = _snapshot(gstate, pstate, mbind)
+        checked.append(_checked(e, before, after, gidx, pidx, kind, rule))
+
+    programs, prelude = [], []
+    for g in g_ids:
+        program = prelude_ops[g] + ops[g]
+        if not program or program[-1].code != OP_EXIT:
+            program.append(Op(OP_SPIN))
+        if len(program) > MAX_OPS:
+            raise Unsupported(f"goroutine {g} has {len(program)} ops; the model's programs hold at most {MAX_OPS}")
+        programs.append(tuple(program))
+        prelude.append(len(prelude_ops[g]))
+    for g in g_ids:
+        if g_init[g] == NOT_EXIST and not any(op.code == OP_SPAWN and op.arg == gidx[g]
+                                              for prog in programs for op in prog):
+            raise Unsupported(f"goroutine {g} is created by no goroutine the trace shows running")
+    inst = Instance(g_ids=g_ids, p_ids=p_ids, programs=tuple(programs), prelude=tuple(prelude), initial=initial,
+                    checked=checked, classes=classes, kinds=kinds, rules=rules, total=total,
+                    gomaxprocs=len(p_ids))
+    return inst
+
+
+def _verify_status(e: Event, gstate, pstate) -> None:
+    state = gstate if e.resource == "G" else pstate
+    if e.old != UNDETERMINED and state.get(e.id) != e.new:
+        raise InconsistentTrace(f"line {e.line}: status {e.new} for {e.resource}{e.id}, but the replay has "
+                                f"{state.get(e.id)}")
+
+
+def _proc_transition(e, i, tr, gstate, pstate, mbind, pholder, next_on_m, prev_on_m, drop, rules, last_steal_by):
+    if pstate.get(e.id) != e.old:
+        raise InconsistentTrace(f"line {e.line}: P{e.id} goes {e.old}->{e.new} but the replay has it {pstate.get(e.id)}")
+    if e.old == IDLE:
+        nxt, prv = next_on_m[i], prev_on_m[i]
+        if (nxt >= 0 and prv >= 0 and tr[nxt].resource == "P" and tr[nxt].id == e.id and tr[nxt].new == IDLE
+                and tr[nxt].p == e.id and tr[prv].resource == "P" and tr[prv].id == e.id and tr[prv].new == IDLE):
+            drop.add(nxt)  # allocm borrow: the pair leaves everything as it was
+            rules["allocm borrow"] += 2
+            return "allocm borrow"
+        mbind.setdefault(e.m, [-1, -1])[0] = e.id
+        pholder[e.id] = e.m
+        pstate[e.id] = e.new
+        return "ProcStart"
+    holder = pholder.pop(e.id, None)
+    if holder is None:
+        raise InconsistentTrace(f"line {e.line}: P{e.id} stops but no M holds it in the replay")
+    mbind[holder][0] = -1
+    pstate[e.id] = e.new
+    if e.p == e.id:
+        return "ProcStop"
+    if e.p < 0 and e.g < 0:
+        steal = "sysmon"
+    elif e.p < 0 and gstate.get(e.g) == SYSCALL:
+        steal = "steal-back"
+    else:
+        steal = "running G: STW or forEachP"
+    return f"ProcSteal({steal})"
+
+
+def _goroutine_transition(e, i, tr, gstate, mbind, ops, pending_block, gidx, next_on_m):
+    if gstate.get(e.id) != e.old:
+        raise InconsistentTrace(f"line {e.line}: G{e.id} goes {e.old}->{e.new} but the replay has it "
+                                f"{gstate.get(e.id)}")
+    kind = _kind(e)
+    rule = ""
+    me = mbind.setdefault(e.m, [-1, -1]) if e.m >= 0 else [-1, -1]
+    old, new = e.old, e.new
+    if (old, new) == (NOT_EXIST, RUNNABLE):
+        if e.g < 0 or e.g not in ops:
+            raise Unsupported(f"line {e.line}: goroutine {e.id} is created with no goroutine running, "
+                              "which the model cannot express")
+        ops[e.g].append(Op(OP_SPAWN, gidx[e.id]))
+    elif old == NOT_EXIST or new == NOT_EXIST and old == SYSCALL:
+        raise Unsupported(f"line {e.line}: {kind} (cgo or a goroutine created blocked) is not in the model")
+    elif (old, new) == (RUNNABLE, RUNNING):
+        me[1] = e.id
+    elif (old, new) == (RUNNING, RUNNABLE):
+        if e.reason == "runtime.Gosched":
+            ops[e.id].append(Op(OP_YIELD))
+        elif e.reason == "preempted":
+            ops[e.id].append(Op(OP_COMPUTE))
+        else:
+            raise Unsupported(f"line {e.line}: GoStop for reason {e.reason!r} is not in the model")
+        me[1] = -1
+    elif (old, new) == (RUNNING, WAITING):
+        ops[e.id].append(Op(OP_PARK))
+        pending_block[e.id] = (ops[e.id], len(ops[e.id]) - 1, e.reason)
+        me[1] = -1
+    elif (old, new) == (RUNNING, NOT_EXIST):
+        ops[e.id].append(Op(OP_EXIT))
+        me[1] = -1
+    elif (old, new) == (WAITING, RUNNABLE):
+        entry = pending_block.pop(e.id, None)
+        if e.g >= 0 and e.g != e.id and gstate.get(e.g) == RUNNING and e.g in ops:
+            ops[e.g].append(Op(OP_READY, gidx[e.id]))
+        else:
+            if entry is not None:
+                program, k = entry[0], entry[1]
+                program[k] = Op(OP_NET_READ)
+            reason = entry[2] if entry is not None else ""
+            if reason == "network":
+                kind = "GoUnblock(netpoll)"
+            elif reason == "system goroutine wait":
+                rule = "trace reader wake"
+            elif reason in TIMER_REASONS:
+                rule = "timer wake"
+            else:
+                rule = "scheduler wake"
+            if rule:
+                kind = f"GoUnblock({rule})"
+    elif (old, new) == (RUNNING, SYSCALL):
+        nxt = next_on_m[i]
+        blocking = (nxt >= 0 and tr[nxt].resource == "P" and tr[nxt].new == IDLE and tr[nxt].p == tr[nxt].id
+                    and tr[nxt].id == e.p and tr[nxt].g == e.id)
+        ops[e.id].append(Op(OP_SYSCALL_BLOCK if blocking else OP_SYSCALL))
+        if blocking:
+            kind = "GoSyscallBegin(blocking)"
+    elif (old, new) == (SYSCALL, RUNNING):
+        pass
+    elif (old, new) == (SYSCALL, RUNNABLE):
+        me[1] = -1
+    else:
+        raise Unsupported(f"line {e.line}: the transition {old}->{new} is not in the model")
+    gstate[e.id] = new
+    return kind, rule
+
+
+def _snapshot(gstate, pstate, mbind):
+    return dict(gstate), dict(pstate), frozenset((p, g) for p, g in mbind.values() if p >= 0 or g >= 0)
+
+
+def _checked(e, before, after, gidx, pidx, kind, rule) -> Checked:
+    g_set = tuple((gidx[g], G_LETTER[s]) for g, s in after[0].items() if before[0].get(g) != s and g in gidx)
+    p_set = tuple((pidx[p], P_LETTER[s]) for p, s in after[1].items() if before[1].get(p) != s)
+
+    def rename(pair):
+        p, g = pair
+        return (pidx[p] if p >= 0 else -1, gidx[g] if g >= 0 else -1)
+
+    removed = frozenset(rename(x) for x in before[2] - after[2])
+    added = frozenset(rename(x) for x in after[2] - before[2])
+    keys = {("G", i) for i, _ in g_set} | {("P", i) for i, _ in p_set} | {("M", e.m)}
+    for p, g in removed | added:
+        if p >= 0:
+            keys.add(("P", p))
+        if g >= 0:
+            keys.add(("G", g))
+    primary = ("G", gidx[e.id]) if e.resource == "G" else ("P", pidx[e.id])
+    context = (pidx[e.p] if e.p >= 0 else -1, gidx[e.g] if e.g >= 0 else -1)
+    return Checked(e, g_set, p_set, removed, added, frozenset(keys), primary, context, kind, rule)
+
+
+def _observation(gstate, pstate, mbind, gidx, pidx, g_ids, p_ids):
+    gst = "".join(G_LETTER[gstate[g]] for g in g_ids)
+    pst = "".join(P_LETTER[pstate[p]] for p in p_ids)
+    binds = frozenset((pidx[p] if p >= 0 else -1, gidx[g] if g >= 0 else -1)
+                      for p, g in mbind.values() if (p >= 0 or g >= 0))
+    return gst, pst, binds

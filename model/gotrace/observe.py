@@ -1,0 +1,178 @@
+"""What a Go execution trace can see of a model state.
+
+An observation is (G statuses, P statuses, bindings):
+
+- G statuses as the trace parser names them, one letter per model G:
+  N NotExist (_Gidle, not yet created, or _Gdead), R Runnable, X Running,
+  S Syscall, W Waiting;
+- P statuses, one letter per model P: R Running (_Prunning, and _Psyscall,
+  which the trace shows as Running), I Idle;
+- bindings: the set of (P, G) pairs, one per M that holds a P or a G, -1
+  for none. An M in a system call holds its G and, until its P is taken
+  (retake, steal-back), the P it entered the call with (m.oldp while the P
+  is _Psyscall), as the trace's M context shows.
+
+Ms appear only through what they hold, so an observation does not depend
+on how Ms are numbered (symmetry reduction keeps it), and a trace's thread
+ids need no mapping to model Ms: an M is identified by its P or G while it
+holds one, and Ms that hold nothing are interchangeable. The model may not
+know which of several Ms holds a _Psyscall P (sysmon retook it from one, then
+another entered a syscall on it), so the bindings are a tuple of
+alternatives, usually one.
+"""
+
+from itertools import permutations, product
+
+from ..vocab import (M_RUN, PC_WAKEP1, SYSCALL_PCS, _Gdead, _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle,
+                     _Prunning, _Psyscall)
+
+G_LETTER = {_Gidle: "N", _Gdead: "N", _Grunnable: "R", _Grunning: "X", _Gsyscall: "S", _Gwaiting: "W"}
+P_LETTER = {_Pidle: "I", _Prunning: "R", _Psyscall: "R"}
+G_NAMES = {"N": "NotExist", "R": "Runnable", "X": "Running", "S": "Syscall", "W": "Waiting"}
+P_NAMES = {"I": "Idle", "R": "Running"}
+
+
+class ModelObserver:
+    """Observations of one machine's states (model/layout.py offsets; the
+    test in tests/test_conform.py checks them against machine.fields)."""
+
+    def __init__(self, machine):
+        L = machine.L
+        self.L = L
+        self.g_status = list(L.g_status)
+        self.g_pc = list(L.g_pc)
+        self.p_status = list(L.p_status)
+        self.ms = [(L.m_p[m], L.m_oldp[m], L.m_curg[m], L.proc_pc[m]) for m in range(L.nm)]
+
+    def __call__(self, s):
+        gst = "".join(G_LETTER[s[o]] for o in self.g_status)
+        pst = "".join(P_LETTER[s[o]] for o in self.p_status)
+        pairs = []
+        syscall_holders: dict[int, list[int]] = {}
+        for o_p, o_oldp, o_curg, o_pc in self.ms:
+            p, g = s[o_p] - 1, s[o_curg] - 1
+            oldp = s[o_oldp] - 1
+            if p < 0 and oldp >= 0 and s[self.p_status[oldp]] == _Psyscall and s[o_pc] in SYSCALL_PCS:
+                syscall_holders.setdefault(oldp, []).append(len(pairs))
+                pairs.append((oldp, g))
+            elif p >= 0 or g >= 0:
+                pairs.append((p, g))
+        ambiguous = {p: idx for p, idx in syscall_holders.items() if len(idx) > 1}
+        if not ambiguous:
+            return gst, pst, (frozenset(pairs),)
+        alts = []
+        for holders in product(*ambiguous.values()):
+            alt = list(pairs)
+            chosen = set(holders)
+            for idx_list in ambiguous.values():
+                for i in idx_list:
+                    if i not in chosen:
+                        alt[i] = (-1, alt[i][1])
+            alts.append(frozenset(pr for pr in alt if pr != (-1, -1)))
+        return gst, pst, tuple(alts)
+
+    def holds(self, s, m: int) -> tuple:
+        """The (P, G) pairs M m may be seen holding: one, or two when it is
+        in a syscall on a _Psyscall P that another M may hold instead."""
+        o_p, o_oldp, o_curg, o_pc = self.ms[m]
+        p, g, oldp = s[o_p] - 1, s[o_curg] - 1, s[o_oldp] - 1
+        if p < 0 and oldp >= 0 and s[self.p_status[oldp]] == _Psyscall and s[o_pc] in SYSCALL_PCS:
+            rivals = sum(1 for q_p, q_oldp, _, q_pc in self.ms if s[q_p] == 0 and s[q_oldp] == oldp + 1
+                         and s[q_pc] in SYSCALL_PCS)
+            return ((oldp, g), (-1, g)) if rivals > 1 else ((oldp, g),)
+        return ((p, g),)
+
+    def in_wakep(self, s, g: int):
+        """s with the M running G g inside wakep, returning to it
+        (startTheWorld's wakep); None if no M is running g."""
+        for m, (_, _, o_curg, o_pc) in enumerate(self.ms):
+            if s[o_curg] == g + 1 and s[o_pc] == M_RUN:
+                b = bytearray(s)
+                b[o_pc] = PC_WAKEP1
+                b[self.L.proc_ret[m]] = M_RUN
+                return bytes(b)
+        return None
+
+    def idle_orders(self, s) -> list:
+        """s with the idle P list (sched.pidle, a stack) in every order: the
+        order when a trace starts is not observable."""
+        slots = self.L.pidle
+        idle = [s[o] for o in slots if s[o]]
+        out = []
+        for order in permutations(idle):
+            b = bytearray(s)
+            for o, v in zip(slots, order):
+                b[o] = v
+            out.append(bytes(b))
+        return out
+
+    def pcs(self, s) -> tuple:
+        """Each G's program counter (its next op)."""
+        return tuple(s[o] for o in self.g_pc)
+
+
+def agrees(model_obs, trace_obs) -> bool:
+    return model_obs[0] == trace_obs[0] and model_obs[1] == trace_obs[1] and trace_obs[2] in model_obs[2]
+
+
+def changed(a, b) -> frozenset:
+    """The resources ("G", i) / ("P", i) whose status or binding differs."""
+    keys = {("G", i) for i, (x, y) in enumerate(zip(a[0], b[0])) if x != y}
+    keys |= {("P", i) for i, (x, y) in enumerate(zip(a[1], b[1])) if x != y}
+    before = frozenset().union(*a[2])
+    after = frozenset().union(*b[2])
+    if len(a[2]) > 1 or len(b[2]) > 1:
+        before |= frozenset().union(*(set(x) for x in a[2]))
+    for p, g in before ^ after:
+        if p >= 0:
+            keys.add(("P", p))
+        if g >= 0:
+            keys.add(("G", g))
+    return frozenset(keys)
+
+
+def describe(obs, g_names=None, p_names=None) -> str:
+    """'G1 Running on P0; G2 Runnable; ...' for a trace or model observation."""
+    gst, pst, binds = obs
+    binds = binds if isinstance(binds, frozenset) else binds[0]
+    gname = (lambda i: g_names[i]) if g_names else (lambda i: f"G{i}")
+    pname = (lambda i: p_names[i]) if p_names else (lambda i: f"P{i}")
+    where = {}
+    for p, g in binds:
+        if g >= 0:
+            where[g] = p
+    parts = []
+    for i, c in enumerate(gst):
+        if c == "N":
+            continue
+        text = f"{gname(i)} {G_NAMES[c]}"
+        if i in where:
+            text += f" on {pname(where[i])}" if where[i] >= 0 else " on an M without P"
+        parts.append(text)
+    ps = []
+    for i, c in enumerate(pst):
+        holder = [g for p, g in binds if p == i]
+        text = f"{pname(i)} {P_NAMES[c]}"
+        if holder and holder[0] < 0:
+            text += " (M in scheduler)"
+        elif not holder and c == "R":
+            text += " (no M)"
+        ps.append(text)
+    return "; ".join(parts) + " | " + ", ".join(ps)
+
+
+def describe_change(a, b, g_names=None, p_names=None) -> str:
+    gname = (lambda i: g_names[i]) if g_names else (lambda i: f"G{i}")
+    pname = (lambda i: p_names[i]) if p_names else (lambda i: f"P{i}")
+    out = [f"{gname(i)} {G_NAMES[x]}->{G_NAMES[y]}" for i, (x, y) in enumerate(zip(a[0], b[0])) if x != y]
+    out += [f"{pname(i)} {P_NAMES[x]}->{P_NAMES[y]}" for i, (x, y) in enumerate(zip(a[1], b[1])) if x != y]
+    ba, bb = a[2] if isinstance(a[2], frozenset) else a[2][0], b[2] if isinstance(b[2], frozenset) else b[2][0]
+
+    def pair(pr):
+        p, g = pr
+        return f"M({pname(p) if p >= 0 else '-'},{gname(g) if g >= 0 else '-'})"
+
+    gone, new = sorted(ba - bb), sorted(bb - ba)
+    if gone or new:
+        out.append("bindings " + " ".join(pair(x) for x in gone) + " -> " + " ".join(pair(x) for x in new))
+    return ", ".join(out) or "no observable change"

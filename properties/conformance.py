@@ -1,0 +1,143 @@
+"""Conformance with real Go execution traces: where the model's Go-trace side
+(model/gotrace) meets the explorer's trace validation (explorer/conform.py).
+
+    report = conform("tests/goprograms/chanpark", go="1.25", procs=2)
+    report.verdict          # "accepted", "rejected", "limit" or "not checked"
+    print(report.text())
+
+Used by `gosched-mc conform`, scripts/conformance.py and tests/test_conform.py.
+"""
+
+import tempfile
+import time
+from pathlib import Path
+
+from explorer.conform import WithoutActions, reachable, validate
+from model.gotrace import events as ev
+from model.gotrace import mapping, runner, toolchain
+from model.gotrace.check import INPUT_ERRORS, PROTOCOL_TEXT, Report, Spec, model_for
+from model.mutants import MUTANTS
+from model.gotrace.mapping import Unsupported
+from model.gotrace.source import ConformError, obtain, tool_for
+
+__all__ = ["INPUT_ERRORS", "conform", "add_arguments", "from_args"]
+PRELUDE_LIMIT = 200_000  # model states the unobserved prelude may take
+
+
+def conform(path: str, go: str | None = None, procs: int | None = None, mutant: str | None = None,
+            without=(), keep: str | None = None, window: int | None = None, max_nodes: int | None = None,
+            max_seconds: float | None = None, against: str | None = None, log=None) -> Report:
+    """Obtain the trace (running the program if path is a directory), map
+    it to a model instance and validate it against the model of its
+    protocol. `without` removes actions from the model and `mutant` seeds a
+    bug, to show a trace being rejected; against="classic" checks a modern
+    trace against the classic model anyway (a cross-check, not conformance).
+    Raises model.gotrace.check.INPUT_ERRORS on bad input."""
+    clock = time.perf_counter
+    seconds = {}
+    if against not in (None, "classic"):
+        raise ConformError(f"the model has only the classic protocol, so --against {against} is not available")
+    if mutant is not None and mutant not in MUTANTS:
+        raise ConformError(f"no mutant named {mutant!r}; `gosched-mc mutants --list` lists them")
+    with tempfile.TemporaryDirectory(prefix="gosched-mc-conform-") as tmp:
+        workdir = Path(keep) if keep else Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        t0 = clock()
+        src, dump = obtain(path, go, procs, workdir, log)
+        seconds["run"] = src.run_seconds
+        with dump as lines:
+            try:
+                inst = mapping.instantiate(ev.parse(lines, src.trace_file or path))
+            except Unsupported as err:
+                seconds["parse"] = clock() - t0 - src.run_seconds
+                return Report(src, "not checked", str(err), seconds=seconds)
+        seconds["parse"] = clock() - t0 - src.run_seconds
+        if keep and src.kind == "program":
+            trace = Path(src.trace_file)
+            runner.save_dump(trace, toolchain.find(tool_for(src.go), install=False), trace.with_suffix(".txt"),
+                             src.go)
+    report = Report(src, "not checked", instance=inst, seconds=seconds)
+    if src.protocol != "classic" and against is None:
+        report.reason = PROTOCOL_TEXT.format(toolchain=src.toolchain, go=src.go)
+        return report
+    try:
+        base = model_for(inst, mutant)
+    except Unsupported as err:
+        report.reason = str(err)
+        return report
+    machine = base
+    if without:
+        try:
+            machine = WithoutActions(base, without)
+        except ValueError as err:
+            raise ConformError(str(err)) from None
+    report.model = _model_text(inst, base, mutant, without, src.protocol)
+    spec = report.spec = Spec(base, inst)
+
+    t1 = clock()
+    try:
+        found, report.prelude_states = reachable(machine, machine.init_states(), spec.prelude_within,
+                                                 spec.prelude_done, PRELUDE_LIMIT)
+    except OverflowError as err:
+        report.verdict, report.reason = "limit", f"the prelude before the trace's first event has {err}"
+        return report
+    starts = list(dict.fromkeys(machine.canonical(v) for s in found for v in spec.start_variants(s)))
+    seconds["prelude"] = clock() - t1
+    if not starts:
+        report.verdict = "rejected"
+        report.reason = "no run of the model reaches the trace's first observation (the prelude finds none)"
+        return report
+
+    t2 = clock()
+    kwargs = {"window": window} if window else {}
+    result = validate(machine, spec, inst.checked, starts, max_nodes=max_nodes, max_seconds=max_seconds,
+                      label_text=spec.label_text, **kwargs)
+    seconds["search"] = clock() - t2
+    report.validation = result
+    if result.accepted:
+        report.verdict = "accepted"
+    elif not result.complete:
+        report.verdict, report.reason = "limit", f"the search stopped at {result.stopped_by}"
+    else:
+        report.verdict = "rejected"
+    return report
+
+
+def _model_text(inst, machine, mutant, without, protocol) -> str:
+    cross = " (a cross-check: the trace follows the modern protocol)" if protocol != "classic" else ""
+    return (f"{len(inst.programs)} goroutines, GOMAXPROCS={inst.gomaxprocs}, up to {machine.L.nm} Ms, "
+            f"classic protocol{cross}" + (f", mutant {mutant}" if mutant else "")
+            + (f", without {', '.join(without)}" if without else ""))
+
+
+def add_arguments(parser) -> None:
+    """The `conform` subcommand's own flags."""
+    parser.add_argument("input", metavar="PROGRAM_DIR_OR_TRACE",
+                        help="a Go program directory (built and run here, writing its trace to $GOSCHED_MC_TRACE), "
+                             "a binary execution trace, or a saved `go tool trace -d=parsed` dump")
+    parser.add_argument("--go", metavar="VERSION", help="the Go toolchain for a program: 1.25 (default; classic "
+                        "protocol) or 1.27 (modern protocol, not yet supported); for a trace, what must have written it")
+    parser.add_argument("--procs", type=int, metavar="N", help="GOMAXPROCS to run a program with (default 2)")
+    parser.add_argument("--mutant", metavar="NAME", help="check against the model with this seeded bug")
+    parser.add_argument("--without", action="append", default=[], metavar="ACTION",
+                        help="check against the model with this action removed (repeatable)")
+    parser.add_argument("--against", choices=("classic",),
+                        help="check a Go >= 1.26 trace against the classic model anyway (a cross-check)")
+    parser.add_argument("--keep", metavar="DIR", help="keep the program's trace and its dump in DIR")
+    parser.add_argument("--window", type=int, metavar="N",
+                        help="how far ahead of the first unexplained event a step may explain (default 6)")
+    parser.add_argument("--max-nodes", type=int, metavar="N", help="stop the search after N (state, position) nodes")
+    parser.add_argument("--max-seconds", type=float, metavar="S", help="stop the search after S seconds")
+    parser.add_argument("--detail", action="store_true", help="print the programs and the whole explaining run")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def from_args(args, log=None) -> Report:
+    if args.procs is not None and not 1 <= args.procs <= 256:
+        raise ConformError(f"--procs must be from 1 to 256, not {args.procs}")
+    for flag, value in (("--window", args.window), ("--max-nodes", args.max_nodes), ("--max-seconds", args.max_seconds)):
+        if value is not None and value <= 0:
+            raise ConformError(f"{flag} must be more than 0, not {value}")
+    return conform(args.input, go=args.go, procs=args.procs, mutant=args.mutant, without=tuple(args.without),
+                   keep=args.keep, window=args.window, max_nodes=args.max_nodes, max_seconds=args.max_seconds,
+                   against=args.against, log=log)

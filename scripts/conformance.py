@@ -1,0 +1,206 @@
+"""Conformance of the model with real Go execution traces: the table.
+
+Runs every program under tests/goprograms at GOMAXPROCS 1, 2 and 4 on Go
+1.25.5 (the classic protocol, checked against the model) and Go 1.27.3 (the
+modern protocol: parsed, mapped and counted, but not yet checked; with
+--cross-check also validated against the classic model, which is a
+cross-check and not conformance), and prints one row per trace:
+
+    program  GOMAXPROCS  Go  events  checked  mapped  not covered  verdict  first unexplained  seconds
+
+then the model actions that explained events in no trace (with the reason
+they are not seen), and the actions seen.
+
+    python scripts/conformance.py                    # every program, one run each
+    python scripts/conformance.py --runs 5 chanpark  # five traces of one program
+    python scripts/conformance.py --markdown         # for REPORT.md
+    python scripts/conformance.py --json out.json
+"""
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from model.actions import ACTIONS  # noqa: E402
+from model.gotrace.check import INPUT_ERRORS, to_json  # noqa: E402
+from properties.conformance import conform  # noqa: E402
+
+PROGRAMS = ROOT / "tests" / "goprograms"
+PROCS = (1, 2, 4)
+VERSIONS = ("1.25", "1.27")
+
+# Why a model action may explain no event of any trace: it changes nothing a
+# trace records (its steps are stuttering steps), or it is rare.
+UNOBSERVABLE = "unobservable: changes nothing a trace records (a stuttering step)"
+NOT_SEEN = {
+    "netpollready": UNOBSERVABLE + "; the fd becoming ready is the kernel's",
+    "chansend_nowaiter": UNOBSERVABLE + "; a send that wakes no one",
+    "chanrecv_buffered": UNOBSERVABLE + "; a receive that does not park",
+    "wakep_noop": UNOBSERVABLE, "wakep_cas": UNOBSERVABLE, "wakep_startm": UNOBSERVABLE,
+    "wakep_nopidle": UNOBSERVABLE, "wakep_store": "seeded bugs only",
+    "handoffp_startm": UNOBSERVABLE, "handoffp_startm_spinning": UNOBSERVABLE, "handoffp_lock": UNOBSERVABLE,
+    "handoffp_lastp_startm": UNOBSERVABLE, "handoffp_pidleput": UNOBSERVABLE,
+    "injectglist_startm": UNOBSERVABLE, "injectglist_done": UNOBSERVABLE,
+    "runqsteal": UNOBSERVABLE + "; the stolen G's GoStart is `execute` or `resetspinning`'s",
+    "stealWork_none": UNOBSERVABLE, "findRunnable_nosteal": UNOBSERVABLE,
+    "findRunnable_stopspinning": UNOBSERVABLE, "findRunnable_recheck_none": UNOBSERVABLE,
+    "findRunnable_needspinning": UNOBSERVABLE, "resetspinning": UNOBSERVABLE,
+    "preemptone": UNOBSERVABLE + "; sets gp.preempt, the GoStop is gopreempt_m's",
+    "exitsyscall_lostp": UNOBSERVABLE + "; the G stays _Gsyscall", "exitsyscallfast_nopidle": UNOBSERVABLE,
+    "incidlelocked": UNOBSERVABLE, "stopm": UNOBSERVABLE, "netpoll_block": UNOBSERVABLE,
+    "exitsyscall_wirep": "seeded bugs only", "runqsteal_runnext_store": "seeded bugs only",
+}
+
+
+def run_all(programs, versions, procs, runs, cross_check, log, keep=None):
+    rows = []
+    for name in programs:
+        for version in versions:
+            for n in procs:
+                for k in range(runs):
+                    t = time.perf_counter()
+                    try:
+                        kept = str(Path(keep) / f"{name}-go{version}-p{n}-{k}") if keep else None
+                        report = conform(str(PROGRAMS / name), go=version, procs=n, max_seconds=300, keep=kept,
+                                         against="classic" if cross_check and version != "1.25" else None)
+                        data = to_json(report)
+                    except INPUT_ERRORS as err:
+                        data = {"verdict": "error", "reason": str(err)}
+                    data.update(program=name, go=version, procs=n, run=k, seconds=round(time.perf_counter() - t, 2))
+                    rows.append(data)
+                    log(_row_text(data))
+    return rows
+
+
+def _first(data) -> str:
+    f = data.get("first_unexplained")
+    if not f:
+        return ""
+    s = data.get("search", {})
+    return f"#{f['index'] + 1}/{s.get('checked', '?')} {f.get('kind', '')}: {_event_short(f['event'])}"
+
+
+def _event_short(line: str) -> str:
+    parts = dict(p.split("=", 1) for p in line.split() if "=" in p and not p.startswith(("Time", "Reason", "Resource")))
+    trans = [p for p in line.split() if "->" in p]
+    who = f"g{parts['GoID']}" if "GoID" in parts else f"p{parts.get('ProcID', '?')}"
+    return f"M={parts.get('M')} {who} {trans[0] if trans else ''}"
+
+
+def _row_text(d) -> str:
+    ev = d.get("events", {})
+    return (f"{d['program']:14} {d['procs']:>2} {d['go']:>5} {ev.get('events', '-'):>6} {ev.get('checked', '-'):>7} "
+            f"{ev.get('mapped', '-'):>6} {ev.get('not_covered', '-'):>5}  {d['verdict']:11} {d['seconds']:6.2f}  "
+            f"{_first(d) or d.get('reason', '')[:70]}")
+
+
+def never_seen(rows) -> tuple[list, Counter]:
+    """Over the classic-protocol traces (conformance proper, not cross-checks)."""
+    rows = [d for d in rows if d["go"] == "1.25"]
+    seen: Counter = Counter()
+    for d in rows:
+        seen.update(d.get("explaining_actions", {}))
+    hidden: Counter = Counter()
+    for d in rows:
+        hidden.update(d.get("run_actions", {}))
+    out = []
+    for name, info in ACTIONS.items():
+        if seen[name]:
+            continue
+        why = NOT_SEEN.get(name, "rare: not in these traces")
+        if hidden[name] and why.startswith("rare"):
+            why = "taken only as a stuttering step in these traces"
+        out.append((name, hidden[name], why))
+    return out, seen
+
+
+def markdown(rows) -> str:
+    runs = max((d["run"] for d in rows), default=0) + 1
+    verdicts = Counter((d["go"], d["verdict"]) for d in rows)
+    summary = "; ".join(f"Go {go}: " + ", ".join(f"{n} {v}" for (g, v), n in sorted(verdicts.items()) if g == go)
+                        for go in sorted({d["go"] for d in rows}))
+    lines = ["<!-- generated by `python scripts/conformance.py --markdown` from real runs; they differ run to run -->",
+             "", f"{len(rows)} traces ({runs} per program, GOMAXPROCS and Go version): {summary}. Go 1.25.5 traces "
+             "are checked against the model (classic protocol); Go 1.27.3 traces follow the modern protocol, which "
+             "the model does not have yet: their rows say `not checked`, or, with `--cross-check`, how the classic "
+             "model fares on them (a cross-check, not conformance). `checked`: state transitions the model must "
+             "explain; `mapped`: those of them that go through a stand-in rule (timers as the netpoller); "
+             "`not covered`: events dropped by a named rule (allocm's P borrow); `first unexplained`: the first "
+             "event no run of the model explains, #index/checked and its kind.", "",
+             "| program | GOMAXPROCS | Go | traces | events | checked | mapped | not covered | accepted | seconds per trace |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    groups: dict = {}
+    for d in rows:
+        groups.setdefault((d["program"], d["procs"], d["go"]), []).append(d)
+    for (program, procs, go), ds in sorted(groups.items()):
+        total = Counter()
+        for d in ds:
+            total.update(d.get("events", {}))
+        accepted = sum(1 for d in ds if d["verdict"] == "accepted")
+        checked = [d for d in ds if d["verdict"] in ("accepted", "rejected")]
+        verdict = f"{accepted}/{len(checked)}" + (" (cross-check)" if go != "1.25" and checked else "")
+        if not checked:
+            verdict = ", ".join(sorted({d["verdict"] for d in ds}))
+        lines.append(f"| {program} | {procs} | {go} | {len(ds)} | {total['events']} | {total['checked']} | "
+                     f"{total['mapped']} | {total['not_covered']} | {verdict} | "
+                     f"{sum(d['seconds'] for d in ds) / len(ds):.2f} |")
+    lines += ["", "Every trace:", "",
+              "| program | GOMAXPROCS | Go | events | checked | mapped | not covered | verdict | first unexplained | seconds |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for d in rows:
+        ev = d.get("events", {})
+        verdict = d["verdict"] + (" (cross-check)" if d["go"] != "1.25" and d["verdict"] in ("accepted", "rejected") else "")
+        lines.append(f"| {d['program']} | {d['procs']} | {d['go']} | {ev.get('events', '')} | {ev.get('checked', '')} | "
+                     f"{ev.get('mapped', '')} | {ev.get('not_covered', '')} | {verdict} | {_first(d)} | {d['seconds']} |")
+    missing, seen = never_seen(rows)
+    lines += ["", "Model actions that explained no event in any Go 1.25 trace:", "",
+              "| action | stuttering steps in explaining runs | why |", "|---|---|---|"]
+    lines += [f"| `{name}` | {n} | {why} |" for name, n, why in missing]
+    lines += ["", "Events explained per action, over the accepted Go 1.25 traces: "
+              + ", ".join(f"`{a}` {n}" for a, n in seen.most_common()) + "."]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("programs", nargs="*", help="program names under tests/goprograms (default: all)")
+    ap.add_argument("--go", action="append", choices=VERSIONS, help="Go versions (default: both)")
+    ap.add_argument("--procs", action="append", type=int, help="GOMAXPROCS values (default: 1 2 4)")
+    ap.add_argument("--runs", type=int, default=1, help="traces per program, version and GOMAXPROCS")
+    ap.add_argument("--cross-check", action="store_true", help="validate Go 1.27 traces against the classic model too")
+    ap.add_argument("--markdown", action="store_true", help="print a markdown table for REPORT.md")
+    ap.add_argument("--json", metavar="FILE", help="write every row as JSON")
+    ap.add_argument("--keep", metavar="DIR", help="keep every trace and its dump under DIR")
+    ap.add_argument("--from-json", metavar="FILE", help="print the table of a previous --json run instead of running")
+    args = ap.parse_args(argv)
+    programs = args.programs or sorted(p.name for p in PROGRAMS.iterdir() if (p / "main.go").is_file())
+    log = (lambda s: print(s, file=sys.stderr, flush=True)) if args.markdown else (lambda s: print(s, flush=True))
+    if not args.markdown:
+        print(f"{'program':14} {'P':>2} {'Go':>5} {'events':>6} {'checked':>7} {'mapped':>6} {'n/c':>5}  "
+              f"{'verdict':11} {'sec':>6}  first unexplained / reason")
+    if args.from_json:
+        rows = json.loads(Path(args.from_json).read_text())
+    else:
+        rows = run_all(programs, args.go or VERSIONS, args.procs or PROCS, args.runs, args.cross_check, log, args.keep)
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1, default=str))
+    if args.markdown:
+        print(markdown(rows))
+    else:
+        verdicts = Counter((d["go"], d["verdict"]) for d in rows)
+        print("\n" + ", ".join(f"Go {go} {v}: {n}" for (go, v), n in sorted(verdicts.items())))
+        missing, _ = never_seen(rows)
+        print("Model actions that explained no event:")
+        for name, n, why in missing:
+            print(f"  {name:28} {why}" + (f" ({n} stuttering steps)" if n else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
