@@ -269,7 +269,7 @@ def test_the_observation_of_a_model_state_matches_its_rendered_fields():
     """observe.py reads the state layout directly (for speed); check it
     against machine.fields(), which the model keeps readable."""
     for name in ("syscalls", "default"):
-        machine = GoScheduler(preset(name))
+        machine = GoScheduler(preset(name).with_(threads=6))  # conformance numbers threads
         observer = ModelObserver(machine)
         for s in _some_states(machine, 3000):
             f = machine.fields(s)
@@ -280,6 +280,8 @@ def test_the_observation_of_a_model_state_matches_its_rendered_fields():
             assert pst == "".join("I" if f[f"P{p}.status"] == "_Pidle" else "R" for p in range(len(pst)))
             pairs = set()
             for m in range(machine.L.nm):
+                if f"M{m}.p" not in f:
+                    continue  # a thread not made yet
                 p, oldp, g = (f[f"M{m}.{k}"] for k in ("p", "oldp", "curg"))
                 ref = lambda v: int(v[1:]) if v != "nil" else -1  # noqa: E731
                 if p == "nil" and oldp != "nil" and f[f"{oldp}.status"] == "_Psyscall" and s[machine.L.proc_pc[m]] in SYSCALL_PCS:
