@@ -17,12 +17,13 @@ bug in the checker.
 """
 
 import argparse
+import errno
 import json
 import os
 import sys
 import traceback
 
-from . import atomic, graph, inputs, output
+from . import atomic, graph, guard, inputs, output
 from .killtable import check_mutant, format_table
 from .observer import find_witness
 from .plugins import PluginError, liveness_of, load_plugin
@@ -368,7 +369,7 @@ def cmd_graph(plugin, args) -> int:
     config = plugin.config_from_args(args)
     _check_outputs(args)
     highlighted = None
-    if args.highlight:
+    if args.highlight is not None:
         try:
             traced, _, highlighted = _verified_trace(plugin, args.highlight)
         except ReplayMismatch as err:
@@ -378,7 +379,7 @@ def cmd_graph(plugin, args) -> int:
                 raise UsageError("the trace to highlight was made with another configuration than the flags give")
             config = traced
     machine, invariants = plugin.build(config)
-    proj = plugin.projection(machine, args.project) if args.project else None
+    proj = plugin.projection(machine, args.project) if args.project is not None else None
     symmetry = not args.no_symmetry and not (proj and proj.needs_thread_numbers)
     limit = args.max_nodes or (DOT_LIMIT if fmt in ("dot", "svg") else DATA_LIMIT)
     max_states = args.max_states
@@ -449,43 +450,8 @@ COMMANDS = {"check": cmd_check, "graph": cmd_graph, "presets": cmd_presets, "rep
             "witness": cmd_witness}
 
 
-def _one_line(text: str) -> str:
-    return str(text).replace("\r", "\\r").replace("\n", "\\n")
-
-
 def _error(message: str) -> None:
-    print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr)
-
-
-def _internal_error(err: BaseException) -> None:
-    """One sentence for a bug in gosched-mc: what, where, what to report."""
-    frames = traceback.extract_tb(err.__traceback__)
-    where = ""
-    if frames:
-        last = frames[-1]
-        where = f" at {os.path.join(*last.filename.split(os.sep)[-2:])}:{last.lineno}"
-    what = _one_line(f"{type(err).__name__}: {err}" if str(err) else type(err).__name__)
-    if len(what) > 200:
-        what = what[:200] + "..."
-    print(f"{PROG}: internal error{where} ({what}); this is a bug in gosched-mc: please report the command "
-          "line and the traceback that the same command prints with --debug", file=sys.stderr)
-
-
-def _stdout_failed() -> bool:
-    """True if standard output cannot take what was printed (a full disk,
-    /dev/full). Output is then sent nowhere, so Python's own flush at exit
-    does not fail again with a traceback."""
-    try:
-        sys.stdout.flush()
-        return False
-    except (OSError, ValueError):
-        pass
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
-    return True
+    print(f"{PROG}: error: {guard.one_line(message)}", file=sys.stderr)
 
 
 def run(plugin, argv: list[str]) -> int:
@@ -496,21 +462,21 @@ def run(plugin, argv: list[str]) -> int:
         flag = inputs.empty_value_flag(argv)
         if flag:
             raise UsageError(f"argument {flag}: expected a value, not '--' (see `{PROG} --help`)")
-        args = parser.parse_args(argv)
-        code = COMMANDS[args.command](plugin, args)
-        sys.stdout.flush()
-        return code
+        with guard.checked_stdout():
+            try:
+                args = parser.parse_args(argv)
+            except SystemExit as done:  # --help printed: the status, returned rather than raised
+                return done.code if isinstance(done.code, int) else EXIT_OK
+            return COMMANDS[args.command](plugin, args)
     except (UsageError, BadTraceFile, graph.GraphError, atomic.OutputError, plugin.config_error,
             *getattr(plugin, "input_errors", ())) as err:
         _error(str(err))
         return EXIT_BAD_INPUT
-    except BrokenPipeError:
-        _stdout_failed()
-        return EXIT_OK
-    except OSError as err:
-        if not _stdout_failed():
-            raise
-        _error(f"cannot write to standard output: {(err.strerror or str(err)).lower()}")
+    except guard.StdoutFailed as err:
+        guard.silence_stdout()
+        if err.errno == errno.EPIPE:
+            return EXIT_OK  # the reader stopped reading (`| head`): nothing more to say
+        _error(f"cannot write to standard output: {err}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
@@ -519,7 +485,7 @@ def run(plugin, argv: list[str]) -> int:
 
 def main(argv=None) -> int:
     """The command. Any exception left over is a bug: one sentence on
-    stderr and exit status 70, or the traceback with --debug."""
+    stderr and exit status 70 (after the traceback, with --debug)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     argv = [a for a in argv if a != "--debug"]
@@ -533,9 +499,9 @@ def main(argv=None) -> int:
             return EXIT_BAD_INPUT
         return run(plugin, argv)
     except Exception as err:  # noqa: BLE001 -- the last line of defence: never a traceback, never exit 1
-        if debug:
-            raise
-        _internal_error(err)
+        if debug:  # the traceback, for a bug report; still exit status 70, not Python's 1
+            traceback.print_exc()
+        print(guard.internal_error_sentence(PROG, err), file=sys.stderr)
         return EXIT_INTERNAL
 
 

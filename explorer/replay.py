@@ -73,6 +73,8 @@ class Catalogue:
 
 def load(path: str) -> dict:
     """The trace in a file, checked for shape, version and configuration digest."""
+    if not path:
+        raise BadTraceFile("the trace file name is empty; give the path of a saved trace")
     try:
         with open(path, "rb") as f:
             if os.fstat(f.fileno()).st_size > MAX_TRACE_BYTES:
@@ -95,7 +97,8 @@ def load(path: str) -> dict:
     except RecursionError:
         raise BadTraceFile(f"{path} nests JSON too deeply to be a trace") from None
     except ValueError as err:  # e.g. an integer of more than 4,300 digits
-        raise BadTraceFile(f"{path} holds a value that cannot be read ({err}), so not a trace") from None
+        raise BadTraceFile(f"{path} holds a value that cannot be read ({str(err).split(';')[0]}), "
+                           "so not a trace") from None
     check_shape(data, path)
     return data
 
@@ -295,7 +298,7 @@ def _check_liveness(machine, catalogue: Catalogue, steps: list, data: dict) -> s
                                    f"not have (it has {known})")
     if not prop.applies:
         raise ReplayMismatch(last, f"{name} does not apply to this configuration, so nothing can violate it")
-    assumed_unfair = sorted(set(prop.unfair) | set(data["config"]["no_fairness"]))
+    assumed_unfair = sorted(set(prop.unfair) | set(data["config"].get("no_fairness") or ()))
     if data["unfair"] != assumed_unfair:
         raise ReplayMismatch(last, f"the trace takes {_classes(data['unfair'])} as unfair, but {name} with the "
                                    f"recorded --no-fairness takes exactly {_classes(assumed_unfair)} as unfair")

@@ -99,13 +99,15 @@ def validate(config: Config) -> Config:
 def from_toml(path: str) -> dict:
     """Read config fields from a TOML file: procs, threads, runq, protocol,
     mutant, and workload (a string, or a list of one program per goroutine)."""
+    if not path:
+        raise ConfigError("the config file name is empty; give the path of a TOML file")
     try:
         with open(path, "rb") as f:
             raw = f.read(MAX_TOML_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(f"config file {path} does not exist") from None
     except OSError as err:
-        raise ConfigError(f"cannot read config file {path}: {err.strerror}") from None
+        raise ConfigError(f"cannot read config file {path}: {(err.strerror or str(err)).lower()}") from None
     if len(raw) > MAX_TOML_BYTES:
         raise ConfigError(f"config file {path} is larger than {MAX_TOML_BYTES >> 20} MB, so not a configuration")
     try:
@@ -117,7 +119,7 @@ def from_toml(path: str) -> dict:
     except RecursionError:
         raise ConfigError(f"config file {path} nests arrays or tables too deeply to be a configuration") from None
     except ValueError as err:  # e.g. an integer of more than 4,300 digits
-        raise ConfigError(f"config file {path} holds a value that cannot be read ({err})") from None
+        raise ConfigError(f"config file {path} holds a value that cannot be read: {str(err).split(';')[0]}") from None
     known = {"procs", "threads", "runq", "protocol", "mutant", "workload", "name", "preset"}
     unknown = sorted(set(data) - known)
     if unknown:

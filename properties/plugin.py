@@ -57,15 +57,16 @@ class GoSchedPlugin:
         """The configuration the flags describe; ConfigError on bad input."""
         overrides: dict = {}
         preset_name = args.preset
-        if args.config:
+        if args.config is not None:
             data = from_toml(args.config)
-            preset_name = preset_name or data.pop("preset", None)
+            toml_preset = data.pop("preset", None)
+            preset_name = toml_preset if preset_name is None else preset_name
             overrides.update(data)
         for key in CONFIG_FIELDS:
             value = getattr(args, key, None)
             if value is not None:
                 overrides[key] = value
-        return self.make_config(preset_name or DEFAULT_PRESET, overrides)
+        return self.make_config(DEFAULT_PRESET if preset_name is None else preset_name, overrides)
 
     def make_config(self, preset_name: str, overrides: dict) -> Config:
         if preset_name not in PRESETS:
