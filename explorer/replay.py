@@ -230,6 +230,20 @@ def replay_steps(machine, data: dict, known_actions: set | None) -> list:
     return out
 
 
+def replay(machine, data: dict, known_actions: set | None) -> Trace:
+    """Steps and loop only (3 and 4, and a stutter's last state): the
+    recorded run as a Trace of real states. `verify_trace` checks the rest."""
+    steps = replay_steps(machine, data, known_actions)
+    loop, unfair = data.get("loop_start"), set(data.get("unfair") or ())
+    if loop is not None:
+        _check_loop([st.state for st in steps], loop)
+        if loop == len(steps) - 1:
+            _check_stutter(machine, steps[-1].state, loop, unfair)
+    return Trace(steps=steps, property=data["property"], message=data.get("message", ""), kind=data["kind"],
+                 loop_start=loop, config=data["config"], model=data.get("model", ""), unfair=sorted(unfair),
+                 instance=data.get("instance", ""))
+
+
 # --- 4. the loop -----------------------------------------------------------------------------------------
 
 def _check_loop(states: list, loop: int) -> None:
@@ -318,13 +332,17 @@ def _check_liveness(machine, catalogue: Catalogue, steps: list, data: dict) -> s
                                    "unfulfilled, so the lasso does not violate it")
     unfair = set(assumed_unfair)
     if loop == last:
-        fair_steps = [lab for lab, _ in machine.successors(states[last]) if machine.fairness_class(lab) not in unfair]
-        if fair_steps:
-            raise ReplayMismatch(loop, f"the trace ends in a stutter but {machine.label_text(fair_steps[0])} is "
-                                       "enabled there and fair")
+        _check_stutter(machine, states[last], loop, unfair)
     else:
         _check_fair_cycle(machine, steps, loop, unfair)
     return lasso_message(label, loop == last, assumed_unfair)
+
+
+def _check_stutter(machine, state, loop: int, unfair: set) -> None:
+    fair_steps = [lab for lab, _ in machine.successors(state) if machine.fairness_class(lab) not in unfair]
+    if fair_steps:
+        raise ReplayMismatch(loop, f"the trace ends in a stutter but {machine.label_text(fair_steps[0])} is "
+                                   "enabled there and fair")
 
 
 def _classes(names) -> str:
