@@ -28,8 +28,9 @@ from .killtable import check_mutant, format_table
 from .observer import find_witness
 from .plugins import PluginError, liveness_of, load_plugin
 from .progress import Progress
-from .replay import BadTraceFile, Catalogue, ReplayMismatch, load, rebuild_config, verify_trace
+from .replay import ReplayMismatch, verify_file
 from .search import Limits, explore
+from .tracefile import BadTraceFile
 from .spec import DEADLOCK
 from .trace import Trace, concretize, lasso_message, render_text, save, to_json
 from .verify import lasso_trace, verify
@@ -261,21 +262,9 @@ def cmd_presets(plugin, args) -> int:
     return EXIT_OK
 
 
-def _verified_trace(plugin, path: str):
-    """(config, machine, Trace) for a saved trace that replays and whose
-    property re-checks; BadTraceFile or ReplayMismatch otherwise."""
-    data = load(path)
-    config = rebuild_config(plugin, data, path)
-    machine, invariants = plugin.build(config)
-    catalogue = Catalogue(invariants, liveness_of(plugin, machine),
-                          plugin.witnesses() if hasattr(plugin, "witnesses") else [],
-                          tuple(getattr(plugin, "fairness_classes", dict)()))
-    return config, machine, verify_trace(machine, catalogue, data)
-
-
 def cmd_replay(plugin, args) -> int:
     try:
-        _, machine, trace = _verified_trace(plugin, args.file)
+        _, machine, trace = verify_file(plugin, args.file)
     except ReplayMismatch as err:
         print(f"{PROG} replay: {args.file} does not replay: {err}")
         return EXIT_VIOLATED
@@ -371,7 +360,7 @@ def cmd_graph(plugin, args) -> int:
     highlighted = None
     if args.highlight is not None:
         try:
-            traced, _, highlighted = _verified_trace(plugin, args.highlight)
+            traced, _, highlighted = verify_file(plugin, args.highlight)
         except ReplayMismatch as err:
             raise UsageError(f"the trace to highlight, {args.highlight}, does not replay: {err}") from None
         if traced.to_dict() | {"name": ""} != config.to_dict() | {"name": ""}:
