@@ -67,7 +67,8 @@ Program = tuple[Op, ...]
 def _number(text: str, what: str, example: str) -> int:
     """A small ASCII number (an op's argument), or WorkloadError."""
     if not _NUMBER.fullmatch(text):
-        raise WorkloadError(f"{what} must be a number from 0 to 999 in ASCII digits, as in {example}, not {_quote(text)}")
+        raise WorkloadError(f"{what} must be a number from 0 to 999 in ASCII digits, as in {example}, "
+                            f"not {_quote(text)}")
     return int(text)
 
 
@@ -102,7 +103,8 @@ def _tokens(program_text: str) -> list[str]:
     """Split `spawn(1), syscall exit` or `go 1, syscall` into op texts."""
     tokens: list[str] = []
     for part in program_text.replace(",", " ").split():
-        if part.isascii() and part.isdigit() and tokens and OP_CODES.get(tokens[-1]) in OPS_WITH_ARG | OPS_WITH_OPTIONAL_ARG:
+        takes_number = tokens and OP_CODES.get(tokens[-1]) in OPS_WITH_ARG | OPS_WITH_OPTIONAL_ARG
+        if part.isascii() and part.isdigit() and takes_number:
             tokens[-1] = f"{tokens[-1]}({part})"
         else:
             tokens.append(part)
