@@ -39,7 +39,7 @@ def check_output_path(path: str, what: str = "output file") -> str:
     target = os.path.realpath(path)
     name = os.path.basename(target)
     folder = os.path.dirname(target)
-    if os.path.isdir(target) or not name:
+    if os.path.isdir(target) or not name or path.endswith(os.sep):
         raise OutputError(f"{path} is a directory; give a file name for the {what}")
     if not os.path.exists(folder):
         raise OutputError(f"cannot write {path}: the directory {_folder(path)} does not exist")

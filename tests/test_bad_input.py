@@ -136,6 +136,7 @@ def bad_paths(tmp_path) -> dict:
     readonly.chmod(0o444)
     return {
         "a directory": (str(tmp_path), "is a directory"),
+        "a directory name": (str(tmp_path / "new.json") + "/", "is a directory"),
         "under a missing directory": (str(tmp_path / "missing" / "t.json"), "does not exist"),
         "under a regular file": (str(regular / "t.json"), "is not a directory"),
         "empty": ("", "name is empty"),
@@ -145,7 +146,7 @@ def bad_paths(tmp_path) -> dict:
     }
 
 
-@pytest.mark.parametrize("which", ["a directory", "under a missing directory", "under a regular file", "empty",
+@pytest.mark.parametrize("which", ["a directory", "a directory name", "under a missing directory", "under a regular file", "empty",
                                    "/dev/full", "a 300-character name", "a read-only file"])
 @pytest.mark.parametrize("command", [
     ["check", "--preset", "syscalls", "--mutant", "exitsyscall_no_cas", "--workers", "1", "--trace-out"],
