@@ -1,24 +1,40 @@
 """The `gosched-mc` command (also `python -m explorer`).
 
-Exit status: 0 every property holds, 1 a property is violated (or a trace
-does not replay), 2 bad input, 3 a limit stopped the search first.
+Exit status:
+  0   every property holds and the search is complete
+  1   a property is violated (or a saved trace no longer replays)
+  2   bad input: a flag, workload, configuration file, trace file or output
+      path that cannot be used (one sentence on stderr, before any search
+      where it can be known before)
+  3   a limit (--max-states, --max-seconds, --max-memory) or Ctrl-C stopped
+      the search first; the statistics so far are printed
+  4   every property holds, but only within a bound (e.g. the thread limit)
+  70  internal error (EX_SOFTWARE): a bug in gosched-mc, reported in one
+      sentence; `--debug` shows the traceback
+
+A crash never exits 1, so a CI job can tell a bug found in the model from a
+bug in the checker.
 """
 
 import argparse
+import errno
 import json
 import os
 import sys
+import traceback
 
+from . import atomic, graph, guard, inputs, output
 from .killtable import check_mutant, format_table
 from .observer import find_witness
 from .plugins import PluginError, liveness_of, load_plugin
 from .progress import Progress
-from .replay import BadTraceFile, ReplayMismatch, load, replay
+from .replay import ReplayMismatch, verify_file
 from . import graph
 from .limits import Limits, install_signal_handlers
 from .search import explore
 from .spec import DEADLOCK
-from .trace import Spurious, Trace, TraceError, concretize, render_text, run_config, save, shown_run, to_json
+from .trace import Spurious, Trace, TraceError, concretize, lasso_message, render_text, run_config, save, shown_run, to_json
+from .tracefile import BadTraceFile
 from .verdict import EXIT_BAD_INPUT, EXIT_BOUNDED, EXIT_INTERNAL, EXIT_LIMIT, EXIT_OK, EXIT_VIOLATED, bound_phrase, judge
 from .verify import lasso_trace, verify
 from . import output, view_cli
@@ -35,35 +51,25 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text} must be more than 0")
-    return value
-
-
 def default_workers() -> int:
-    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+    return min(4, inputs.available_cpus())
 
 
 def _add_limits(p) -> None:
     g = p.add_argument_group("limits (the search stops cleanly, with its statistics so far, exit status 3)")
-    g.add_argument("--max-states", type=_positive_int, metavar="N", help="stop after N distinct states")
-    g.add_argument("--max-seconds", type=_positive_float, metavar="S", help="stop after S seconds")
-    g.add_argument("--max-memory", type=_positive_float, metavar="MB", help="stop when the process uses MB megabytes")
+    g.add_argument("--max-states", type=inputs.positive_int, metavar="N", help="stop after N distinct states")
+    g.add_argument("--max-seconds", type=inputs.positive_float, metavar="S", help="stop after S seconds")
+    g.add_argument("--max-memory", type=inputs.positive_float, metavar="MB",
+                   help="stop when the process uses MB megabytes")
+
+
+def _add_workers(p, what: str = "processes that expand states") -> None:
+    cpus = inputs.available_cpus()
+    p.add_argument("--workers", type=inputs.worker_count, metavar="N", default=default_workers(),
+                   help=f"{what} (default: {default_workers()}; at most the {cpus} CPUs available here unless "
+                        "--force-workers); results do not depend on it")
+    p.add_argument("--force-workers", action="store_true",
+                   help="use --workers N even if N is more than the CPUs available")
 
 
 def _add_config_arguments(plugin, p) -> None:
@@ -75,7 +81,11 @@ def _add_config_arguments(plugin, p) -> None:
 
 
 def build_parser(plugin) -> Parser:
-    parser = Parser(prog=PROG, description=f"Explicit-state model checker for {plugin.title}.")
+    parser = Parser(prog=PROG, description=f"Explicit-state model checker for {plugin.title}.",
+                    epilog="Exit status: 0 every property holds, 1 a property is violated, 2 bad input, "
+                           "3 a limit stopped the search, 4 holds within a bound only, 70 internal error.")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the Python traceback of an internal error (for a bug report); any position")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
 
     check = sub.add_parser("check", help="explore every reachable state and check the properties")
@@ -101,9 +111,7 @@ def build_parser(plugin) -> Parser:
                        choices=sorted(getattr(plugin, "fairness_classes", lambda: {})()),
                        help="drop a fairness assumption for the liveness check (repeatable): "
                             + "; ".join(f"{k}: {v}" for k, v in getattr(plugin, "fairness_classes", lambda: {})().items()))
-    check.add_argument("--workers", type=_positive_int, metavar="N", default=default_workers(),
-                       help=f"processes that expand states (default: {default_workers()}, the CPUs here); "
-                            "results do not depend on it")
+    _add_workers(check)
     _add_limits(check)
 
     sub.add_parser("presets", help="list the named configurations")
@@ -112,7 +120,7 @@ def build_parser(plugin) -> Parser:
     mu.add_argument("names", nargs="*", metavar="NAME", help="only these mutants")
     mu.add_argument("--list", action="store_true", help="list the mutants without checking them")
     mu.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
-    mu.add_argument("--workers", type=_positive_int, metavar="N", default=default_workers())
+    _add_workers(mu)
 
     gr = sub.add_parser("graph", help="export the explored state graph (DOT, GraphML, JSON, SVG), whole or projected")
     _add_config_arguments(plugin, gr)
@@ -122,11 +130,11 @@ def build_parser(plugin) -> Parser:
     gr.add_argument("--project", metavar="KEY", help="merge states by a projection: "
                     + ", ".join(getattr(plugin, "projection_names", lambda: [])()))
     gr.add_argument("--highlight", metavar="TRACE", help="mark a saved trace's states and steps")
-    gr.add_argument("--max-nodes", type=_positive_int, metavar="N",
+    gr.add_argument("--max-nodes", type=inputs.positive_int, metavar="N",
                     help=f"refuse bigger graphs (default: {DOT_LIMIT} for dot/svg, {DATA_LIMIT} for graphml/json)")
     gr.add_argument("--no-symmetry", action="store_true")
     gr.add_argument("--quiet", action="store_true")
-    gr.add_argument("--workers", type=_positive_int, metavar="N", default=default_workers())
+    _add_workers(gr)
     _add_limits(gr)
 
     wi = sub.add_parser("witness", help="print the shortest run of a scenario (no NAME: list the scenarios)")
@@ -151,19 +159,50 @@ def build_parser(plugin) -> Parser:
     return parser
 
 
+def _quoted(text: str) -> str:
+    """A user's text in a message: quoted, escaped, cut short."""
+    return repr(text if len(text) <= 40 else text[:40] + "...")
+
+
 def _select(invariants, liveness, names):
     known = [inv.name for inv in invariants] + [DEADLOCK] + [p.name for p in liveness]
     if not names:
         return invariants, True, liveness
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise UsageError(f"unknown property {unknown[0]!r}; known properties: {', '.join(known)}")
+        raise UsageError(f"unknown property {_quoted(unknown[0])}; known properties: {', '.join(known)}")
     return ([inv for inv in invariants if inv.name in names], DEADLOCK in names,
             [p for p in liveness if p.name in names])
 
 
+def _check_outputs(args) -> None:
+    """Every file the command will write is checked before any search starts."""
+    if getattr(args, "trace_out", None) is not None:
+        atomic.check_output_path(args.trace_out, "trace file")
+    if getattr(args, "output", None) is not None:
+        atomic.check_output_path(args.output, "graph file")
+
+
+def _workers(args) -> int:
+    return inputs.capped_workers(args.workers, args.force_workers)
+
+
+def _trace_config(config: dict, no_fairness=()) -> dict:
+    """The configuration a saved trace records: the run's, and the fairness
+    classes the check did not assume (replay checks a lasso against them)."""
+    return {**config, "no_fairness": sorted(set(no_fairness))}
+
+
+def _lasso(machine, v, live, symmetry: bool, trace_config: dict, model: str) -> Trace:
+    trace = lasso_trace(machine, v, live, symmetry, trace_config, model)
+    trace.instance = live.lasso.instance
+    trace.message = lasso_message(trace.instance, not live.lasso.cycle_edges, trace.unfair)
+    return trace
+
+
 def cmd_check(plugin, args) -> int:
     config = plugin.config_from_args(args)
+    _check_outputs(args)
     machine, invariants = plugin.build(config)
     liveness_all = liveness_of(plugin, machine)
     selected, deadlock, liveness = _select(invariants, liveness_all, args.property)
@@ -175,7 +214,7 @@ def cmd_check(plugin, args) -> int:
     if not args.json:
         _print_header(c, names, liveness)
     v = verify(machine, selected, liveness, check_liveness=not args.no_liveness, no_fairness=args.no_fairness,
-               limits=limits, workers=args.workers, progress=Progress(show_progress),
+               limits=limits, workers=_workers(args), progress=Progress(show_progress),
                stop_at_first=not args.all_violations, symmetry=symmetry, check_deadlock=deadlock,
                exact=args.exact)
     result = v.result
@@ -184,22 +223,18 @@ def cmd_check(plugin, args) -> int:
         for viol in result.violations:
             shown, steps = shown_run(machine, viol.path, symmetry)
             traces.append(Trace(steps=steps, property=viol.property, kind="safety", model=plugin.name,
-                                config=run_config(shown, steps, c), machine=shown,
-                                message=_restate(plugin, shown, selected, viol, steps[-1].state)))
+                                config=_trace_config(run_config(shown, steps, c), args.no_fairness),
+                                machine=shown, message=_restate(plugin, shown, selected, viol, steps[-1].state)))
         for live in v.liveness:
             if not live.holds:
-                t = lasso_trace(machine, v, live, symmetry, c, plugin.name)
-                t.config = run_config(t.machine, t.steps, c)
+                t = _lasso(machine, v, live, symmetry, c, plugin.name)
+                t.config = _trace_config(run_config(t.machine, t.steps, c), args.no_fairness)
                 traces.append(t)
     except Spurious as err:
         spurious = (f"the abstraction found a counterexample that the model itself cannot follow: {err}; "
                     f"rerun with a higher --cutoff, or with --threads N")
     verdict = judge(machine, v, spurious)
     within = bound_phrase(machine, result)
-    if args.trace_out and traces:
-        save(args.trace_out, to_json(traces[0].machine, traces[0]))
-    if args.html:
-        view_cli.write_first(plugin, traces[0].machine if traces else machine, traces, args.html)
     actions = machine.actions()
     if args.json:
         data = output.result_json(machine, v, verdict, c, names, traces, actions)
@@ -221,8 +256,13 @@ def cmd_check(plugin, args) -> int:
         print(f"Verdict: {verdict.text}.")
         if args.coverage:
             print("\n".join(output.coverage_lines(result, actions)))
-        if args.trace_out and traces:
+    if args.trace_out is not None and traces:
+        sys.stdout.flush()  # the results first: a failed save must not hide them
+        save(args.trace_out, to_json(traces[0].machine, traces[0]))
+        if not args.json:
             print(f"Counterexample saved to {args.trace_out}; re-check it with `{PROG} replay {args.trace_out}`.")
+    if args.html:
+        view_cli.write_first(plugin, traces[0].machine if traces else machine, traces, args.html)
     return verdict.exit_code
 
 
@@ -257,14 +297,8 @@ def cmd_presets(plugin, args) -> int:
 
 
 def cmd_replay(plugin, args) -> int:
-    data = load(args.file)
     try:
-        config = plugin.config_from_dict(data["config"])
-    except plugin.config_error as err:
-        raise BadTraceFile(f"{args.file}: its configuration does not validate: {err}") from None
-    machine, _ = plugin.build(config)
-    try:
-        trace = replay(machine, data, set(machine.actions()))
+        _, machine, trace = verify_file(plugin, args.file)
     except ReplayMismatch as err:
         print(f"{PROG} replay: {args.file} does not replay: {err}")
         return EXIT_VIOLATED
@@ -278,7 +312,9 @@ def cmd_replay(plugin, args) -> int:
         what = f"every step replays and the cycle closes (back to step {trace.loop_start})"
     else:
         what = "every step replays and the last state has no fair step (a stutter)"
-    print(f"{PROG} replay: {args.file}: {what} ({trace.length} steps).")
+    claim = {"safety": "its last state violates", "witness": "it completes",
+             "liveness": "it violates"}[trace.kind]
+    print(f"{PROG} replay: {args.file}: {what} ({trace.length} steps); {claim} {trace.property}.")
     return EXIT_OK
 
 
@@ -287,7 +323,7 @@ def cmd_mutants(plugin, args) -> int:
     known = {m["name"] for m in catalogue}
     unknown = [n for n in args.names if n not in known]
     if unknown:
-        raise UsageError(f"no mutant named {unknown[0]!r}; `{PROG} mutants --list` lists them")
+        raise UsageError(f"no mutant named {_quoted(unknown[0])}; `{PROG} mutants --list` lists them")
     chosen = [m for m in catalogue if not args.names or m["name"] in args.names]
     if args.list:
         if args.json:
@@ -301,7 +337,7 @@ def cmd_mutants(plugin, args) -> int:
     if not args.json:
         print(format_table([])[0], flush=True)
     for m in chosen:
-        rows.append(check_mutant(plugin, m, workers=args.workers))
+        rows.append(check_mutant(plugin, m, workers=_workers(args)))
         if not args.json:
             print(format_table(rows[-1:])[1], flush=True)  # one row at a time: runs can take a while
         if rows[-1].stop_reason and "interrupted" in rows[-1].stop_reason:
@@ -322,7 +358,8 @@ def cmd_witness(plugin, args) -> int:
         return EXIT_OK
     by_name = {sc.name: sc for sc in scenarios}
     if args.name not in by_name:
-        raise UsageError(f"no scenario named {args.name!r}; `{PROG} witness` lists them")
+        raise UsageError(f"no scenario named {_quoted(args.name)}; `{PROG} witness` lists them")
+    _check_outputs(args)
     sc = by_name[args.name]
     config = plugin.witness_config(sc)
     machine, _ = plugin.build(config)
@@ -334,16 +371,15 @@ def cmd_witness(plugin, args) -> int:
     if trace is None:
         print(f"{PROG} witness: {sc.name} is not reachable in preset {sc.preset} ({result.states:,} states explored)")
         return EXIT_VIOLATED
-    trace.config, trace.model = config.to_dict(), plugin.name
-    if args.trace_out:
-        save(args.trace_out, to_json(machine, trace))
-    if args.html:
-        view_cli.write_trace(plugin, machine, trace, args.html)
+    trace.config, trace.model = _trace_config(config.to_dict()), plugin.name
     if args.format == "json":
         print(json.dumps(to_json(machine, trace), indent=1))
     else:
         print(f"{PROG} witness: {sc.name} on preset {sc.preset}: {trace.length} steps (shortest)")
         print(output.trace_text(machine, trace, args.format, args.detail))
+    if args.trace_out is not None:
+        sys.stdout.flush()
+        save(args.trace_out, to_json(machine, trace))
     return EXIT_OK
 
 
@@ -354,18 +390,21 @@ DATA_LIMIT = 300_000
 def cmd_graph(plugin, args) -> int:
     fmt = args.format or os.path.splitext(args.output)[1].lstrip(".").lower()
     if fmt not in ("dot", "graphml", "json", "svg"):
-        raise UsageError(f"cannot tell the format from {args.output!r}; give --format dot|graphml|json|svg")
+        raise UsageError(f"cannot tell the format from {_quoted(args.output)}; give --format dot|graphml|json|svg")
     config = plugin.config_from_args(args)
-    trace_data = None
-    if args.highlight:
-        trace_data = load(args.highlight)
-        traced = plugin.config_from_dict(trace_data["config"])
+    _check_outputs(args)
+    highlighted = None
+    if args.highlight is not None:
+        try:
+            traced, _, highlighted = verify_file(plugin, args.highlight)
+        except ReplayMismatch as err:
+            raise UsageError(f"the trace to highlight, {args.highlight}, does not replay: {err}") from None
         if traced.to_dict() | {"name": ""} != config.to_dict() | {"name": ""}:
             if any(getattr(args, k) is not None for k in args.config_dests):
                 raise UsageError("the trace to highlight was made with another configuration than the flags give")
             config = traced
     machine, invariants = plugin.build(config)
-    proj = plugin.projection(machine, args.project) if args.project else None
+    proj = plugin.projection(machine, args.project) if args.project is not None else None
     symmetry = not args.no_symmetry and not (proj and proj.needs_thread_numbers)
     limit = args.max_nodes or (DOT_LIMIT if fmt in ("dot", "svg") else DATA_LIMIT)
     max_states = args.max_states
@@ -373,7 +412,7 @@ def cmd_graph(plugin, args) -> int:
         max_states = min(max_states or limit + 1, limit + 1)
     limits = Limits(max_states, args.max_seconds, args.max_memory)
     result = explore(machine, invariants, symmetry=symmetry, limits=limits, stop_at_first=False, keep_edges=True,
-                     workers=args.workers, progress=Progress(not args.quiet and sys.stderr.isatty()))
+                     workers=_workers(args), progress=Progress(not args.quiet and sys.stderr.isatty()))
     space = result.space
     c = config.to_dict()
     canon = machine.canonical if symmetry else (lambda s: s)
@@ -389,8 +428,9 @@ def cmd_graph(plugin, args) -> int:
             raise UsageError(f"the projected graph has {g.number_of_nodes():,} nodes, more than {limit:,}; "
                              f"use a coarser projection or --max-nodes")
     marked = None
-    if trace_data is not None:
-        steps = replay(machine, trace_data, set(machine.actions())).steps
+    if highlighted is not None:
+        steps = highlighted.steps
+        _check_in_graph(g, space, canon, proj, steps, result, machine)
         marked = (graph.highlight_full(g, space, canon, steps, machine) if proj is None
                   else graph.highlight_quotient(g, proj.key, steps))
     info = graph.facts(g, space, result, proj is not None)
@@ -411,6 +451,27 @@ def cmd_graph(plugin, args) -> int:
     return EXIT_OK if result.complete else EXIT_LIMIT
 
 
+def _check_in_graph(g, space, canon, proj, steps, result, machine) -> None:
+    """A trace can be highlighted only where the search went: every state and
+    step of it must be in the graph (a limit may have stopped the search)."""
+    if proj is None:
+        where = [n if (n := space.number_of(machine, canon(st.state))) >= 0 else None for st in steps]
+        pairs = zip(where, where[1:])
+        nodes = [f"s{n}" for n in where if n is not None]
+    else:
+        node_of = g.graph["node_of_key"]
+        where = [node_of.get(repr(proj.key(st.state))) for st in steps]
+        pairs = ((a, b) for a, b in zip(where, where[1:]) if a != b)
+        nodes = [n for n in where if n is not None]
+    missing = len(nodes) < len(steps)
+    if not missing:
+        as_node = (lambda n: f"s{n}") if proj is None else (lambda n: n)
+        missing = any(not g.has_edge(as_node(a), as_node(b)) for a, b in pairs)
+    if missing:
+        why = f" (the search stopped early: {result.stop_reason})" if not result.complete else ""
+        raise UsageError(f"the trace to highlight leaves the explored graph{why}; raise the limit or drop --highlight")
+
+
 def cmd_conform(plugin, args) -> int:
     """Does some run of the model explain a real execution trace?
     0 yes, 1 no (the first unexplained event is printed), 2 bad input or a
@@ -426,31 +487,60 @@ COMMANDS = {"check": cmd_check, "conform": cmd_conform, "graph": cmd_graph, "pre
             "witness": cmd_witness, "view": view_cli.cmd_view}
 
 
-def main(argv=None) -> int:
-    try:
-        plugin = load_plugin()
-    except PluginError as err:
-        print(f"{PROG}: error: {err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+
+def _error(message: str) -> None:
+    print(f"{PROG}: error: {guard.one_line(message)}", file=sys.stderr)
+
+
+def run(plugin, argv: list[str]) -> int:
+    """Parse argv and run the command; bad input becomes one sentence and
+    exit status 2. Unexpected exceptions propagate (main() guards them)."""
     parser = build_parser(plugin)
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
-        argv = ["check"] + argv  # `gosched-mc` alone checks the default configuration
     try:
-        args = parser.parse_args(argv)
-        return COMMANDS[args.command](plugin, args)
-    except (UsageError, BadTraceFile, graph.GraphError, view_cli.ViewError, plugin.config_error,
-            *getattr(plugin, "input_errors", ()), *getattr(plugin, "conform_errors", ())) as err:
-        print(f"{PROG}: error: {err}", file=sys.stderr)
+        flag = inputs.empty_value_flag(argv)
+        if flag:
+            raise UsageError(f"argument {flag}: expected a value, not '--' (see `{PROG} --help`)")
+        with guard.checked_stdout():
+            try:
+                args = parser.parse_args(argv)
+            except SystemExit as done:  # --help printed: the status, returned rather than raised
+                return done.code if isinstance(done.code, int) else EXIT_OK
+            return COMMANDS[args.command](plugin, args)
+    except (UsageError, BadTraceFile, graph.GraphError, view_cli.ViewError, atomic.OutputError,
+            plugin.config_error, *getattr(plugin, "input_errors", ()), *getattr(plugin, "conform_errors", ())) as err:
+        _error(str(err))
         return EXIT_BAD_INPUT
-    except TraceError as err:
-        print(f"{PROG}: internal error: {err}", file=sys.stderr)
+    except guard.StdoutFailed as err:
+        guard.silence_stdout()
+        if err.errno == errno.EPIPE:
+            return EXIT_OK  # the reader stopped reading (`| head`): nothing more to say
+        _error(f"cannot write to standard output: {err}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_LIMIT
-    except BrokenPipeError:
-        return EXIT_OK
+
+
+def main(argv=None) -> int:
+    """The command. Any exception left over is a bug: one sentence on
+    stderr and exit status 70 (after the traceback, with --debug)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["check"] + argv  # `gosched-mc` alone checks the default configuration
+    try:
+        try:
+            plugin = load_plugin()
+        except PluginError as err:
+            _error(str(err))
+            return EXIT_BAD_INPUT
+        return run(plugin, argv)
+    except Exception as err:  # noqa: BLE001 -- the last line of defence: never a traceback, never exit 1
+        if debug:  # the traceback, for a bug report; still exit status 70, not Python's 1
+            traceback.print_exc()
+        print(guard.internal_error_sentence(PROG, err), file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

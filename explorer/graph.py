@@ -32,6 +32,7 @@ from collections import Counter, defaultdict
 import networkx as nx
 from networkx.readwrite import json_graph
 
+from . import atomic
 from .statespace import CUT
 
 FORMAT = "gosched-mc-graph"
@@ -207,27 +208,32 @@ def _dot_quote(text: str) -> str:
 
 
 def write(g, fmt: str, path: str) -> None:
+    """Write the graph to path in one of the formats, atomically: an
+    interrupted or failed write (Graphviz included) leaves the old file."""
+    if fmt not in ("graphml", "json", "dot", "svg"):
+        raise GraphError(f"unknown graph format {fmt!r}")
     graph = g.copy()
     graph.graph.pop("node_of_key", None)
-    if fmt == "graphml":
-        nx.write_graphml(graph, path)
-    elif fmt == "json":
-        with open(path, "w") as f:
-            json.dump(json_graph.node_link_data(graph, edges="edges"), f, indent=1)
-            f.write("\n")
-    elif fmt in ("dot", "svg"):
+    dot = None
+    if fmt in ("dot", "svg"):
         from networkx.drawing.nx_pydot import to_pydot
         dot = to_pydot(_styled_for_dot(graph)).to_string()
-        if fmt == "dot":
-            with open(path, "w") as f:
+    exe = shutil.which("dot") if fmt == "svg" else None
+    if fmt == "svg" and exe is None:
+        raise GraphError("Graphviz's `dot` is not installed, so no SVG (apt-get install graphviz); "
+                         "--format dot writes the DOT text instead")
+    with atomic.replacing(path, "graph file") as temp:
+        if fmt == "graphml":
+            nx.write_graphml(graph, temp)
+        elif fmt == "json":
+            with open(temp, "w", encoding="utf-8") as f:
+                json.dump(json_graph.node_link_data(graph, edges="edges"), f, indent=1)
+                f.write("\n")
+        elif fmt == "dot":
+            with open(temp, "w", encoding="utf-8") as f:
                 f.write(dot)
-            return
-        exe = shutil.which("dot")
-        if exe is None:
-            raise GraphError("Graphviz's `dot` is not installed, so no SVG (apt-get install graphviz); "
-                             "--format dot writes the DOT text instead")
-        proc = subprocess.run([exe, "-Tsvg", "-o", path], input=dot, text=True, capture_output=True)
-        if proc.returncode != 0:
-            raise GraphError(f"Graphviz could not render the graph: {proc.stderr.strip().splitlines()[0]}")
-    else:
-        raise GraphError(f"unknown graph format {fmt!r}")
+        else:
+            proc = subprocess.run([exe, "-Tsvg", "-o", temp], input=dot, text=True, capture_output=True)
+            if proc.returncode != 0:
+                why = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[0]
+                raise GraphError(f"Graphviz could not render the graph: {why}")

@@ -1,17 +1,36 @@
-"""Replaying a saved trace against the model, step by step.
+"""Replaying a saved trace against the model, and re-checking what it claims.
 
-Each recorded action must be enabled in the state before it and must lead
-to exactly the recorded state. A trace with a cycle (a liveness lasso) must
-also close: its last state equals the state at `loop_start`.
+A trace file (read and checked by explorer/tracefile.py: its shape, version
+and configuration) is accepted only if everything in it is what this tool
+would write for that run, checked in this order, the first difference named:
+
+  1. each step: the recorded action is enabled in the state before it and
+     leads to exactly the recorded state;
+  2. a lasso's loop: the last state is the state at loop_start, and the
+     cycle returns there only at its end;
+  3. the property: the last state of a safety counterexample violates the
+     named invariant with the recorded message (no earlier state does); a
+     witness's run is accepted by the named scenario at its last step and
+     not before; a lasso violates the named instance of the liveness
+     property under exactly the fairness that property assumes (its own
+     unfair classes plus the recorded --no-fairness ones): the cycle is fair
+     (every weakly fair key enabled throughout it and every strongly fair
+     key enabled anywhere on it is taken) or, for a stutter, no fair step is
+     enabled at the last state;
+  4. everything else the file says (step numbers, action names, rendered
+     texts, lengths) is what the model renders.
+
+A well-formed trace the model does not reproduce raises ReplayMismatch
+(exit status 1). Properties are looked up through what the plugin gives
+(invariants, liveness properties, scenarios), so nothing here knows the
+model.
 """
 
-import json
+from dataclasses import dataclass, field
 
-from .trace import FORMAT, Step, Trace, portable_label
-
-
-class BadTraceFile(Exception):
-    """The file is not a trace this tool wrote (exit status 2)."""
+from .spec import DEADLOCK
+from .trace import Step, Trace, lasso_message, portable_label, to_json
+from .tracefile import BadTraceFile, load, rebuild_config, shown  # noqa: F401  (BadTraceFile, load: for callers)
 
 
 class ReplayMismatch(Exception):
@@ -22,59 +41,33 @@ class ReplayMismatch(Exception):
         self.step = step
 
 
-def load(path: str) -> dict:
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except FileNotFoundError:
-        raise BadTraceFile(f"{path} does not exist") from None
-    except IsADirectoryError:
-        raise BadTraceFile(f"{path} is a directory, not a trace file") from None
-    except UnicodeDecodeError:
-        raise BadTraceFile(f"{path} is not a text file, so not a trace") from None
-    except json.JSONDecodeError as err:
-        raise BadTraceFile(f"{path} is not valid JSON ({err.msg} at line {err.lineno}), so not a trace") from None
-    except OSError as err:
-        raise BadTraceFile(f"cannot read {path}: {err.strerror}") from None
-    check_shape(data, path)
-    return data
+@dataclass
+class Catalogue:
+    """What a trace may claim, as the plugin gives it for one machine."""
+
+    invariants: list = field(default_factory=list)  # spec.Invariant
+    liveness: list = field(default_factory=list)  # liveness.Liveness
+    scenarios: list = field(default_factory=list)  # observer.Scenario
+    fairness_classes: tuple = ()
 
 
-def check_shape(data, path: str = "the file") -> None:
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise BadTraceFile(f"{path} is JSON but not a gosched-mc trace (no \"format\": \"{FORMAT}\")")
-    for key, kind in (("config", dict), ("steps", list), ("property", str), ("kind", str)):
-        if not isinstance(data.get(key), kind):
-            raise BadTraceFile(f"{path} is missing the trace field \"{key}\" (a {kind.__name__})")
-    if not data["steps"]:
-        raise BadTraceFile(f"{path} has no steps")
-    for i, step in enumerate(data["steps"]):
-        if not isinstance(step, dict) or not isinstance(step.get("state"), dict):
-            raise BadTraceFile(f"{path}: step {i} has no recorded state")
-        label = step.get("label")
-        if i == 0:
-            continue
-        if not isinstance(label, list) or not label or not isinstance(label[0], str):
-            raise BadTraceFile(f"{path}: step {i} has no action label")
-    loop = data.get("loop_start")
-    if loop is not None and (not isinstance(loop, int) or isinstance(loop, bool) or not 0 <= loop < len(data["steps"])):
-        raise BadTraceFile(f"{path}: loop_start {loop!r} is not one of its steps")
-
+# --- 1. the steps ----------------------------------------------------------------------------------------
 
 def _first_difference(recorded: dict, actual: dict) -> str:
-    for key in sorted(set(recorded) | set(actual)):
+    for key in sorted(set(recorded) | set(actual), key=str):
         if recorded.get(key) != actual.get(key):
-            return f"{key} is {actual.get(key, '(absent)')} but the trace says {recorded.get(key, '(absent)')}"
+            return (f"{key} is {shown(actual.get(key, '(absent)'))} but the trace says "
+                    f"{shown(recorded.get(key, '(absent)'))}")
     return "the states differ"
 
 
-def replay(machine, data: dict, known_actions: set) -> Trace:
-    """Re-execute the trace; return it as a Trace of real states, or raise
+def replay_steps(machine, data: dict, known_actions: set | None) -> list:
+    """Re-execute the recorded steps: the real states, as Steps, or
     BadTraceFile / ReplayMismatch naming the first step that does not replay."""
     steps = data["steps"]
     for i, step in enumerate(steps[1:], start=1):
-        if step["label"][0] not in known_actions:
-            raise BadTraceFile(f"step {i} names an unknown action {step['label'][0]!r}")
+        if known_actions is not None and step["label"][0] not in known_actions:
+            raise BadTraceFile(f"step {i} names an unknown action {shown(step['label'][0])}")
     init = [s for s in machine.init_states() if machine.fields(s) == steps[0]["state"]]
     if not init:
         actual = machine.fields(machine.init_states()[0])
@@ -84,11 +77,11 @@ def replay(machine, data: dict, known_actions: set) -> Trace:
     for i, step in enumerate(steps[1:], start=1):
         saved = list(step["label"])
         found = [(lab, t) for lab, t in machine.successors(cur) if portable_label(machine, lab) == saved]
+        if not found:
+            raise ReplayMismatch(i, f"step {i}: {shown(step['label'])} is not enabled in the state of step {i - 1}")
+        label = found[0][0]
         matches = [t for _, t in found]
-        label = found[0][0] if found else tuple(saved)
-        text = machine.label_text(label) if found else " ".join(map(str, saved))
-        if not matches:
-            raise ReplayMismatch(i, f"step {i}: {text} is not enabled in the state of step {i - 1}")
+        text = machine.label_text(label)
         real = [t for t in matches if t is not None]
         if not real:
             raise ReplayMismatch(i, f"step {i}: {text} needs a thread beyond the configured limit")
@@ -98,14 +91,206 @@ def replay(machine, data: dict, known_actions: set) -> Trace:
                                     + _first_difference(step["state"], machine.fields(real[0])))
         cur = same[0]
         out.append(Step(label, cur))
-    loop = data.get("loop_start")
-    unfair = data.get("unfair") or []
-    if loop is not None and loop < len(steps) - 1 and out[loop].state != cur:
-        raise ReplayMismatch(len(steps) - 1, f"the cycle does not close: the last state is not the state of step {loop}")
-    if loop is not None and loop == len(steps) - 1:
-        fair_steps = [lab for lab, _ in machine.successors(cur) if machine.fairness_class(lab) not in unfair]
-        if fair_steps:
-            raise ReplayMismatch(loop, f"the trace ends in a stutter but {machine.label_text(fair_steps[0])} is "
-                                       f"enabled there and fair")
-    return Trace(steps=out, property=data["property"], message=data.get("message", ""), kind=data["kind"],
-                 loop_start=loop, config=data["config"], model=data.get("model", ""), unfair=list(unfair))
+    return out
+
+
+def replay(machine, data: dict, known_actions: set | None) -> Trace:
+    """Steps and loop only (3 and 4, and a stutter's last state): the
+    recorded run as a Trace of real states. `verify_trace` checks the rest."""
+    steps = replay_steps(machine, data, known_actions)
+    loop, unfair = data.get("loop_start"), set(data.get("unfair") or ())
+    if loop is not None:
+        _check_loop([st.state for st in steps], loop)
+        if loop == len(steps) - 1:
+            _check_stutter(machine, steps[-1].state, loop, unfair)
+    return Trace(steps=steps, property=data["property"], message=data.get("message", ""), kind=data["kind"],
+                 loop_start=loop, config=data["config"], model=data.get("model", ""), unfair=sorted(unfair),
+                 instance=data.get("instance", ""))
+
+
+# --- 2. the loop -----------------------------------------------------------------------------------------
+
+def _check_loop(states: list, loop: int) -> None:
+    last = len(states) - 1
+    if loop == last:
+        return  # a stutter: checked with the property
+    if states[loop] != states[last]:
+        raise ReplayMismatch(last, f"the cycle does not close: the last state is not the state of step {loop}")
+    early = next((i for i in range(loop + 1, last) if states[i] == states[loop]), None)
+    if early is not None:
+        raise ReplayMismatch(early, f"the cycle closes at step {early}, before the end of the trace: "
+                                    f"loop_start {loop} is not where the recorded cycle returns")
+
+
+# --- 3. the property -------------------------------------------------------------------------------------
+
+def _check_safety(machine, catalogue: Catalogue, states: list, data: dict) -> str:
+    name, last = data["property"], len(states) - 1
+    if name == DEADLOCK:
+        succ = machine.successors(states[last])
+        if succ:
+            raise ReplayMismatch(last, f"the last state has a step ({machine.label_text(succ[0][0])}), "
+                                       "so it is not a deadlock")
+        kind, why = machine.terminal(states[last])
+        if kind != DEADLOCK:
+            raise ReplayMismatch(last, f"the last state is a normal end ({why}), not a deadlock")
+        return why
+    inv = next((i for i in catalogue.invariants if i.name == name), None)
+    if inv is None:
+        known = ", ".join([i.name for i in catalogue.invariants] + [DEADLOCK])
+        raise ReplayMismatch(last, f"the trace names the safety property {shown(name)}, which the model does not "
+                                   f"have (it has {known})")
+    for i, s in enumerate(states[:-1]):
+        if inv.check(s) is not None:
+            raise ReplayMismatch(i, f"step {i} already violates {name}; a counterexample ends at its first violation")
+    message = inv.check(states[last])
+    if message is None:
+        raise ReplayMismatch(last, f"the last state (step {last}) does not violate {name}")
+    return message
+
+
+def _check_witness(machine, catalogue: Catalogue, steps: list, data: dict) -> str:
+    name, last = data["property"], len(steps) - 1
+    sc = next((s for s in catalogue.scenarios if s.name == name), None)
+    if sc is None:
+        raise ReplayMismatch(last, f"the trace names the scenario {shown(name)}, which the model does not have; "
+                                   "`witness` lists them")
+    observers = {sc.start(machine, steps[0].state)}
+    for i, step in enumerate(steps):
+        if i:
+            observers = {n for o in observers for n in sc.step(machine, o, step.label, step.state)}
+        accepted = any(sc.accepted(o) for o in observers)
+        if accepted and i < last:
+            raise ReplayMismatch(i, f"{name} is already complete at step {i}; a witness ends where it completes")
+    if not accepted:
+        raise ReplayMismatch(last, f"the run does not complete the scenario {name}")
+    return sc.doc
+
+
+def _check_liveness(machine, catalogue: Catalogue, steps: list, data: dict) -> str:
+    name, last, loop = data["property"], len(steps) - 1, data["loop_start"]
+    prop = next((p for p in catalogue.liveness if p.name == name), None)
+    if prop is None:
+        known = ", ".join(p.name for p in catalogue.liveness) or "none"
+        raise ReplayMismatch(last, f"the trace names the liveness property {shown(name)}, which the model does "
+                                   f"not have (it has {known})")
+    if not prop.applies:
+        raise ReplayMismatch(last, f"{name} does not apply to this configuration, so nothing can violate it")
+    assumed_unfair = sorted(set(prop.unfair) | set(data["config"].get("no_fairness") or ()))
+    if data["unfair"] != assumed_unfair:
+        raise ReplayMismatch(last, f"the trace takes {_classes(data['unfair'])} as unfair, but {name} with the "
+                                   f"recorded --no-fairness takes exactly {_classes(assumed_unfair)} as unfair")
+    instance = next((inst for inst in prop.instances if inst[0] == data["instance"]), None)
+    if instance is None:
+        raise ReplayMismatch(last, f"{name} has no instance {shown(data['instance'])}")
+    label, p, q = instance
+    states = [st.state for st in steps]
+    start = len(states)  # the run from `start` on never fulfils q
+    while start > 0 and not q(states[start - 1]):
+        start -= 1
+    if start > loop:
+        raise ReplayMismatch(start - 1, f"{name} is fulfilled for {label} at step {start - 1}, which the run "
+                                        "comes back to forever, so the lasso does not violate it")
+    if not any(p(s) for s in states[start:]):
+        raise ReplayMismatch(last, f"{name} is never required of {label} from step {start} on, where it stays "
+                                   "unfulfilled, so the lasso does not violate it")
+    unfair = set(assumed_unfair)
+    if loop == last:
+        _check_stutter(machine, states[last], loop, unfair)
+    else:
+        _check_fair_cycle(machine, steps, loop, unfair)
+    return lasso_message(label, loop == last, assumed_unfair)
+
+
+def _check_stutter(machine, state, loop: int, unfair: set) -> None:
+    fair_steps = [lab for lab, _ in machine.successors(state) if machine.fairness_class(lab) not in unfair]
+    if fair_steps:
+        raise ReplayMismatch(loop, f"the trace ends in a stutter but {machine.label_text(fair_steps[0])} is "
+                                   "enabled there and fair")
+
+
+def _classes(names) -> str:
+    return "[" + ", ".join(names) + "]" if names else "no class"
+
+
+def _check_fair_cycle(machine, steps: list, loop: int, unfair: set) -> None:
+    """The cycle steps[loop] -> ... -> steps[-1] (= steps[loop]) is fair: it
+    takes every weakly fair key enabled in all of its states and every
+    strongly fair key enabled in any of them (explorer/liveness.py)."""
+    strong = getattr(machine, "fairness_strong", lambda key: False)
+    taken = {machine.fairness_key(steps[i - 1].state, steps[i].label)
+             for i in range(loop + 1, len(steps)) if machine.fairness_class(steps[i].label) not in unfair}
+    weak_everywhere, strong_anywhere, example = None, set(), {}
+    for st in steps[loop:-1]:
+        keys = set()
+        for lab, _ in machine.successors(st.state):
+            if machine.fairness_class(lab) not in unfair:
+                key = machine.fairness_key(st.state, lab)
+                keys.add(key)
+                example.setdefault(key, lab)
+        strong_anywhere |= {k for k in keys if strong(k)}
+        weak = {k for k in keys if not strong(k)}
+        weak_everywhere = weak if weak_everywhere is None else weak_everywhere & weak
+    missing = ((weak_everywhere or set()) - taken) | (strong_anywhere - taken)
+    if missing:
+        key = min(missing, key=repr)
+        how = "on some state of" if strong(key) else "throughout"
+        raise ReplayMismatch(loop, f"the cycle is not fair: {machine.label_text(example[key])} is enabled {how} "
+                                   f"it and fair, but never taken")
+
+
+# --- 4. everything else, and the whole check -------------------------------------------------------------
+
+def _json_difference(recorded, expected, where: str = "") -> str | None:
+    if isinstance(recorded, dict) and isinstance(expected, dict):
+        for key in list(expected) + [k for k in recorded if k not in expected]:
+            found = _json_difference(recorded.get(key, "(absent)"), expected.get(key, "(absent)"),
+                                     f"{where}.{key}" if where else str(key))
+            if found:
+                return found
+        return None
+    if isinstance(recorded, list) and isinstance(expected, list) and len(recorded) == len(expected):
+        for i, (a, b) in enumerate(zip(recorded, expected)):
+            found = _json_difference(a, b, f"{where}[{i}]")
+            if found:
+                return found
+        return None
+    if recorded != expected or type(recorded) is not type(expected):
+        return f"{where} is {shown(recorded)} in the trace but {shown(expected)} for this run"
+    return None
+
+
+def verify_trace(machine, catalogue: Catalogue, data: dict) -> Trace:
+    """Replay a loaded trace (see load) and re-check its property; return it
+    as a Trace of real states, or raise BadTraceFile / ReplayMismatch."""
+    steps = replay_steps(machine, data, set(machine.actions()) if hasattr(machine, "actions") else None)
+    kind, loop = data["kind"], data.get("loop_start")
+    if kind == "liveness":
+        _check_loop([st.state for st in steps], loop)
+        message = _check_liveness(machine, catalogue, steps, data)
+    elif kind == "witness":
+        message = _check_witness(machine, catalogue, steps, data)
+    else:
+        message = _check_safety(machine, catalogue, [st.state for st in steps], data)
+    if data["message"] != message:
+        raise ReplayMismatch(len(steps) - 1, f"the trace says {shown(data['message'])}, but the model says "
+                                             f"{shown(message)}")
+    trace = Trace(steps=steps, property=data["property"], message=message, kind=kind, loop_start=loop,
+                  config=data["config"], model=data["model"], unfair=list(data.get("unfair", [])),
+                  instance=data.get("instance", ""))
+    different = _json_difference(data, to_json(machine, trace))
+    if different:
+        raise ReplayMismatch(len(steps) - 1, different)
+    return trace
+
+
+def verify_file(plugin, path: str):
+    """(config, machine, Trace) for a saved trace that loads, replays and
+    whose property re-checks; BadTraceFile or ReplayMismatch otherwise."""
+    data = load(path)
+    config = rebuild_config(plugin, data, path)
+    machine, invariants = plugin.build(config)
+    liveness = plugin.liveness(machine) if hasattr(plugin, "liveness") else []
+    catalogue = Catalogue(invariants, liveness, plugin.witnesses() if hasattr(plugin, "witnesses") else [],
+                          tuple(getattr(plugin, "fairness_classes", dict)()))
+    return config, machine, verify_trace(machine, catalogue, data)

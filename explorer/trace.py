@@ -8,13 +8,18 @@ consistent from the first step to the last.
 """
 
 import builtins
+import hashlib
 import json
 from dataclasses import dataclass, field
 
+from . import atomic
 from .spec import Machine
 
 FORMAT = "gosched-mc-trace"
-VERSION = 1
+# 2: the configuration's digest (config_sha256), the --no-fairness classes in
+# the configuration, and a lasso's instance. Version 1 had no digest, so an
+# edited configuration could not be told from the real one: it is not read.
+VERSION = 2
 
 
 @dataclass
@@ -34,6 +39,7 @@ class Trace:
     model: str = ""
     unfair: list = field(default_factory=list)  # liveness: fairness classes not assumed
     machine: object = field(default=None, repr=False, compare=False)  # the machine the steps belong to
+    instance: str = ""  # liveness: which instance of the property (e.g. "G1") the lasso violates
 
     @builtins.property
     def cycle_length(self) -> int:
@@ -182,6 +188,20 @@ def render_text(machine: Machine, trace: Trace, detail: bool = False, markdown: 
     return "\n".join(out)
 
 
+def config_digest(config: dict) -> str:
+    """sha256 of the configuration's canonical JSON: a saved trace carries it,
+    so `replay` can tell an edited configuration from the one the run used."""
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def lasso_message(instance: str, stutters: bool, unfair) -> str:
+    """What a lasso violates, in one sentence (saved with it and re-derived by `replay`)."""
+    return (f"liveness violated by {instance}: a fair run stays forever where it is not fulfilled"
+            + ("; no fair step is enabled at the last state (it stutters forever)" if stutters else "")
+            + (f"; not assumed fair: {', '.join(unfair)}" if unfair else ""))
+
+
 def to_json(machine: Machine, trace: Trace) -> dict:
     steps = []
     for i, step in enumerate(trace.steps):
@@ -192,15 +212,14 @@ def to_json(machine: Machine, trace: Trace) -> dict:
                          models=_note(machine, step.label))
         steps.append(entry)
     data = {"format": FORMAT, "version": VERSION, "model": trace.model, "config": trace.config,
-            "property": trace.property, "kind": trace.kind, "message": trace.message, "length": trace.length,
-            "steps": steps}
+            "config_sha256": config_digest(trace.config), "property": trace.property, "kind": trace.kind,
+            "message": trace.message, "length": trace.length, "steps": steps}
     if trace.loop_start is not None:
         data.update(loop_start=trace.loop_start, prefix_length=trace.loop_start,
-                    cycle_length=trace.cycle_length, unfair=trace.unfair)
+                    cycle_length=trace.cycle_length, unfair=list(trace.unfair), instance=trace.instance)
     return data
 
 
 def save(path: str, data: dict) -> None:
-    with open(path, "w") as f:
-        json.dump(data, f, indent=1)
-        f.write("\n")
+    """Write a trace file atomically (the old file survives a failed write)."""
+    atomic.write_text(path, json.dumps(data, indent=1) + "\n", "trace file")

@@ -12,6 +12,11 @@ MAX_CUTOFF = 8
 DEFAULT_CUTOFF = 1
 MAX_GOROUTINES = 12  # real traces: main, three runtime/trace goroutines, runtime goroutines, the program's own
 MAX_RUNQ = 8
+MAX_TOML_BYTES = 1 << 20  # a configuration is a few lines; anything bigger is not one
+# The type each configuration field must have, wherever it comes from (a flag, a TOML file, a saved trace).
+_INTEGER, _STRING = (int, "an integer"), (str, "a string")
+FIELD_TYPES = {"procs": _INTEGER, "threads": _INTEGER, "runq": _INTEGER, "protocol": _STRING, "mutant": _STRING,
+               "name": _STRING, "preset": _STRING, "workload": ((str, list), "a string or a list of strings")}
 
 
 class ConfigError(ValueError):
@@ -53,9 +58,27 @@ class Config:
         return replace(self, **changes)
 
 
+def _shown(value) -> str:
+    """A value in a message: its repr, cut short (a file may hold a huge one)."""
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):  # an integer of thousands of digits, a deeply nested list
+        return f"a {type(value).__name__} too big to show"
+    return text if len(text) <= 40 else text[:40] + "..."
+
+
 def _check_range(what: str, value, low: int, high: int, flag: str) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise ConfigError(f"{what} must be an integer from {low} to {high} ({flag}), not {value!r}")
+        raise ConfigError(f"{what} must be an integer from {low} to {high} ({flag}), not {_shown(value)}")
+
+
+def check_types(data: dict, where: str) -> None:
+    """Raise ConfigError unless every known field in data has its type (None
+    means unset); `where` names the source, e.g. "config file c.toml"."""
+    for key, (kind, wanted) in FIELD_TYPES.items():
+        value = data.get(key)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            raise ConfigError(f"{where}: {key} must be {wanted}, not {_shown(value)}")
 
 
 def validate(config: Config) -> Config:
@@ -83,25 +106,39 @@ def validate(config: Config) -> Config:
 def from_toml(path: str) -> dict:
     """Read config fields from a TOML file: procs, threads, runq, protocol,
     mutant, and workload (a string, or a list of one program per goroutine)."""
+    if not path:
+        raise ConfigError("the config file name is empty; give the path of a TOML file")
     try:
         with open(path, "rb") as f:
-            data = tomllib.load(f)
+            raw = f.read(MAX_TOML_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(f"config file {path} does not exist") from None
+    except OSError as err:
+        raise ConfigError(f"cannot read config file {path}: {(err.strerror or str(err)).lower()}") from None
+    if len(raw) > MAX_TOML_BYTES:
+        raise ConfigError(f"config file {path} is larger than {MAX_TOML_BYTES >> 20} MB, so not a configuration")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not UTF-8 text, so not TOML") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"config file {path} is not valid TOML: {err}") from None
-    except OSError as err:
-        raise ConfigError(f"cannot read config file {path}: {err.strerror}") from None
+    except RecursionError:
+        raise ConfigError(f"config file {path} nests arrays or tables too deeply to be a configuration") from None
+    except ValueError as err:  # e.g. an integer of more than 4,300 digits
+        raise ConfigError(f"config file {path} holds a value that cannot be read: {str(err).split(';')[0]}") from None
     known = {"procs", "threads", "runq", "protocol", "mutant", "workload", "name", "preset", "cutoff"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"config file {path} has unknown keys: {', '.join(unknown)}")
+    check_types(data, f"config file {path}")
     return data
 
 
 def build(base: Config, overrides: dict) -> Config:
     """Apply overrides (from flags or TOML) to base, parse the workload, validate."""
     changes = {k: v for k, v in overrides.items() if v is not None and k != "preset"}
+    check_types(changes, "the configuration")
     if "workload" in changes:
         try:
             changes["workload"] = parse_workload(changes["workload"])

@@ -19,8 +19,12 @@ Ops (what the goroutine does, and the runtime entry point it drives):
   spin           a loop with no preemption points, forever (asyncpreemptoff=1)
   loop, loop(k)  go back to the first op, or to op k (last op only; the G runs forever)
   exit           return from the goroutine (goexit0); implied at the end
+
+Numbers are ASCII digits. A G's program counter is one byte of the state, so
+a program has at most MAX_PROGRAM_OPS ops, counting the implied `exit`.
 """
 
+import re
 from dataclasses import dataclass
 
 OP_SPAWN, OP_READY, OP_PARK, OP_SYSCALL, OP_SYSCALL_BLOCK, OP_NET_READ = range(6)
@@ -36,6 +40,9 @@ OP_CODES["go"] = OP_SPAWN
 OPS_WITH_ARG = {OP_SPAWN, OP_READY}
 OPS_WITH_OPTIONAL_ARG = {OP_LOOP}
 TERMINAL_OPS = {OP_EXIT, OP_SPIN, OP_LOOP}
+MAX_PROGRAM_OPS = 255  # a G's pc is one byte of the state (model/layout.py)
+MAX_SPEC_CHARS = 100_000  # far more than MAX_PROGRAM_OPS ops for every goroutine the model allows
+_NUMBER = re.compile(r"[0-9]{1,3}")  # ASCII only: str.isdigit() also accepts '²'
 
 
 class WorkloadError(ValueError):
@@ -57,28 +64,36 @@ class Op:
 Program = tuple[Op, ...]
 
 
+def _number(text: str, what: str, example: str) -> int:
+    """A small ASCII number (an op's argument), or WorkloadError."""
+    if not _NUMBER.fullmatch(text):
+        raise WorkloadError(f"{what} must be a number from 0 to 999 in ASCII digits, as in {example}, "
+                            f"not {_quote(text)}")
+    return int(text)
+
+
 def parse_op(text: str) -> Op:
     raw = text.strip()
     name, arg = raw, None
     if "(" in raw:
         if not raw.endswith(")"):
-            raise WorkloadError(f"op {raw!r} has an unclosed parenthesis")
+            raise WorkloadError(f"op {_quote(raw)} has an unclosed parenthesis")
         name, arg = raw[:-1].split("(", 1)
     elif " " in raw:
         name, arg = raw.split(None, 1)
     name = name.strip()
     if name not in OP_CODES:
         known = ", ".join(sorted(n for n in OP_CODES if n != "go"))
-        raise WorkloadError(f"unknown op {name!r}; known ops are {known}")
+        raise WorkloadError(f"unknown op {_quote(name)}; known ops are {known}")
     code = OP_CODES[name]
     if code in OPS_WITH_ARG:
-        if arg is None or not arg.strip().lstrip("G").isdigit():
+        if arg is None or not arg.strip():
             raise WorkloadError(f"op {name} needs a goroutine number, as in {name}(1)")
-        return Op(code, int(arg.strip().lstrip("G")))
+        number = arg.strip()
+        return Op(code, _number(number[1:] if number.startswith("G") else number,
+                                f"the goroutine number of {name}", f"{name}(1)"))
     if code in OPS_WITH_OPTIONAL_ARG and arg is not None and arg.strip():
-        if not arg.strip().isdigit():
-            raise WorkloadError(f"op {name} takes an op number to go back to, as in {name}(2)")
-        return Op(code, int(arg))
+        return Op(code, _number(arg.strip(), f"the op number of {name}", f"{name}(2)"))
     if arg is not None and arg.strip():
         raise WorkloadError(f"op {name} takes no argument")
     return Op(code)
@@ -88,7 +103,8 @@ def _tokens(program_text: str) -> list[str]:
     """Split `spawn(1), syscall exit` or `go 1, syscall` into op texts."""
     tokens: list[str] = []
     for part in program_text.replace(",", " ").split():
-        if part.isdigit() and tokens and OP_CODES.get(tokens[-1]) in OPS_WITH_ARG | OPS_WITH_OPTIONAL_ARG:
+        takes_number = tokens and OP_CODES.get(tokens[-1]) in OPS_WITH_ARG | OPS_WITH_OPTIONAL_ARG
+        if part.isascii() and part.isdigit() and takes_number:
             tokens[-1] = f"{tokens[-1]}({part})"
         else:
             tokens.append(part)
@@ -96,17 +112,47 @@ def _tokens(program_text: str) -> list[str]:
 
 
 def parse_program(text: str) -> Program:
-    ops = [parse_op(tok) for tok in _tokens(text)]
+    tokens = _tokens(text)
+    if len(tokens) > MAX_PROGRAM_OPS:  # before parsing them: a long program is refused in time linear in its text
+        raise WorkloadError(f"a program has {len(tokens)} ops; at most {MAX_PROGRAM_OPS} are allowed "
+                            "(a goroutine's pc is one byte of the state)")
+    ops = [parse_op(tok) for tok in tokens]
     if not ops or ops[-1].code not in TERMINAL_OPS:
         ops.append(Op(OP_EXIT))
+    if len(ops) > MAX_PROGRAM_OPS:
+        raise WorkloadError(f"a program has {len(ops)} ops counting its implied exit; at most {MAX_PROGRAM_OPS} "
+                            "are allowed (a goroutine's pc is one byte of the state)")
     return tuple(ops)
 
 
 def parse_workload(spec: str | list[str]) -> tuple[Program, ...]:
-    texts = spec.split(";") if isinstance(spec, str) else list(spec)
+    """The programs a workload spec describes: a string of programs separated
+    by `;`, or a list of one string per goroutine; WorkloadError otherwise."""
+    if isinstance(spec, str):
+        texts = spec.split(";")
+    elif isinstance(spec, (list, tuple)) and all(isinstance(t, str) for t in spec):
+        texts = list(spec)
+    else:
+        raise WorkloadError("the workload must be a string of programs separated by ';', "
+                            f"or a list of one program string per goroutine, not {_kind(spec)}")
+    size = sum(len(t) for t in texts)
+    if size > MAX_SPEC_CHARS:
+        raise WorkloadError(f"the workload is {size:,} characters long; at most {MAX_SPEC_CHARS:,} are allowed")
     if not texts or not any(t.strip() for t in texts):
         raise WorkloadError("the workload is empty; give at least one goroutine program")
     return tuple(parse_program(t) for t in texts)
+
+
+def _quote(text: str) -> str:
+    """A user's text in a message: quoted, escaped, and cut short."""
+    return repr(text if len(text) <= 40 else text[:40] + "...")
+
+
+def _kind(value) -> str:
+    """How a wrongly typed value is named in a message (never its whole text)."""
+    if isinstance(value, (list, tuple)):
+        return "a list holding " + ", ".join(sorted({type(v).__name__ for v in value})) if value else "an empty list"
+    return f"a {type(value).__name__}"
 
 
 def format_program(program: Program) -> str:

@@ -7,7 +7,7 @@ engine never imports the model.
 """
 
 import argparse
-
+import re
 from dataclasses import asdict
 
 from model.config import Config, ConfigError, build, from_toml
@@ -23,8 +23,18 @@ from .liveness import liveness_properties
 from .witnesses import SCENARIOS
 
 DEFAULT_PRESET = "default"
+_PROJECTION = re.compile(r"p-status|syscall|[gm]:[0-9]{1,3}")  # ASCII digits: int() would take '٣' too
 # The configuration fields a flag, a TOML file or a saved trace may set.
 CONFIG_FIELDS = ("procs", "threads", "runq", "workload", "protocol", "mutant", "cutoff")
+
+
+def _whole_number(text: str) -> int:
+    """A flag's whole number in ASCII digits (int() would also take '٣' and
+    '1_0'); its range is checked with the rest of the configuration."""
+    if not re.fullmatch(r"-?[0-9]{1,9}", text.strip()):
+        shown = repr(text if len(text) <= 20 else text[:20] + "...")
+        raise argparse.ArgumentTypeError(f"{shown} is not a whole number")
+    return int(text)
 
 
 class GoSchedPlugin:
@@ -37,14 +47,14 @@ class GoSchedPlugin:
         g = parser.add_argument_group("configuration (flags override the preset or file)")
         g.add_argument("--preset", metavar="NAME", help=f"a named configuration (default: {DEFAULT_PRESET}); see `presets`")
         g.add_argument("--config", metavar="FILE", help="a TOML file with procs, threads, runq, workload, protocol")
-        g.add_argument("--procs", type=int, metavar="N", help="GOMAXPROCS: the number of Ps")
-        g.add_argument("--threads", type=int, metavar="N",
+        g.add_argument("--procs", type=_whole_number, metavar="N", help="GOMAXPROCS: the number of Ps")
+        g.add_argument("--threads", type=_whole_number, metavar="N",
                        help="bound the number of Ms (threads): steps that need more are cut, and the verdict only "
                             "holds within the bound (default: unbounded, as in the runtime)")
-        g.add_argument("--cutoff", type=int, metavar="K",
+        g.add_argument("--cutoff", type=_whole_number, metavar="K",
                        help="unbounded threads: Ms in one local state are counted exactly up to K, then as "
                             "'more than K' (default: 1); a higher K only refines the abstraction")
-        g.add_argument("--runq", type=int, metavar="N", help="capacity of each P's local run queue")
+        g.add_argument("--runq", type=_whole_number, metavar="N", help="capacity of each P's local run queue")
         g.add_argument("--workload", metavar="SPEC",
                        help="one program per goroutine, separated by ';' (e.g. 'spawn(1), syscall; net_read')")
         g.add_argument("--protocol", metavar="NAME", help="syscall protocol: classic (Go 1.14-1.25)")
@@ -54,15 +64,16 @@ class GoSchedPlugin:
         """The configuration the flags describe; ConfigError on bad input."""
         overrides: dict = {}
         preset_name = args.preset
-        if args.config:
+        if args.config is not None:
             data = from_toml(args.config)
-            preset_name = preset_name or data.pop("preset", None)
+            toml_preset = data.pop("preset", None)
+            preset_name = toml_preset if preset_name is None else preset_name
             overrides.update(data)
         for key in CONFIG_FIELDS:
             value = getattr(args, key, None)
             if value is not None:
                 overrides[key] = value
-        return self.make_config(preset_name or DEFAULT_PRESET, overrides)
+        return self.make_config(DEFAULT_PRESET if preset_name is None else preset_name, overrides)
 
     def make_config(self, preset_name: str, overrides: dict) -> Config:
         if preset_name not in PRESETS:
@@ -116,6 +127,10 @@ class GoSchedPlugin:
 
     def projection(self, machine, spec: str):
         """A Projection (model/projections.py) for `graph --project`."""
+        if not _PROJECTION.fullmatch(spec):
+            shown = repr(spec if len(spec) <= 20 else spec[:20] + "...")
+            raise ProjectionError(f"unknown projection {shown}; use p-status, syscall, g:<id> or m:<id> "
+                                  "(<id> a number in ASCII digits)")
         return projection(machine, spec)
 
     def projection_names(self) -> list[str]:
