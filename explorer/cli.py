@@ -245,7 +245,7 @@ def cmd_check(plugin, args) -> int:
             print()
             kind = "Lasso" if t.kind == "liveness" else "Counterexample"
             print(f"{kind} for {t.property} ({t.length} steps"
-                  + (f", {t.config['threads']} threads" if t.config.get("found_with") else "") + "):")
+                  + (f", {t.config['threads']} threads" if c["threads"] == "unbounded" else "") + "):")
             if args.format == "json":
                 print(json.dumps(to_json(t.machine, t), indent=1))
             else:
@@ -380,6 +380,8 @@ def cmd_witness(plugin, args) -> int:
     if args.trace_out is not None:
         sys.stdout.flush()
         save(args.trace_out, to_json(machine, trace))
+    if args.html:
+        view_cli.write_trace(plugin, machine, trace, args.html)
     return EXIT_OK
 
 

@@ -88,14 +88,20 @@ class StateSpace:
         return path[::-1]
 
     def rebuild(self, machine, canon, numbers: list[int]) -> list:
-        """The states along a parent path (from path_numbers), by replaying
-        the model from the initial state."""
+        """The states along a path of state numbers that starts at an initial
+        state (a parent path, or any path along kept edges), by replaying the
+        model: each step is the successor at the finding step's position, or
+        at the position of the kept edge between the two states."""
         if self.states is not None:
             return [self.states[n] for n in numbers]
         cur = self.init_states[self.init.index(numbers[0])]
         out = [cur]
-        for n in numbers[1:]:
-            cur = canon(machine.successors(cur)[self.succ[n]][1])
+        for a, b in zip(numbers, numbers[1:]):
+            if self.parent[b] == a:
+                pos = self.succ[b]
+            else:
+                pos = next(e for e in self.out_edges(a) if self.dst[e] == b) - self.out_start[a]
+            cur = canon(machine.successors(cur)[pos][1])
             out.append(cur)
         return out
 

@@ -148,13 +148,11 @@ class GoScheduler:
     def run_config(self, states, config: dict) -> dict:
         """The configuration a run of this machine replays in: the threads it
         made (a run of the concrete twin of an unbounded search needs no
-        more), and how it was found."""
+        more)."""
         L = self.L
         used = max(sum(1 for m in L.m_range if s[L.proc_pc[m]] != M_NONE) for s in states)
         out = dict(self.config.to_dict())
         out.update(name=config.get("name", out["name"]), threads=used)
-        if config.get("threads") == "unbounded":
-            out["found_with"] = f"unbounded threads (cutoff {config.get('cutoff')})"
         return out
 
     # --- unbounded threads: the concrete twin and the abstraction ------------------

@@ -178,7 +178,11 @@ def test_stdout_on_a_full_device_is_one_sentence_and_exit_2():
     ("g:7", "there is no G7"), ("m:99", "there is no M99"), ("", "unknown projection"), ("p-status\n", "\\n"),
 ])
 def test_projections_out_of_range_are_refused(tmp_path, spec, words):
-    assert_one_line_error(*call("graph", *TINY, "--project", spec, "-o", tmp_path / "g.json"), words)
+    assert_one_line_error(*call("graph", *TINY, "--threads", "3", "--project", spec, "-o", tmp_path / "g.json"), words)
+
+
+def test_a_thread_projection_needs_numbered_threads(tmp_path):
+    assert_one_line_error(*call("graph", *TINY, "--project", "m:0", "-o", tmp_path / "g.json"), "--threads N")
 
 
 # --- workers -----------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from explorer.trace import VERSION, config_digest, lasso_message
+from explorer.trace import VERSION, config_digest, lasso_message, portable_label
 from incli import assert_one_line_error, call
 from properties.plugin import plugin
 
@@ -188,7 +188,7 @@ def test_a_counterexample_must_end_at_its_first_violation(tmp_path, saved):
     label, nxt = next((lab, s) for lab, s in machine.successors(last) if s is not None)
 
     def extend(d):
-        d["steps"].append({"index": len(d["steps"]), "action": label[0], "label": list(label),
+        d["steps"].append({"index": len(d["steps"]), "action": label[0], "label": portable_label(machine, label),
                            "text": machine.label_text(label), "models": machine.label_note(label),
                            "state": machine.fields(nxt)})
         d["length"] += 1
