@@ -26,6 +26,13 @@ class Runtime:
     """Helpers bound to one layout. `b` is always a bytearray being built into
     a successor state; `s` a read-only state (bytes or bytearray)."""
 
+    # How an action makes and finishes a successor: a mutable copy of the
+    # state, then an immutable one. Actions go through these (never
+    # bytearray()/bytes() themselves) so the same action code can also run
+    # on symbolic states (the z3 engine swaps them).
+    copy = bytearray
+    freeze = bytes
+
     def __init__(self, layout: Layout, procs: int):
         self.L = layout
         self.gomaxprocs = procs

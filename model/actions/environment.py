@@ -19,6 +19,6 @@ def netpollready(rt, s, i, out):
         return
     for g, w in enumerate(waits):
         if w == WAIT_NET and s[rt.g_status[g]] == _Gwaiting:
-            b = bytearray(s)
+            b = rt.copy(s)
             b[rt.L.g_wait[g]] = WAIT_NETREADY
-            out.append((("netpollready", i, g), bytes(b)))
+            out.append((("netpollready", i, g), rt.freeze(b)))

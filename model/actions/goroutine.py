@@ -23,12 +23,12 @@ def newproc(rt, s, m, out):
     (runqputslow). Then wakep, as a subroutine of this M. Abstracts: gfget,
     stacks, goids, tracing."""
     g, op = current_op(rt, s, m)
-    b = bytearray(s)
+    b = rt.copy(s)
     rt.casgstatus(b, op.arg, _Gidle, _Grunnable)
     rt.runqput(b, b[rt.m_p[m]] - 1, op.arg, True)
     advance(rt, b, g)
     rt.call(b, m, PC_WAKEP1, M_RUN)
-    out.append((("newproc", m, g, op.arg), bytes(b)))
+    out.append((("newproc", m, g, op.arg), rt.freeze(b)))
 
 
 @action("goready", "goready, ready, runqput, wakep", pcs=(M_RUN,), params=("G", "G"), ops=(OP_READY,))
@@ -40,13 +40,13 @@ def goready(rt, s, m, out):
     k = op.arg
     if s[rt.g_status[k]] != _Gwaiting or s[rt.L.g_wait[k]] != WAIT_CHAN:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     rt.casgstatus(b, k, _Gwaiting, _Grunnable)
     b[rt.L.g_wait[k]] = WAIT_NONE
     rt.runqput(b, b[rt.m_p[m]] - 1, k, True)
     advance(rt, b, g)
     rt.call(b, m, PC_WAKEP1, M_RUN)
-    out.append((("goready", m, g, k), bytes(b)))
+    out.append((("goready", m, g, k), rt.freeze(b)))
 
 
 @action("chansend_nowaiter", "chansend", pcs=(M_RUN,), params=("G", "G"), ops=(OP_READY,))
@@ -59,10 +59,10 @@ def chansend_nowaiter(rt, s, m, out):
     k = op.arg
     if s[rt.g_status[k]] == _Gwaiting and s[rt.L.g_wait[k]] == WAIT_CHAN:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     b[rt.g_flags[k]] |= GF_TOKEN
     advance(rt, b, g)
-    out.append((("chansend_nowaiter", m, g, k), bytes(b)))
+    out.append((("chansend_nowaiter", m, g, k), rt.freeze(b)))
 
 
 @action("gopark", "gopark, park_m, dropg, schedule", pcs=(M_RUN,), params=("G",), ops=(OP_PARK,))
@@ -74,13 +74,13 @@ def gopark(rt, s, m, out):
     g, _ = current_op(rt, s, m)
     if s[rt.g_flags[g]] & GF_TOKEN:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     rt.casgstatus(b, g, _Grunning, _Gwaiting)
     b[rt.L.g_wait[g]] = WAIT_CHAN
     _dropg(rt, b, m)
     advance(rt, b, g)
     b[rt.pc[m]] = M_SCHEDULE
-    out.append((("gopark", m, g), bytes(b)))
+    out.append((("gopark", m, g), rt.freeze(b)))
 
 
 @action("chanrecv_buffered", "chanrecv", pcs=(M_RUN,), params=("G",), ops=(OP_PARK,))
@@ -90,10 +90,10 @@ def chanrecv_buffered(rt, s, m, out):
     g, _ = current_op(rt, s, m)
     if not s[rt.g_flags[g]] & GF_TOKEN:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     b[rt.g_flags[g]] &= ~GF_TOKEN
     advance(rt, b, g)
-    out.append((("chanrecv_buffered", m, g), bytes(b)))
+    out.append((("chanrecv_buffered", m, g), rt.freeze(b)))
 
 
 @action("netpollblock", "netpollblock, gopark, park_m, dropg", pcs=(M_RUN,), params=("G",), ops=(OP_NET_READ,))
@@ -102,13 +102,13 @@ def netpollblock(rt, s, m, out):
     (gopark with waitReasonIOWait) until netpoll returns it. Abstracts: the
     pollDesc, deadlines, the read itself."""
     g, _ = current_op(rt, s, m)
-    b = bytearray(s)
+    b = rt.copy(s)
     rt.casgstatus(b, g, _Grunning, _Gwaiting)
     b[rt.L.g_wait[g]] = WAIT_NET
     _dropg(rt, b, m)
     advance(rt, b, g)
     b[rt.pc[m]] = M_SCHEDULE
-    out.append((("netpollblock", m, g), bytes(b)))
+    out.append((("netpollblock", m, g), rt.freeze(b)))
 
 
 def _goschedImpl(rt, b, m, g, op_done: bool = True) -> None:
@@ -129,9 +129,9 @@ def gosched(rt, s, m, out):
     tail of the global run queue, then wakep and schedule(). Abstracts:
     tracing; the wakep is the real call (goschedImpl has it when mainStarted)."""
     g, _ = current_op(rt, s, m)
-    b = bytearray(s)
+    b = rt.copy(s)
     _goschedImpl(rt, b, m, g)
-    out.append((("gosched", m, g), bytes(b)))
+    out.append((("gosched", m, g), rt.freeze(b)))
 
 
 @action("gopreempt_m", "asyncPreempt, gopreempt_m, goschedImpl, globrunqput, wakep", pcs=(M_RUN,), params=("G",))
@@ -145,9 +145,9 @@ def gopreempt_m(rt, s, m, out):
     G is not done yet and runs again when the G is rescheduled. Abstracts:
     the signal and safe points, and the STW case (runnext)."""
     g, op = current_op(rt, s, m)
-    b = bytearray(s)  # gp.preempt stays set: execute clears it when the G runs again
+    b = rt.copy(s)  # gp.preempt stays set: execute clears it when the G runs again
     _goschedImpl(rt, b, m, g, op_done=op.code == OP_COMPUTE)
-    out.append((("gopreempt_m", m, g), bytes(b)))
+    out.append((("gopreempt_m", m, g), rt.freeze(b)))
 
 
 @action("goexit0", "goexit1, goexit0, gdestroy, dropg, schedule", pcs=(M_RUN,), params=("G",), ops=(OP_EXIT,))
@@ -155,8 +155,8 @@ def goexit0(rt, s, m, out):
     """op exit: the goroutine returns; goexit0 -> gdestroy makes it _Gdead and
     drops it from the M, then schedule(). Abstracts: gfput (G reuse)."""
     g, _ = current_op(rt, s, m)
-    b = bytearray(s)
+    b = rt.copy(s)
     rt.casgstatus(b, g, _Grunning, _Gdead)
     _dropg(rt, b, m)
     b[rt.pc[m]] = M_SCHEDULE
-    out.append((("goexit0", m, g), bytes(b)))
+    out.append((("goexit0", m, g), rt.freeze(b)))

@@ -49,11 +49,11 @@ def acquirep(rt, s, m, out):
     wires m.nextp: acquirep(nextp), then findRunnable from the top. Abstracts:
     mcache flush, tracing, the GC stop check at findRunnable's top."""
     pp = s[rt.m_nextp[m]] - 1
-    b = bytearray(s)
+    b = rt.copy(s)
     b[rt.m_nextp[m]] = 0
     rt.acquirep(b, m, pp)
     b[rt.pc[m]] = M_SCHEDULE
-    out.append((("acquirep", m, pp), bytes(b)))
+    out.append((("acquirep", m, pp), rt.freeze(b)))
 
 
 @action("findRunnable_runqget", "schedule, findRunnable, runqget", pcs=(M_SCHEDULE,), params=("P", "G"))
@@ -64,12 +64,12 @@ def findRunnable_runqget(rt, s, m, out):
     pp = _own_p(rt, s, m)
     if not _has_work(rt, s, pp):
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     if b[rt.m_spinning[m]]:
         rt.throw(b, "schedule: spinning with local work")
     gp = rt.runqget(b, pp)
     found(rt, b, m, gp)
-    out.append((("findRunnable_runqget", m, pp, gp), bytes(b)))
+    out.append((("findRunnable_runqget", m, pp, gp), rt.freeze(b)))
 
 
 @action("findRunnable_globrunq", "findRunnable, globrunqgetbatch, runqputbatch", pcs=(M_SCHEDULE,), params=("P", "G"))
@@ -82,10 +82,10 @@ def findRunnable_globrunq(rt, s, m, out):
     pp = _own_p(rt, s, m)
     if _has_work(rt, s, pp):
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     gp = rt.globrunqgetbatch(b, pp)
     found(rt, b, m, gp)
-    out.append((("findRunnable_globrunq", m, pp, gp), bytes(b)))
+    out.append((("findRunnable_globrunq", m, pp, gp), rt.freeze(b)))
 
 
 @action("findRunnable_netpoll", "findRunnable, netpoll, injectglist", pcs=(M_SCHEDULE,), params=("P", "G"))
@@ -101,12 +101,12 @@ def findRunnable_netpoll(rt, s, m, out):
     ready = netpoll_ready(rt, s)
     if not ready:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     gp, rest = ready[0], ready[1:]
     rt.casgstatus(b, gp, _Gwaiting, _Grunnable)
     b[rt.L.g_wait[gp]] = WAIT_NONE
     found_after_inject(rt, b, m, gp, rest)
-    out.append((("findRunnable_netpoll", m, pp, gp), bytes(b)))
+    out.append((("findRunnable_netpoll", m, pp, gp), rt.freeze(b)))
 
 
 def _victims(rt, s, pp):
@@ -133,17 +133,17 @@ def runqsteal(rt, s, m, out):
     if not _nothing_to_get(rt, s, m) or not _may_spin(rt, s, m):
         return
     for p2 in _victims(rt, s, pp):
-        b = bytearray(s)
+        b = rt.copy(s)
         _start_stealing(rt, b, m)
         batch = _runqgrab(rt, s, b, m, p2)
         if batch is None:  # the non-atomic runnext steal of a seeded bug
-            out.append((("runqsteal", m, pp, p2, b[rt.m_gp[m]] - 1), bytes(b)))
+            out.append((("runqsteal", m, pp, p2, b[rt.m_gp[m]] - 1), rt.freeze(b)))
             continue
         gp = batch.pop()
         if rt.runqputbatch(b, pp, batch):
             rt.throw(b, "runqsteal: runq overflow")
         found(rt, b, m, gp)
-        out.append((("runqsteal", m, pp, p2, gp), bytes(b)))
+        out.append((("runqsteal", m, pp, p2, gp), rt.freeze(b)))
 
 
 def _runqgrab(rt, s, b, m, p2):
@@ -172,12 +172,12 @@ def runqsteal_runnext_store(rt, s, m, out):
     have run the G in between, and now both have it. Abstracts: as runqsteal."""
     p2 = s[rt.L.proc_hp[m]] - 1
     gp = s[rt.m_gp[m]] - 1
-    b = bytearray(s)
+    b = rt.copy(s)
     b[rt.p_runnext[p2]] = 0
     b[rt.L.proc_hp[m]] = 0
     b[rt.m_gp[m]] = 0
     found(rt, b, m, gp)
-    out.append((("runqsteal_runnext_store", m, p2, gp), bytes(b)))
+    out.append((("runqsteal_runnext_store", m, p2, gp), rt.freeze(b)))
 
 
 @action("stealWork_none", "findRunnable, stealWork", pcs=(M_SCHEDULE,), params=("P",))
@@ -189,10 +189,10 @@ def stealWork_none(rt, s, m, out):
     pp = _own_p(rt, s, m)
     if not _nothing_to_get(rt, s, m) or not _may_spin(rt, s, m) or _victims(rt, s, pp):
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     _start_stealing(rt, b, m)
     b[rt.pc[m]] = M_DROPP
-    out.append((("stealWork_none", m, pp), bytes(b)))
+    out.append((("stealWork_none", m, pp), rt.freeze(b)))
 
 
 @action("findRunnable_nosteal", "findRunnable", pcs=(M_SCHEDULE,), params=("P",))
@@ -202,9 +202,9 @@ def findRunnable_nosteal(rt, s, m, out):
     idle-priority GC work, which could still be found here."""
     if not _nothing_to_get(rt, s, m) or _may_spin(rt, s, m):
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     b[rt.pc[m]] = M_DROPP
-    out.append((("findRunnable_nosteal", m, _own_p(rt, s, m)), bytes(b)))
+    out.append((("findRunnable_nosteal", m, _own_p(rt, s, m)), rt.freeze(b)))
 
 
 @action("findRunnable_dropp_globrunq", "findRunnable, globrunqgetbatch", pcs=(M_DROPP,), params=("P", "G"))
@@ -214,11 +214,11 @@ def findRunnable_dropp_globrunq(rt, s, m, out):
     safe-point functions, which restart findRunnable."""
     if not s[rt.globq[0]]:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     pp = _own_p(rt, s, m)
     gp = rt.globrunqgetbatch(b, pp)
     found(rt, b, m, gp)
-    out.append((("findRunnable_dropp_globrunq", m, pp, gp), bytes(b)))
+    out.append((("findRunnable_dropp_globrunq", m, pp, gp), rt.freeze(b)))
 
 
 @action("findRunnable_needspinning", "findRunnable, becomeSpinning", pcs=(M_DROPP,), params=("P",))
@@ -229,10 +229,10 @@ def findRunnable_needspinning(rt, s, m, out):
     Abstracts: nothing else; this is the whole branch."""
     if s[rt.globq[0]] or s[rt.m_spinning[m]] or not s[rt.L.needspinning]:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     rt.becomeSpinning(b, m)
     b[rt.pc[m]] = M_SCHEDULE
-    out.append((("findRunnable_needspinning", m, _own_p(rt, s, m)), bytes(b)))
+    out.append((("findRunnable_needspinning", m, _own_p(rt, s, m)), rt.freeze(b)))
 
 
 @action("findRunnable_releasep", "findRunnable, releasep, pidleput", pcs=(M_DROPP,), params=("P",))
@@ -244,7 +244,7 @@ def findRunnable_releasep(rt, s, m, out):
     sched.pidle)."""
     if s[rt.globq[0]] or (not s[rt.m_spinning[m]] and s[rt.L.needspinning]):
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     pp = rt.releasep(b, m)
     rt.pidleput(b, pp)
     if not b[rt.m_spinning[m]]:
@@ -253,7 +253,7 @@ def findRunnable_releasep(rt, s, m, out):
         b[rt.pc[m]] = M_RECHECK  # seeded bug: re-check first, drop nmspinning after
     else:
         b[rt.pc[m]] = M_STOPSPIN
-    out.append((("findRunnable_releasep", m, pp), bytes(b)))
+    out.append((("findRunnable_releasep", m, pp), rt.freeze(b)))
 
 
 @action("findRunnable_stopspinning", "findRunnable", pcs=(M_STOPSPIN,))
@@ -262,7 +262,7 @@ def findRunnable_stopspinning(rt, s, m, out):
     nmspinning.Add(-1), before re-checking the run queues (#StoreLoad).
     Abstracts: memory ordering (the model is sequentially consistent, so the
     #StoreLoad barrier is implicit)."""
-    b = bytearray(s)
+    b = rt.copy(s)
     b[rt.m_spinning[m]] = 0
     if not b[rt.L.nmspinning]:
         rt.throw(b, "findRunnable: negative nmspinning")
@@ -272,7 +272,7 @@ def findRunnable_stopspinning(rt, s, m, out):
         b[rt.pc[m]] = M_NETBLOCK  # seeded bug: the re-check already happened, before this decrement
     else:
         b[rt.pc[m]] = M_RECHECK
-    out.append((("findRunnable_stopspinning", m), bytes(b)))
+    out.append((("findRunnable_stopspinning", m), rt.freeze(b)))
 
 
 def _work_ps(rt, s):
@@ -294,13 +294,13 @@ def findRunnable_recheck_globrunq(rt, s, m, out):
     acquisitions of the two re-checks, taken as one step."""
     if not s[rt.globq[0]] or not s[rt.pidle_slots[0]]:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     pp = rt.pidlegetSpinning(b)
     gp = rt.globrunqgetbatch(b, pp)
     rt.acquirep(b, m, pp)
     _after_recheck(rt, b, m)
     found(rt, b, m, gp)
-    out.append((("findRunnable_recheck_globrunq", m, pp, gp), bytes(b)))
+    out.append((("findRunnable_recheck_globrunq", m, pp, gp), rt.freeze(b)))
 
 
 @action("findRunnable_recheck_runqs", "findRunnable, checkRunqsNoP, pidlegetSpinning, acquirep",
@@ -312,12 +312,12 @@ def findRunnable_recheck_runqs(rt, s, m, out):
     allp/idlepMask snapshot; the global and local re-checks are one step."""
     if (s[rt.globq[0]] and s[rt.pidle_slots[0]]) or not s[rt.pidle_slots[0]] or not _work_ps(rt, s):
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     pp = rt.pidlegetSpinning(b)
     rt.acquirep(b, m, pp)
     _after_recheck(rt, b, m)
     b[rt.pc[m]] = M_SCHEDULE
-    out.append((("findRunnable_recheck_runqs", m, pp), bytes(b)))
+    out.append((("findRunnable_recheck_runqs", m, pp), rt.freeze(b)))
 
 
 @action("findRunnable_recheck_none", "findRunnable, checkRunqsNoP, pidlegetSpinning", pcs=(M_RECHECK,))
@@ -329,14 +329,14 @@ def findRunnable_recheck_none(rt, s, m, out):
     work = bool(s[rt.globq[0]]) or bool(_work_ps(rt, s))
     if work and s[rt.pidle_slots[0]]:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     if work:
         b[rt.L.needspinning] = 1
     if rt.mutant == "dance_reversed":
         b[rt.pc[m]] = M_STOPSPIN
     else:
         b[rt.pc[m]] = M_NETBLOCK
-    out.append((("findRunnable_recheck_none", m), bytes(b)))
+    out.append((("findRunnable_recheck_none", m), rt.freeze(b)))
 
 
 @action("netpoll_block", "findRunnable, netpoll", pcs=(M_NETBLOCK,))
@@ -347,10 +347,10 @@ def netpoll_block(rt, s, m, out):
     netpollBreak)."""
     if s[rt.L.netpolling] or not netpoll_waiters(rt, s):
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     b[rt.L.netpolling] = 1
     b[rt.pc[m]] = M_NETPOLL
-    out.append((("netpoll_block", m), bytes(b)))
+    out.append((("netpoll_block", m), rt.freeze(b)))
 
 
 @action("stopm", "stopm, mput, checkdead", pcs=(M_NETBLOCK, M_STOPM))
@@ -360,14 +360,14 @@ def stopm(rt, s, m, out):
     (stoplockedm); mPark is the park itself."""
     if s[rt.pc[m]] == M_NETBLOCK and not s[rt.L.netpolling] and netpoll_waiters(rt, s):
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     if b[rt.m_p[m]]:
         rt.throw(b, "stopm holding p")
     if b[rt.m_spinning[m]]:
         rt.throw(b, "stopm spinning")
     b[rt.pc[m]] = M_IDLE
     rt.mput(b, m)
-    out.append((("stopm", m), bytes(b)))
+    out.append((("stopm", m), rt.freeze(b)))
 
 
 @action("netpoll_acquirep", "findRunnable, netpoll, pidleget, acquirep, injectglist", pcs=(M_NETPOLL,), params=("P", "G"))
@@ -378,7 +378,7 @@ def netpoll_acquirep(rt, s, m, out):
     ready = netpoll_ready(rt, s)
     if not ready or not s[rt.pidle_slots[0]]:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     b[rt.L.netpolling] = 0
     pp = rt.pidleget(b)
     rt.acquirep(b, m, pp)
@@ -386,7 +386,7 @@ def netpoll_acquirep(rt, s, m, out):
     rt.casgstatus(b, gp, _Gwaiting, _Grunnable)
     b[rt.L.g_wait[gp]] = WAIT_NONE
     found_after_inject(rt, b, m, gp, ready[1:])
-    out.append((("netpoll_acquirep", m, pp, gp), bytes(b)))
+    out.append((("netpoll_acquirep", m, pp, gp), rt.freeze(b)))
 
 
 @action("netpoll_injectglist", "findRunnable, netpoll, injectglist, startm", pcs=(M_NETPOLL,), params=("G",))
@@ -397,10 +397,10 @@ def netpoll_injectglist(rt, s, m, out):
     ready = netpoll_ready(rt, s)
     if not ready or s[rt.pidle_slots[0]]:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     b[rt.L.netpolling] = 0
     injectglist(rt, b, m, None, ready, M_STOPM)
-    out.append((("netpoll_injectglist", m, ready[0]), bytes(b)))
+    out.append((("netpoll_injectglist", m, ready[0]), rt.freeze(b)))
 
 
 @action("resetspinning", "schedule, resetspinning, wakep", pcs=(M_RESETSPIN,), params=("G",))
@@ -409,7 +409,7 @@ def resetspinning(rt, s, m, out):
     nmspinning.Add(-1), then wakep so that another M spins in its place ("if
     the last spinning thread finds work ... it must unpark a new spinning
     thread"). Abstracts: nothing: wakep runs as the next steps of this M."""
-    b = bytearray(s)
+    b = rt.copy(s)
     b[rt.m_spinning[m]] = 0
     if not b[rt.L.nmspinning]:
         rt.throw(b, "findRunnable: negative nmspinning")
@@ -419,7 +419,7 @@ def resetspinning(rt, s, m, out):
         b[rt.pc[m]] = M_EXECUTE
     else:
         rt.call(b, m, PC_WAKEP1, M_EXECUTE)
-    out.append((("resetspinning", m, s[rt.m_gp[m]] - 1), bytes(b)))
+    out.append((("resetspinning", m, s[rt.m_gp[m]] - 1), rt.freeze(b)))
 
 
 @action("execute", "execute", pcs=(M_EXECUTE,), params=("G",))
@@ -427,6 +427,6 @@ def execute(rt, s, m, out):
     """execute(gp): m.curg = gp, _Grunnable -> _Grunning; the G runs. Abstracts:
     schedtick, DIT, the CPU profiler and tracing."""
     gp = s[rt.m_gp[m]] - 1
-    b = bytearray(s)
+    b = rt.copy(s)
     rt.execute(b, m, gp)
-    out.append((("execute", m, gp), bytes(b)))
+    out.append((("execute", m, gp), rt.freeze(b)))

@@ -15,7 +15,7 @@ def _ret(rt, b, proc) -> None:
 def _startm_or_cut(rt, out, label, b, pp, spinning) -> None:
     """Emit the step, or a cut if startm needed a thread beyond the limit."""
     if rt.startm(b, pp, spinning):
-        out.append((label, bytes(b)))
+        out.append((label, rt.freeze(b)))
     else:
         out.append((label, None))
 
@@ -30,9 +30,9 @@ def wakep_noop(rt, s, i, out):
     split between the Load and the CAS, taken as one atomic step."""
     if not rt.nmspinning(s) and rt.mutant != "wakep_never_wakes":
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     _ret(rt, b, i)
-    out.append((("wakep_noop", i), bytes(b)))
+    out.append((("wakep_noop", i), rt.freeze(b)))
 
 
 @action("wakep_cas", "wakep", pcs=(PC_WAKEP1,), actor="any")
@@ -42,13 +42,13 @@ def wakep_cas(rt, s, i, out):
     is not modelled)."""
     if rt.nmspinning(s) or rt.mutant == "wakep_never_wakes":
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     if rt.mutant == "wakep_no_cas":
         b[rt.pc[i]] = PC_WAKEP_STORE  # seeded bug: Load()==0 now, Store(1) later
     else:
         b[rt.L.nmspinning] = 1
         b[rt.pc[i]] = PC_WAKEP2
-    out.append((("wakep_cas", i), bytes(b)))
+    out.append((("wakep_cas", i), rt.freeze(b)))
 
 
 @action("wakep_store", "wakep", pcs=(PC_WAKEP_STORE,), actor="any", mutant_only=True)
@@ -56,10 +56,10 @@ def wakep_store(rt, s, i, out):
     """Seeded bug wakep_no_cas: wakep checked nmspinning == 0 and now stores 1
     without a CAS; two racing wakeps both get here and both start a spinning
     M, yet nmspinning counts one. Abstracts: as wakep_cas."""
-    b = bytearray(s)
+    b = rt.copy(s)
     b[rt.L.nmspinning] = 1
     b[rt.pc[i]] = PC_WAKEP2
-    out.append((("wakep_store", i), bytes(b)))
+    out.append((("wakep_store", i), rt.freeze(b)))
 
 
 @action("wakep_startm", "wakep, pidlegetSpinning, startm", pcs=(PC_WAKEP2,), params=("P",), actor="any")
@@ -69,7 +69,7 @@ def wakep_startm(rt, s, i, out):
     acquirem/releasem; startm (mget or newm) is part of this step."""
     if not s[rt.pidle_slots[0]]:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     pp = rt.pidlegetSpinning(b)
     _ret(rt, b, i)
     _startm_or_cut(rt, out, ("wakep_startm", i, pp), b, pp, True)
@@ -81,14 +81,14 @@ def wakep_nopidle(rt, s, i, out):
     its nmspinning credit (nmspinning.Add(-1)). Abstracts: acquirem/releasem."""
     if s[rt.pidle_slots[0]]:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     rt.pidlegetSpinning(b)
     if not b[rt.L.nmspinning]:
         rt.throw(b, "wakep: negative nmspinning")
     else:
         b[rt.L.nmspinning] -= 1
     _ret(rt, b, i)
-    out.append((("wakep_nopidle", i), bytes(b)))
+    out.append((("wakep_nopidle", i), rt.freeze(b)))
 
 
 # --- handoffp ------------------------------------------------------------------------
@@ -114,7 +114,7 @@ def handoffp_startm(rt, s, i, out):
     pp = s[rt.L.proc_hp[i]] - 1
     if not _handoff_sees_work(rt, s, pp):
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     _ret(rt, b, i)
     _startm_or_cut(rt, out, ("handoffp_startm", i, pp), b, pp, False)
 
@@ -128,7 +128,7 @@ def handoffp_startm_spinning(rt, s, i, out):
     pp = s[rt.L.proc_hp[i]] - 1
     if _handoff_sees_work(rt, s, pp) or rt.nmspinning(s) or s[rt.L.npidle]:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     b[rt.L.nmspinning] = 1
     b[rt.L.needspinning] = 0
     _ret(rt, b, i)
@@ -143,9 +143,9 @@ def handoffp_lock(rt, s, i, out):
     pp = s[rt.L.proc_hp[i]] - 1
     if _handoff_sees_work(rt, s, pp) or not (rt.nmspinning(s) or s[rt.L.npidle]):
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     b[rt.pc[i]] = PC_HANDOFF3
-    out.append((("handoffp_lock", i, pp), bytes(b)))
+    out.append((("handoffp_lock", i, pp), rt.freeze(b)))
 
 
 @action("handoffp_globrunq_startm", "handoffp, startm", pcs=(PC_HANDOFF3,), params=("P",), actor="any")
@@ -156,7 +156,7 @@ def handoffp_globrunq_startm(rt, s, i, out):
     if not s[rt.globq[0]] or rt.mutant == "handoffp_ignores_globrunq":
         return
     pp = s[rt.L.proc_hp[i]] - 1
-    b = bytearray(s)
+    b = rt.copy(s)
     _ret(rt, b, i)
     _startm_or_cut(rt, out, ("handoffp_globrunq_startm", i, pp), b, pp, False)
 
@@ -175,7 +175,7 @@ def handoffp_lastp_startm(rt, s, i, out):
     if (s[rt.globq[0]] and rt.mutant != "handoffp_ignores_globrunq") or not _lastp_unpolled(rt, s):
         return
     pp = s[rt.L.proc_hp[i]] - 1
-    b = bytearray(s)
+    b = rt.copy(s)
     _ret(rt, b, i)
     _startm_or_cut(rt, out, ("handoffp_lastp_startm", i, pp), b, pp, False)
 
@@ -187,10 +187,10 @@ def handoffp_pidleput(rt, s, i, out):
     if (s[rt.globq[0]] and rt.mutant != "handoffp_ignores_globrunq") or _lastp_unpolled(rt, s):
         return
     pp = s[rt.L.proc_hp[i]] - 1
-    b = bytearray(s)
+    b = rt.copy(s)
     rt.pidleput(b, pp)
     _ret(rt, b, i)
-    out.append((("handoffp_pidleput", i, pp), bytes(b)))
+    out.append((("handoffp_pidleput", i, pp), rt.freeze(b)))
 
 
 # --- injectglist's startIdle ---------------------------------------------------------
@@ -203,7 +203,7 @@ def injectglist_startm(rt, s, i, out):
     acquirem/releasem; startm is part of this step."""
     if not s[rt.L.proc_arg[i]] or not s[rt.pidle_slots[0]]:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     pp = rt.pidlegetSpinning(b)
     b[rt.L.proc_arg[i]] -= 1
     _startm_or_cut(rt, out, ("injectglist_startm", i, pp), b, pp, False)
@@ -218,7 +218,7 @@ def injectglist_done(rt, s, i, out):
     n = s[rt.L.proc_arg[i]]
     if n and s[rt.pidle_slots[0]]:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     if n:
         rt.pidlegetSpinning(b)
     b[rt.L.proc_arg[i]] = 0
@@ -226,5 +226,5 @@ def injectglist_done(rt, s, i, out):
         b[rt.pc[i]] = PC_WAKEP1  # returns to the caller's ret
     else:
         _ret(rt, b, i)
-    out.append((("injectglist_done", i), bytes(b)))
+    out.append((("injectglist_done", i), rt.freeze(b)))
 

@@ -23,7 +23,7 @@ def entersyscall(rt, s, m, out):
     before the store. Abstracts: syscalltick, sysmonwait, the GC-wait path,
     runSafePointFn, tracing."""
     g, _ = current_op(rt, s, m)
-    b = bytearray(s)
+    b = rt.copy(s)
     pp = b[rt.m_p[m]] - 1
     if rt.mutant != "entersyscall_keeps_grunning":
         rt.casgstatus(b, g, _Grunning, _Gsyscall)
@@ -33,7 +33,7 @@ def entersyscall(rt, s, m, out):
     b[rt.p_status[pp]] = _Psyscall
     advance(rt, b, g)
     b[rt.pc[m]] = M_SYSCALL
-    out.append((("entersyscall", m, g, pp), bytes(b)))
+    out.append((("entersyscall", m, g, pp), rt.freeze(b)))
 
 
 @action("entersyscallblock", "entersyscallblock, entersyscallblock_handoff, releasep, handoffp",
@@ -44,7 +44,7 @@ def entersyscallblock(rt, s, m, out):
     (m.oldp stays nil) and this M runs handoffp's steps. Abstracts:
     syscalltick, stack bounds checks, tracing."""
     g, _ = current_op(rt, s, m)
-    b = bytearray(s)
+    b = rt.copy(s)
     rt.casgstatus(b, g, _Grunning, _Gsyscall)
     pp = rt.releasep(b, m)
     advance(rt, b, g)
@@ -53,7 +53,7 @@ def entersyscallblock(rt, s, m, out):
     else:
         b[rt.L.proc_hp[m]] = pp + 1
         rt.call(b, m, PC_HANDOFF1, M_SYSCALL)
-    out.append((("entersyscallblock", m, g, pp), bytes(b)))
+    out.append((("entersyscallblock", m, g, pp), rt.freeze(b)))
 
 
 def _sees_idle_p(rt, s) -> bool:
@@ -80,15 +80,15 @@ def exitsyscall(rt, s, m, out):
     if rt.mutant == "exitsyscall_load_store":
         if s[rt.p_status[oldp]] != _Psyscall:
             return
-        b = bytearray(s)  # seeded bug: load now, store in a later step
+        b = rt.copy(s)  # seeded bug: load now, store in a later step
         b[rt.pc[m]] = M_EXITSYSCALL_WIRE
-        out.append((("exitsyscall", m, _syscall_g(rt, s, m), oldp), bytes(b)))
+        out.append((("exitsyscall", m, _syscall_g(rt, s, m), oldp), rt.freeze(b)))
         return
     if rt.mutant != "exitsyscall_no_cas" and s[rt.p_status[oldp]] != _Psyscall:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     _wire_oldp(rt, b, m, oldp)
-    out.append((("exitsyscall", m, _syscall_g(rt, s, m), oldp), bytes(b)))
+    out.append((("exitsyscall", m, _syscall_g(rt, s, m), oldp), rt.freeze(b)))
 
 
 def _wire_oldp(rt, b, m, oldp) -> None:
@@ -107,14 +107,14 @@ def exitsyscall_wirep(rt, s, m, out):
     that loads oldp.status and later stores _Pidle and wires the P, instead of
     one CAS. Sysmon can retake the P in between. Abstracts: as exitsyscall."""
     oldp = s[rt.L.m_oldp[m]] - 1
-    b = bytearray(s)
+    b = rt.copy(s)
     b[rt.L.m_oldp[m]] = 0
     b[rt.m_p[m]] = oldp + 1
     b[rt.p_m[oldp]] = m + 1
     b[rt.p_status[oldp]] = _Prunning
     rt.casgstatus(b, b[rt.m_curg[m]] - 1, _Gsyscall, _Grunning)
     b[rt.pc[m]] = M_RUN
-    out.append((("exitsyscall_wirep", m, oldp), bytes(b)))
+    out.append((("exitsyscall_wirep", m, oldp), rt.freeze(b)))
 
 
 @action("exitsyscall_lostp", "exitsyscall, exitsyscallfast", pcs=(M_SYSCALL,), params=("G",), actor="env",
@@ -126,10 +126,10 @@ def exitsyscall_lostp(rt, s, m, out):
     oldp = s[rt.L.m_oldp[m]] - 1
     if oldp >= 0 and (s[rt.p_status[oldp]] == _Psyscall or rt.mutant == "exitsyscall_no_cas"):
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     b[rt.L.m_oldp[m]] = 0
     b[rt.pc[m]] = M_EXITSYSCALL_PIDLE
-    out.append((("exitsyscall_lostp", m, _syscall_g(rt, s, m)), bytes(b)))
+    out.append((("exitsyscall_lostp", m, _syscall_g(rt, s, m)), rt.freeze(b)))
 
 
 @action("exitsyscallfast_pidle", "exitsyscallfast_pidle, pidleget, acquirep",
@@ -140,13 +140,13 @@ def exitsyscallfast_pidle(rt, s, m, out):
     sleeping sysmon (the model's sysmon never sleeps)."""
     if not _sees_idle_p(rt, s):
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     g = _syscall_g(rt, s, m)
     pp = rt.pidleget(b)
     rt.acquirep(b, m, pp)
     rt.casgstatus(b, g, _Gsyscall, _Grunning)
     b[rt.pc[m]] = M_RUN
-    out.append((("exitsyscallfast_pidle", m, g, pp), bytes(b)))
+    out.append((("exitsyscallfast_pidle", m, g, pp), rt.freeze(b)))
 
 
 @action("exitsyscallfast_nopidle", "exitsyscallfast", pcs=(M_EXITSYSCALL_PIDLE,), params=("G",), protocols=CLASSIC)
@@ -156,9 +156,9 @@ def exitsyscallfast_nopidle(rt, s, m, out):
     locked pidleget are one step."""
     if _sees_idle_p(rt, s):
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     b[rt.pc[m]] = M_EXITSYSCALL0
-    out.append((("exitsyscallfast_nopidle", m, _syscall_g(rt, s, m)), bytes(b)))
+    out.append((("exitsyscallfast_nopidle", m, _syscall_g(rt, s, m)), rt.freeze(b)))
 
 
 @action("exitsyscall0_acquirep", "exitsyscall0, pidleget, acquirep, execute",
@@ -169,14 +169,14 @@ def exitsyscall0_acquirep(rt, s, m, out):
     schedEnabled (user scheduling is never disabled here), tracing."""
     if not _sees_idle_p(rt, s):
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     g = _syscall_g(rt, s, m)
     rt.casgstatus(b, g, _Gsyscall, _Grunnable)
     b[rt.m_curg[m]] = 0
     pp = rt.pidleget(b)
     rt.acquirep(b, m, pp)
     rt.execute(b, m, g)
-    out.append((("exitsyscall0_acquirep", m, g, pp), bytes(b)))
+    out.append((("exitsyscall0_acquirep", m, g, pp), rt.freeze(b)))
 
 
 @action("exitsyscall0_globrunqput", "exitsyscall0, globrunqput, stopm", pcs=(M_EXITSYSCALL0,), params=("G",),
@@ -187,12 +187,12 @@ def exitsyscall0_globrunqput(rt, s, m, out):
     Abstracts: LockOSThread (stoplockedm)."""
     if _sees_idle_p(rt, s):
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     g = _syscall_g(rt, s, m)
     rt.casgstatus(b, g, _Gsyscall, _Grunnable)
     b[rt.m_curg[m]] = 0
     if rt.mutant != "exitsyscall0_loses_g":
         rt.globrunqput(b, g)  # the seeded bug forgets this: the G is in no queue
     b[rt.pc[m]] = M_STOPM
-    out.append((("exitsyscall0_globrunqput", m, g), bytes(b)))
+    out.append((("exitsyscall0_globrunqput", m, g), rt.freeze(b)))
 

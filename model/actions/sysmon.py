@@ -27,7 +27,7 @@ def retake(rt, s, i, out):
     for pp in range(rt.L.np):
         if s[rt.p_status[pp]] != _Psyscall:
             continue
-        b = bytearray(s)
+        b = rt.copy(s)
         if rt.mutant != "retake_no_incidlelocked":
             b[rt.L.nmidlelocked] -= 1
         b[rt.p_status[pp]] = _Pidle
@@ -36,7 +36,7 @@ def retake(rt, s, i, out):
         else:
             b[rt.L.proc_hp[i]] = pp + 1
             rt.call(b, i, PC_HANDOFF1, SY_INCIDLELOCKED)
-        out.append((("retake", i, pp), bytes(b)))
+        out.append((("retake", i, pp), rt.freeze(b)))
 
 
 @action("incidlelocked", "retake, sysmon, incidlelocked, checkdead", pcs=(SY_INCIDLELOCKED,), actor="sysmon")
@@ -44,12 +44,12 @@ def incidlelocked(rt, s, i, out):
     """incidlelocked(1) after retake's handoff or sysmon's injectglist: sysmon
     stops pretending to be a running M, and checkdead runs. Abstracts:
     nmidlelocked's other users (locked Ms are not modelled)."""
-    b = bytearray(s)
+    b = rt.copy(s)
     if rt.mutant != "retake_no_incidlelocked" or b[rt.L.nmidlelocked] < 1:
         b[rt.L.nmidlelocked] += 1
     b[rt.pc[i]] = SY_IDLE
     rt.checkdead(b)
-    out.append((("incidlelocked", i), bytes(b)))
+    out.append((("incidlelocked", i), rt.freeze(b)))
 
 
 @action("preemptone", "sysmon, retake, preemptone", pcs=(SY_IDLE,), params=("P", "G"), actor="sysmon")
@@ -70,9 +70,9 @@ def preemptone(rt, s, i, out):
             continue
         if rt.mutant == "sysmon_never_preempts":
             continue
-        b = bytearray(s)
+        b = rt.copy(s)
         b[rt.g_flags[g]] |= GF_PREEMPT
-        out.append((("preemptone", i, pp, g), bytes(b)))
+        out.append((("preemptone", i, pp, g), rt.freeze(b)))
 
 
 @action("sysmon_netpoll", "sysmon, netpoll, incidlelocked, injectglist", pcs=(SY_IDLE,), params=("G",), actor="sysmon")
@@ -86,8 +86,8 @@ def sysmon_netpoll(rt, s, i, out):
     ready = netpoll_ready(rt, s)
     if not ready:
         return
-    b = bytearray(s)
+    b = rt.copy(s)
     b[rt.L.nmidlelocked] -= 1
     injectglist(rt, b, i, None, ready, SY_INCIDLELOCKED)
-    out.append((("sysmon_netpoll", i, ready[0]), bytes(b)))
+    out.append((("sysmon_netpoll", i, ready[0]), rt.freeze(b)))
 
