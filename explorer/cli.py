@@ -29,15 +29,14 @@ from .observer import find_witness
 from .plugins import PluginError, liveness_of, load_plugin
 from .progress import Progress
 from .replay import ReplayMismatch, verify_file
-from . import graph
-from .limits import Limits, install_signal_handlers
+from .limits import Limits
 from .search import explore
 from .spec import DEADLOCK
-from .trace import Spurious, Trace, TraceError, concretize, lasso_message, render_text, run_config, save, shown_run, to_json
+from .trace import Spurious, Trace, lasso_message, render_text, run_config, save, shown_run, to_json
 from .tracefile import BadTraceFile
-from .verdict import EXIT_BAD_INPUT, EXIT_BOUNDED, EXIT_INTERNAL, EXIT_LIMIT, EXIT_OK, EXIT_VIOLATED, bound_phrase, judge
+from .verdict import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_LIMIT, EXIT_OK, EXIT_VIOLATED, bound_phrase, judge
 from .verify import lasso_trace, verify
-from . import output, view_cli
+from . import view_cli
 
 PROG = "gosched-mc"
 

@@ -5,7 +5,7 @@ from .actions import ACTIONS
 from .config import MAX_THREADS, Config, validate
 from .layout import NMIDLELOCKED_BIAS, OMEGA, Layout
 from .render import Renderer
-from .runtime import Runtime
+from .mutants import actions_with, runtime_class
 from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_IDLE, M_NONE, M_RUN, SY_IDLE, WAIT_CHAN, _Gdead, _Gidle,
                     _Grunning, _Gwaiting, _Pidle, _Prunning)
 from .workload import OP_SPIN
@@ -17,9 +17,9 @@ class GoScheduler:
     def __init__(self, config: Config):
         self.config = validate(config)
         self.L = Layout(self.config)
-        self.rt = Runtime(self.L, self.config.procs)
+        self.rt = runtime_class(self.config.mutant)(self.L, self.config.procs)
         self.rt.programs = self.config.workload
-        self.rt.mutant = self.config.mutant or ""
+        self.action_table = actions_with(ACTIONS, self.config.mutant)  # a seeded bug replaces its actions
         self.env = self.L.nm + 1  # process index of the environment in labels
         self.render = Renderer(self)
         self.successors_canonical = not self.L.bounded  # unbounded: successors() returns normal forms
@@ -31,7 +31,7 @@ class GoScheduler:
         self._proc_offsets = [(i, self.L.proc_pc[i], self.L.m_curg[i] if i < self.L.nm else 0)
                               for i in range(self.L.nm + 1)]
         self._exclusive = [pc != SY_IDLE for pc in range(256)]  # sysmon's loop chooses among its duties
-        for info in ACTIONS.values():
+        for info in self.action_table.values():
             if info.protocols and self.config.protocol not in info.protocols:
                 continue
             if info.actor == "env" and not info.pcs:
@@ -44,7 +44,7 @@ class GoScheduler:
                     self._by_pc.setdefault(pc, []).append(info.step)
         self._by_pc = [tuple(self._by_pc.get(pc, ())) for pc in range(256)]
         self._run_steps = [[tuple(self._by_op.get(op.code, ())) for op in program] for program in self.config.workload]
-        self._preempted = (ACTIONS["gopreempt_m"].step,)
+        self._preempted = (self.action_table["gopreempt_m"].step,)
 
     # --- the explorer's interface --------------------------------------------------
     def init_states(self) -> list[bytes]:
@@ -212,8 +212,8 @@ class GoScheduler:
     def actions(self) -> list[str]:
         """Names of the actions this configuration can take (seeded-bug-only
         actions appear only when a mutant is selected)."""
-        return [name for name, info in ACTIONS.items() if (not info.mutant_only or self.config.mutant)
-                and (not info.protocols or self.config.protocol in info.protocols)]
+        return [name for name, info in self.action_table.items()
+                if not info.protocols or self.config.protocol in info.protocols]
 
     def fields(self, s: bytes) -> dict:
         return self.render.fields(s)

@@ -33,14 +33,17 @@ class Renderer:
 
     def label(self, label) -> str:
         name, proc, *params = label
-        info = ACTIONS.get(name)
+        info = self.mc.action_table.get(name)
         kinds = info.params if info else ("?",) * len(params)
         args = [self.proc(proc)] + [f"{k}{v}" if k != "?" else str(v) for k, v in zip(kinds, params)]
         return f"{name}({', '.join(args)})"
 
     def runtime_of(self, label) -> str:
-        info = ACTIONS.get(label[0])
-        return ", ".join(info.runtime) if info else "?"
+        info = self.mc.action_table.get(label[0])
+        text = ", ".join(info.runtime) if info else "?"
+        if info is not None and info is not ACTIONS.get(label[0]):
+            text += f"; SEEDED BUG {self.mc.config.mutant}"  # the step the mutant changed
+        return text
 
     def nmspinning_text(self, s) -> str:
         n = self.mc.rt.nmspinning(s)

@@ -43,7 +43,6 @@ class Runtime:
         self.m_p, self.m_nextp, self.m_curg, self.m_spinning, self.m_gp = L.m_p, L.m_nextp, L.m_curg, L.m_spinning, L.m_gp
         self.globq, self.pidle_slots, self.midle_slots = L.runq, L.pidle, L.midle
         self.half = max(1, L.cap // 2)
-        self.mutant = ""
         self.programs = ()
         self.m_pcs = field_getter(L.proc_pc[:L.nm])
         self.g_waits = field_getter(L.g_wait)
@@ -126,6 +125,18 @@ class Runtime:
             rest.pop(0)
         return rest
 
+    def runqgrab(self, s, b, p2: int) -> list:
+        """runqgrab: half the victim's queue (rounded up) from the head, or,
+        if the queue is empty, its runnext (runnext.cas(next, 0))."""
+        queue = self.p_runq[p2]
+        n = self.qlen(s, queue)
+        take = n - n // 2
+        if take:
+            return [self.qpop(b, queue) - 1 for _ in range(take)]
+        nxt = s[self.p_runnext[p2]]
+        b[self.p_runnext[p2]] = 0
+        return [nxt - 1]
+
     # --- global run queue ----------------------------------------------------------
     def globrunqput(self, b, g: int) -> None:
         self.qpush(b, self.globq, g + 1)
@@ -167,7 +178,7 @@ class Runtime:
         """pidleget, and if no P is free set needspinning so that an M about to
         drop its P becomes spinning instead ("delicate dance")."""
         pp = self.pidleget(b)
-        if pp is NIL and self.mutant != "pidlegetspinning_no_needspinning":
+        if pp is NIL:
             b[self.L.needspinning] = 1
         return pp
 
@@ -192,6 +203,22 @@ class Runtime:
             return NIL
         b[self.L.nmidle] -= 1
         return top - 1
+
+    # --- what handoffp and exitsyscall look at -----------------------------------------
+    def handoff_sees_work(self, s, pp: int) -> bool:
+        """handoffp's first check: `!runqempty(pp) || !sched.runq.empty()`.
+        handoffp must start an M in any situation where findRunnable would
+        return a G to run on pp."""
+        return not self.runqempty(s, pp) or self.handoff_sees_global_work(s)
+
+    def handoff_sees_global_work(self, s) -> bool:
+        """handoffp, first unlocked then under sched.lock: `!sched.runq.empty()`."""
+        return bool(s[self.globq[0]])
+
+    def exitsyscall_sees_idle_p(self, s) -> bool:
+        """`sched.pidle != 0`, as exitsyscallfast_pidle reads it and
+        exitsyscall0 finds it under sched.lock."""
+        return bool(s[self.pidle_slots[0]])
 
     # --- Ms and Ps -----------------------------------------------------------------
     def acquirep(self, b, m: int, pp: int) -> None:
@@ -286,8 +313,7 @@ class Runtime:
         b[self.m_curg[m]] = g + 1
         b[self.m_gp[m]] = 0
         self.casgstatus(b, g, _Grunnable, _Grunning)
-        if self.mutant != "execute_keeps_preempt":
-            b[self.g_flags[g]] &= ~GF_PREEMPT
+        b[self.g_flags[g]] &= ~GF_PREEMPT
         b[self.pc[m]] = M_RUN
 
     def checkdead(self, b) -> None:

@@ -8,7 +8,6 @@ from explorer.replay import replay
 from explorer.trace import to_json
 from explorer.verify import lasso_trace
 from properties.conftest import LIVENESS_PRESETS, verification
-from properties.plugin import plugin
 
 NAMES = ["runnable_g_eventually_runs", "syscall_return_eventually_runs", "syscall_p_retaken",
          "workload_terminates", "no_persistent_underutilisation"]

@@ -144,3 +144,19 @@ def test_actions_at_one_program_counter_exclude_each_other(name):
             fired.setdefault(proc, set()).add(label[0])
         for proc, names in fired.items():
             assert len(names) == 1, f"{names} can all fire for {mc.proc_name(proc)} in {mc.view(s, True)}"
+
+
+def test_seeded_bugs_live_beside_the_catalogue_not_inside_the_actions():
+    """A reviewer reads model/actions/ as the runtime's code alone: no action
+    asks which mutant is selected; each mutant replaces actions or a helper."""
+    import pathlib
+
+    from model.actions import ACTIONS
+    from model.mutants import CATALOGUE
+    from model.mutants.seeded import replaced
+    root = pathlib.Path(__file__).resolve().parent.parent / "model" / "actions"
+    for path in root.glob("*.py"):
+        assert "mutant ==" not in path.read_text() and "mutant !=" not in path.read_text(), path.name
+    for m in CATALOGUE:
+        assert replaced(m.name), f"{m.name} changes nothing"
+    assert GoScheduler(preset("tiny")).action_table is ACTIONS

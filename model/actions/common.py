@@ -60,8 +60,6 @@ def injectglist(rt, b, proc, pp, gs, then_pc) -> None:
     for g in gs:
         rt.casgstatus(b, g, _Gwaiting, _Grunnable)
         b[rt.L.g_wait[g]] = WAIT_NONE
-    if rt.mutant == "injectglist_drops_gs":
-        gs = gs[:1]  # seeded bug: only the head of the list is queued
     if pp is None:
         globq, rest = gs, []
     else:

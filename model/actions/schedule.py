@@ -9,7 +9,7 @@ submitter's runqput + wakep is an interleaving the checker explores.
 """
 
 from ..vocab import (M_ACQUIRE, M_DROPP, M_EXECUTE, M_IDLE, M_NETBLOCK, M_NETPOLL, M_RECHECK,
-                     M_RESETSPIN, M_SCHEDULE, M_STEALNEXT, M_STOPM, M_STOPSPIN, PC_WAKEP1, WAIT_NONE,
+                     M_RESETSPIN, M_SCHEDULE, M_STOPM, M_STOPSPIN, PC_WAKEP1, WAIT_NONE,
                      _Grunnable, _Gwaiting)
 from .common import found, found_after_inject, injectglist, netpoll_ready, netpoll_waiters
 from .registry import action
@@ -135,49 +135,12 @@ def runqsteal(rt, s, m, out):
     for p2 in _victims(rt, s, pp):
         b = rt.copy(s)
         _start_stealing(rt, b, m)
-        batch = _runqgrab(rt, s, b, m, p2)
-        if batch is None:  # the non-atomic runnext steal of a seeded bug
-            out.append((("runqsteal", m, pp, p2, b[rt.m_gp[m]] - 1), rt.freeze(b)))
-            continue
+        batch = rt.runqgrab(s, b, p2)
         gp = batch.pop()
         if rt.runqputbatch(b, pp, batch):
             rt.throw(b, "runqsteal: runq overflow")
         found(rt, b, m, gp)
         out.append((("runqsteal", m, pp, p2, gp), rt.freeze(b)))
-
-
-def _runqgrab(rt, s, b, m, p2):
-    """runqgrab: half the victim's queue from the head, else its runnext."""
-    queue = rt.p_runq[p2]
-    n = rt.qlen(s, queue)
-    take = n - n // 2
-    if take:
-        if rt.mutant == "runqsteal_no_remove":
-            return [s[queue[i]] - 1 for i in range(take)]  # seeded bug: copies, leaves them
-        return [rt.qpop(b, queue) - 1 for _ in range(take)]
-    nxt = s[rt.p_runnext[p2]]
-    if rt.mutant == "runqsteal_runnext_no_cas":
-        b[rt.m_gp[m]] = nxt  # seeded bug: load runnext now, store 0 in a later step
-        b[rt.L.proc_hp[m]] = p2 + 1
-        b[rt.pc[m]] = M_STEALNEXT
-        return None
-    b[rt.p_runnext[p2]] = 0
-    return [nxt - 1]
-
-
-@action("runqsteal_runnext_store", "runqgrab", pcs=(M_STEALNEXT,), params=("P", "G"), mutant_only=True)
-def runqsteal_runnext_store(rt, s, m, out):
-    """Seeded bug runqsteal_runnext_no_cas: the second half of a runqgrab
-    that steals runnext as a load then a store, instead of runnext.cas(next, 0): the owner may
-    have run the G in between, and now both have it. Abstracts: as runqsteal."""
-    p2 = s[rt.L.proc_hp[m]] - 1
-    gp = s[rt.m_gp[m]] - 1
-    b = rt.copy(s)
-    b[rt.p_runnext[p2]] = 0
-    b[rt.L.proc_hp[m]] = 0
-    b[rt.m_gp[m]] = 0
-    found(rt, b, m, gp)
-    out.append((("runqsteal_runnext_store", m, p2, gp), rt.freeze(b)))
 
 
 @action("stealWork_none", "findRunnable, stealWork", pcs=(M_SCHEDULE,), params=("P",))
@@ -247,12 +210,7 @@ def findRunnable_releasep(rt, s, m, out):
     b = rt.copy(s)
     pp = rt.releasep(b, m)
     rt.pidleput(b, pp)
-    if not b[rt.m_spinning[m]]:
-        b[rt.pc[m]] = M_NETBLOCK
-    elif rt.mutant == "dance_reversed":
-        b[rt.pc[m]] = M_RECHECK  # seeded bug: re-check first, drop nmspinning after
-    else:
-        b[rt.pc[m]] = M_STOPSPIN
+    b[rt.pc[m]] = M_STOPSPIN if b[rt.m_spinning[m]] else M_NETBLOCK
     out.append((("findRunnable_releasep", m, pp), rt.freeze(b)))
 
 
@@ -268,21 +226,13 @@ def findRunnable_stopspinning(rt, s, m, out):
         rt.throw(b, "findRunnable: negative nmspinning")
     else:
         b[rt.L.nmspinning] -= 1
-    if rt.mutant == "dance_reversed":
-        b[rt.pc[m]] = M_NETBLOCK  # seeded bug: the re-check already happened, before this decrement
-    else:
-        b[rt.pc[m]] = M_RECHECK
+    b[rt.pc[m]] = M_RECHECK
     out.append((("findRunnable_stopspinning", m), rt.freeze(b)))
 
 
 def _work_ps(rt, s):
     """checkRunqsNoP's view: Ps not on the idle list with local work."""
     return [p2 for p2 in range(rt.L.np) if not _on_pidle(rt, s, p2) and _has_work(rt, s, p2)]
-
-
-def _after_recheck(rt, b, m) -> None:
-    if rt.mutant != "dance_reversed":
-        rt.becomeSpinning(b, m)
 
 
 @action("findRunnable_recheck_globrunq", "findRunnable, pidlegetSpinning, globrunqgetbatch, acquirep",
@@ -298,7 +248,7 @@ def findRunnable_recheck_globrunq(rt, s, m, out):
     pp = rt.pidlegetSpinning(b)
     gp = rt.globrunqgetbatch(b, pp)
     rt.acquirep(b, m, pp)
-    _after_recheck(rt, b, m)
+    rt.becomeSpinning(b, m)
     found(rt, b, m, gp)
     out.append((("findRunnable_recheck_globrunq", m, pp, gp), rt.freeze(b)))
 
@@ -315,7 +265,7 @@ def findRunnable_recheck_runqs(rt, s, m, out):
     b = rt.copy(s)
     pp = rt.pidlegetSpinning(b)
     rt.acquirep(b, m, pp)
-    _after_recheck(rt, b, m)
+    rt.becomeSpinning(b, m)
     b[rt.pc[m]] = M_SCHEDULE
     out.append((("findRunnable_recheck_runqs", m, pp), rt.freeze(b)))
 
@@ -332,10 +282,7 @@ def findRunnable_recheck_none(rt, s, m, out):
     b = rt.copy(s)
     if work:
         b[rt.L.needspinning] = 1
-    if rt.mutant == "dance_reversed":
-        b[rt.pc[m]] = M_STOPSPIN
-    else:
-        b[rt.pc[m]] = M_NETBLOCK
+    b[rt.pc[m]] = M_NETBLOCK
     out.append((("findRunnable_recheck_none", m), rt.freeze(b)))
 
 
@@ -415,10 +362,7 @@ def resetspinning(rt, s, m, out):
         rt.throw(b, "findRunnable: negative nmspinning")
     else:
         b[rt.L.nmspinning] -= 1
-    if rt.mutant == "resetspinning_no_wakep":
-        b[rt.pc[m]] = M_EXECUTE
-    else:
-        rt.call(b, m, PC_WAKEP1, M_EXECUTE)
+    rt.call(b, m, PC_WAKEP1, M_EXECUTE)
     out.append((("resetspinning", m, s[rt.m_gp[m]] - 1), rt.freeze(b)))
 
 

@@ -4,7 +4,7 @@ startIdle loop. The caller sets the return pc (`ret`); `hp` holds the P the
 subroutine works on, `arg` a loop count.
 """
 
-from ..vocab import PC_HANDOFF1, PC_HANDOFF3, PC_STARTIDLE, PC_WAKEP1, PC_WAKEP2, PC_WAKEP_STORE
+from ..vocab import PC_HANDOFF1, PC_HANDOFF3, PC_STARTIDLE, PC_WAKEP1, PC_WAKEP2
 from .registry import action
 
 
@@ -28,7 +28,7 @@ def wakep_noop(rt, s, i, out):
     """wakep: a spinning M exists already (nmspinning != 0, or the CAS 0 -> 1
     fails), so it returns: that spinner will find the work. Abstracts: the
     split between the Load and the CAS, taken as one atomic step."""
-    if not rt.nmspinning(s) and rt.mutant != "wakep_never_wakes":
+    if not rt.nmspinning(s):
         return
     b = rt.copy(s)
     _ret(rt, b, i)
@@ -40,26 +40,12 @@ def wakep_cas(rt, s, i, out):
     """wakep: no spinning M, and nmspinning.CompareAndSwap(0, 1) succeeds; this
     caller now owes the system a spinning M. Abstracts: acquirem (preemption
     is not modelled)."""
-    if rt.nmspinning(s) or rt.mutant == "wakep_never_wakes":
+    if rt.nmspinning(s):
         return
-    b = rt.copy(s)
-    if rt.mutant == "wakep_no_cas":
-        b[rt.pc[i]] = PC_WAKEP_STORE  # seeded bug: Load()==0 now, Store(1) later
-    else:
-        b[rt.L.nmspinning] = 1
-        b[rt.pc[i]] = PC_WAKEP2
-    out.append((("wakep_cas", i), rt.freeze(b)))
-
-
-@action("wakep_store", "wakep", pcs=(PC_WAKEP_STORE,), actor="any", mutant_only=True)
-def wakep_store(rt, s, i, out):
-    """Seeded bug wakep_no_cas: wakep checked nmspinning == 0 and now stores 1
-    without a CAS; two racing wakeps both get here and both start a spinning
-    M, yet nmspinning counts one. Abstracts: as wakep_cas."""
     b = rt.copy(s)
     b[rt.L.nmspinning] = 1
     b[rt.pc[i]] = PC_WAKEP2
-    out.append((("wakep_store", i), rt.freeze(b)))
+    out.append((("wakep_cas", i), rt.freeze(b)))
 
 
 @action("wakep_startm", "wakep, pidlegetSpinning, startm", pcs=(PC_WAKEP2,), params=("P",), actor="any")
@@ -96,23 +82,13 @@ def wakep_nopidle(rt, s, i, out):
 # a G to run on pp."
 
 
-def _handoff_sees_work(rt, s, pp) -> bool:
-    local = not rt.runqempty(s, pp)
-    glob = bool(s[rt.globq[0]])
-    if rt.mutant == "handoffp_skips_local_work":
-        return glob
-    if rt.mutant == "handoffp_ignores_globrunq":
-        return local
-    return local or glob
-
-
 @action("handoffp_startm", "handoffp, startm", pcs=(PC_HANDOFF1,), params=("P",), actor="any")
 def handoffp_startm(rt, s, i, out):
     """handoffp: pp has local work or the global queue is not empty
     (`!runqempty(pp) || !sched.runq.empty()`), so startm(pp, false) at once.
     Abstracts: the trace reader and GC worker cases."""
     pp = s[rt.L.proc_hp[i]] - 1
-    if not _handoff_sees_work(rt, s, pp):
+    if not rt.handoff_sees_work(s, pp):
         return
     b = rt.copy(s)
     _ret(rt, b, i)
@@ -126,7 +102,7 @@ def handoffp_startm_spinning(rt, s, i, out):
     work that may appear. Abstracts: the separate Loads before the CAS, taken
     with it as one step."""
     pp = s[rt.L.proc_hp[i]] - 1
-    if _handoff_sees_work(rt, s, pp) or rt.nmspinning(s) or s[rt.L.npidle]:
+    if rt.handoff_sees_work(s, pp) or rt.nmspinning(s) or s[rt.L.npidle]:
         return
     b = rt.copy(s)
     b[rt.L.nmspinning] = 1
@@ -141,7 +117,7 @@ def handoffp_lock(rt, s, i, out):
     checks under sched.lock. Abstracts: the trace reader and GC worker checks,
     which need an M too."""
     pp = s[rt.L.proc_hp[i]] - 1
-    if _handoff_sees_work(rt, s, pp) or not (rt.nmspinning(s) or s[rt.L.npidle]):
+    if rt.handoff_sees_work(s, pp) or not (rt.nmspinning(s) or s[rt.L.npidle]):
         return
     b = rt.copy(s)
     b[rt.pc[i]] = PC_HANDOFF3
@@ -153,7 +129,7 @@ def handoffp_globrunq_startm(rt, s, i, out):
     """handoffp, under sched.lock: the global queue got work since the first
     check (`!sched.runq.empty()`), so startm(pp, false). Abstracts: gcwaiting
     (the GC stop is not modelled) and safe-point functions."""
-    if not s[rt.globq[0]] or rt.mutant == "handoffp_ignores_globrunq":
+    if not rt.handoff_sees_global_work(s):
         return
     pp = s[rt.L.proc_hp[i]] - 1
     b = rt.copy(s)
@@ -172,7 +148,7 @@ def handoffp_lastp_startm(rt, s, i, out):
     """handoffp, under sched.lock: this is the last running P and nobody polls
     the network, so startm(pp, false) to poll it. Abstracts: timers
     (wakeNetPoller)."""
-    if (s[rt.globq[0]] and rt.mutant != "handoffp_ignores_globrunq") or not _lastp_unpolled(rt, s):
+    if rt.handoff_sees_global_work(s) or not _lastp_unpolled(rt, s):
         return
     pp = s[rt.L.proc_hp[i]] - 1
     b = rt.copy(s)
@@ -184,7 +160,7 @@ def handoffp_lastp_startm(rt, s, i, out):
 def handoffp_pidleput(rt, s, i, out):
     """handoffp, under sched.lock: nothing needs an M, so pidleput(pp).
     Abstracts: timers (wakeNetPoller), GC stop and safe-point functions."""
-    if (s[rt.globq[0]] and rt.mutant != "handoffp_ignores_globrunq") or _lastp_unpolled(rt, s):
+    if rt.handoff_sees_global_work(s) or _lastp_unpolled(rt, s):
         return
     pp = s[rt.L.proc_hp[i]] - 1
     b = rt.copy(s)
@@ -222,7 +198,7 @@ def injectglist_done(rt, s, i, out):
     if n:
         rt.pidlegetSpinning(b)
     b[rt.L.proc_arg[i]] = 0
-    if i < rt.L.nm and b[rt.m_p[i]] and rt.mutant != "injectglist_no_wakep":
+    if i < rt.L.nm and b[rt.m_p[i]]:
         b[rt.pc[i]] = PC_WAKEP1  # returns to the caller's ret
     else:
         _ret(rt, b, i)

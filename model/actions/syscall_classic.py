@@ -6,9 +6,8 @@ back to `_Pidle` and wires it; sysmon's retake CASes it to `_Pidle` and hands
 it off. Whoever CASes first owns the P.
 """
 
-from ..vocab import (M_EXITSYSCALL0, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_RUN, M_STOPM,
-                     M_SYSCALL, PC_HANDOFF1, _Grunnable, _Grunning, _Gsyscall, _Pidle, _Prunning,
-                     _Psyscall)
+from ..vocab import (M_EXITSYSCALL0, M_EXITSYSCALL_PIDLE, M_RUN, M_STOPM,
+                     M_SYSCALL, PC_HANDOFF1, _Grunnable, _Grunning, _Gsyscall, _Pidle, _Psyscall)
 from ..workload import OP_SYSCALL, OP_SYSCALL_BLOCK
 from .common import advance, current_op
 from .registry import CLASSIC, action
@@ -25,8 +24,7 @@ def entersyscall(rt, s, m, out):
     g, _ = current_op(rt, s, m)
     b = rt.copy(s)
     pp = b[rt.m_p[m]] - 1
-    if rt.mutant != "entersyscall_keeps_grunning":
-        rt.casgstatus(b, g, _Grunning, _Gsyscall)
+    rt.casgstatus(b, g, _Grunning, _Gsyscall)
     b[rt.p_m[pp]] = 0
     b[rt.L.m_oldp[m]] = pp + 1
     b[rt.m_p[m]] = 0
@@ -48,18 +46,9 @@ def entersyscallblock(rt, s, m, out):
     rt.casgstatus(b, g, _Grunning, _Gsyscall)
     pp = rt.releasep(b, m)
     advance(rt, b, g)
-    if rt.mutant == "entersyscallblock_no_handoffp":
-        b[rt.pc[m]] = M_SYSCALL  # seeded bug: the released P is handed to nobody
-    else:
-        b[rt.L.proc_hp[m]] = pp + 1
-        rt.call(b, m, PC_HANDOFF1, M_SYSCALL)
+    b[rt.L.proc_hp[m]] = pp + 1
+    rt.call(b, m, PC_HANDOFF1, M_SYSCALL)
     out.append((("entersyscallblock", m, g, pp), rt.freeze(b)))
-
-
-def _sees_idle_p(rt, s) -> bool:
-    """sched.pidle != 0 as exitsyscallfast_pidle and exitsyscall0 see it
-    (never, under the seeded bug exitsyscall_ignores_idle_p)."""
-    return bool(s[rt.pidle_slots[0]]) and rt.mutant != "exitsyscall_ignores_idle_p"
 
 
 def _syscall_g(rt, s, m):
@@ -77,14 +66,7 @@ def exitsyscall(rt, s, m, out):
     oldp = s[rt.L.m_oldp[m]] - 1
     if oldp < 0:
         return
-    if rt.mutant == "exitsyscall_load_store":
-        if s[rt.p_status[oldp]] != _Psyscall:
-            return
-        b = rt.copy(s)  # seeded bug: load now, store in a later step
-        b[rt.pc[m]] = M_EXITSYSCALL_WIRE
-        out.append((("exitsyscall", m, _syscall_g(rt, s, m), oldp), rt.freeze(b)))
-        return
-    if rt.mutant != "exitsyscall_no_cas" and s[rt.p_status[oldp]] != _Psyscall:
+    if s[rt.p_status[oldp]] != _Psyscall:
         return
     b = rt.copy(s)
     _wire_oldp(rt, b, m, oldp)
@@ -100,23 +82,6 @@ def _wire_oldp(rt, b, m, oldp) -> None:
     b[rt.pc[m]] = M_RUN
 
 
-@action("exitsyscall_wirep", "exitsyscallfast, wirep", pcs=(M_EXITSYSCALL_WIRE,), params=("P",), mutant_only=True,
-        protocols=CLASSIC)
-def exitsyscall_wirep(rt, s, m, out):
-    """Seeded bug exitsyscall_load_store: the second half of an exitsyscallfast
-    that loads oldp.status and later stores _Pidle and wires the P, instead of
-    one CAS. Sysmon can retake the P in between. Abstracts: as exitsyscall."""
-    oldp = s[rt.L.m_oldp[m]] - 1
-    b = rt.copy(s)
-    b[rt.L.m_oldp[m]] = 0
-    b[rt.m_p[m]] = oldp + 1
-    b[rt.p_m[oldp]] = m + 1
-    b[rt.p_status[oldp]] = _Prunning
-    rt.casgstatus(b, b[rt.m_curg[m]] - 1, _Gsyscall, _Grunning)
-    b[rt.pc[m]] = M_RUN
-    out.append((("exitsyscall_wirep", m, oldp), rt.freeze(b)))
-
-
 @action("exitsyscall_lostp", "exitsyscall, exitsyscallfast", pcs=(M_SYSCALL,), params=("G",), actor="env",
         protocols=CLASSIC)
 def exitsyscall_lostp(rt, s, m, out):
@@ -124,7 +89,7 @@ def exitsyscall_lostp(rt, s, m, out):
     off by entersyscallblock): exitsyscallfast's CAS fails, so it tries an
     idle P next. Abstracts: the freezetheworld bail-out and tracing."""
     oldp = s[rt.L.m_oldp[m]] - 1
-    if oldp >= 0 and (s[rt.p_status[oldp]] == _Psyscall or rt.mutant == "exitsyscall_no_cas"):
+    if oldp >= 0 and s[rt.p_status[oldp]] == _Psyscall:
         return
     b = rt.copy(s)
     b[rt.L.m_oldp[m]] = 0
@@ -138,7 +103,7 @@ def exitsyscallfast_pidle(rt, s, m, out):
     """exitsyscallfast_pidle: sched.pidle != 0, so under sched.lock pidleget
     an idle P, acquirep it and keep running the G. Abstracts: waking a
     sleeping sysmon (the model's sysmon never sleeps)."""
-    if not _sees_idle_p(rt, s):
+    if not rt.exitsyscall_sees_idle_p(s):
         return
     b = rt.copy(s)
     g = _syscall_g(rt, s, m)
@@ -154,7 +119,7 @@ def exitsyscallfast_nopidle(rt, s, m, out):
     """exitsyscallfast finds sched.pidle empty and returns false: exitsyscall
     calls mcall(exitsyscall0). Abstracts: the racy read of sched.pidle and the
     locked pidleget are one step."""
-    if _sees_idle_p(rt, s):
+    if rt.exitsyscall_sees_idle_p(s):
         return
     b = rt.copy(s)
     b[rt.pc[m]] = M_EXITSYSCALL0
@@ -167,7 +132,7 @@ def exitsyscall0_acquirep(rt, s, m, out):
     """exitsyscall0 on g0: _Gsyscall -> _Grunnable, dropg, and under sched.lock
     pidleget finds a P after all: acquirep and execute the G. Abstracts:
     schedEnabled (user scheduling is never disabled here), tracing."""
-    if not _sees_idle_p(rt, s):
+    if not rt.exitsyscall_sees_idle_p(s):
         return
     b = rt.copy(s)
     g = _syscall_g(rt, s, m)
@@ -185,14 +150,13 @@ def exitsyscall0_globrunqput(rt, s, m, out):
     """exitsyscall0 on g0 with no idle P: _Gsyscall -> _Grunnable, dropg,
     globrunqput under sched.lock; the M then stops (stopm is its own step).
     Abstracts: LockOSThread (stoplockedm)."""
-    if _sees_idle_p(rt, s):
+    if rt.exitsyscall_sees_idle_p(s):
         return
     b = rt.copy(s)
     g = _syscall_g(rt, s, m)
     rt.casgstatus(b, g, _Gsyscall, _Grunnable)
     b[rt.m_curg[m]] = 0
-    if rt.mutant != "exitsyscall0_loses_g":
-        rt.globrunqput(b, g)  # the seeded bug forgets this: the G is in no queue
+    rt.globrunqput(b, g)
     b[rt.pc[m]] = M_STOPM
     out.append((("exitsyscall0_globrunqput", m, g), rt.freeze(b)))
 

@@ -22,20 +22,14 @@ def retake(rt, s, i, out):
     CAS(&pp.status, _Psyscall, _Pidle) and handoffp(pp), run by sysmon.
     The CAS races with exitsyscallfast's. Abstracts: the "no work and an
     idle P or spinning M and < 10ms" grace, which time always ends."""
-    if rt.mutant == "sysmon_never_retakes":
-        return
     for pp in range(rt.L.np):
         if s[rt.p_status[pp]] != _Psyscall:
             continue
         b = rt.copy(s)
-        if rt.mutant != "retake_no_incidlelocked":
-            b[rt.L.nmidlelocked] -= 1
+        b[rt.L.nmidlelocked] -= 1
         b[rt.p_status[pp]] = _Pidle
-        if rt.mutant == "retake_no_handoffp":
-            b[rt.pc[i]] = SY_INCIDLELOCKED  # seeded bug: the retaken P is handed to nobody
-        else:
-            b[rt.L.proc_hp[i]] = pp + 1
-            rt.call(b, i, PC_HANDOFF1, SY_INCIDLELOCKED)
+        b[rt.L.proc_hp[i]] = pp + 1
+        rt.call(b, i, PC_HANDOFF1, SY_INCIDLELOCKED)
         out.append((("retake", i, pp), rt.freeze(b)))
 
 
@@ -45,8 +39,7 @@ def incidlelocked(rt, s, i, out):
     stops pretending to be a running M, and checkdead runs. Abstracts:
     nmidlelocked's other users (locked Ms are not modelled)."""
     b = rt.copy(s)
-    if rt.mutant != "retake_no_incidlelocked" or b[rt.L.nmidlelocked] < 1:
-        b[rt.L.nmidlelocked] += 1
+    b[rt.L.nmidlelocked] += 1
     b[rt.pc[i]] = SY_IDLE
     rt.checkdead(b)
     out.append((("incidlelocked", i), rt.freeze(b)))
@@ -67,8 +60,6 @@ def preemptone(rt, s, i, out):
             continue
         g = cur - 1
         if rt.programs[g][s[rt.L.g_pc[g]]].code != OP_COMPUTE or s[rt.g_flags[g]] & GF_PREEMPT:
-            continue
-        if rt.mutant == "sysmon_never_preempts":
             continue
         b = rt.copy(s)
         b[rt.g_flags[g]] |= GF_PREEMPT

@@ -1,11 +1,7 @@
-"""Seeded bugs: small, switchable changes to one action each.
-
-A mutant is selected by name (config.mutant, `--mutant NAME`); the action
-it changes tests `rt.mutant == NAME` at the one place the bug lives. Each
-entry says what the change breaks and where the bug comes from: a real
-historical Go scheduler bug (an issue or commit), a race that the runtime's
-own comments describe, or an invented but plausible slip.
-"""
+"""The catalogue of seeded bugs: what each changes, what it breaks, and
+where it comes from: a real historical Go scheduler bug (an issue or
+commit), a race that the runtime's own comments describe, or an invented but
+plausible slip. The changes themselves are in model/mutants/seeded.py."""
 
 from dataclasses import dataclass
 
