@@ -101,7 +101,11 @@ class Layout:
         self.m_pc_rel = 0
         self.m_mult_rel = self.m_size - 1 if not self.bounded else None
         self.m_spinning_rel = len(PROC_FIELDS) + M_FIELDS.index("spinning")
-        self.p_m_offsets = list(self.p_m)
+        # Every reference to an M outside the M records and sched.midle (P.m,
+        # and any field a later mechanism adds with kind REF_M): renamed with
+        # the Ms, and an M referred to is never merged into a count.
+        self.m_ref_offsets = [o for o, k in enumerate(self.kinds)
+                              if k == REF_M and not self.m_base <= o < self.midle_end]
         self._canon_cache: dict = {}
         self._record_kind: dict = {}
 
@@ -132,7 +136,7 @@ class Layout:
         (unless a P.m refers to an M that holds nothing, which only a broken
         state has: then it is worked out afresh)."""
         mb, ie = self.m_base, self.midle_end
-        pm = self.p_m_offsets
+        pm = self.m_ref_offsets
         key = s[mb:ie]
         hit = self._canon_cache.get(key)
         if hit is None:

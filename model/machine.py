@@ -195,8 +195,8 @@ class GoScheduler:
             b[L.m_mult[slot]] = 1
             new_id[m + 1] = slot + 1
             slot += 1
-        for p in range(L.np):
-            b[L.p_m[p]] = new_id[cs[T.p_m[p]]]
+        for o in L.m_ref_offsets:  # P.m and the like: now numbered as here
+            b[o] = new_id[b[o]]
         return L.canonical(bytes(b))
 
     def proc_name(self, i: int) -> str:
