@@ -29,7 +29,7 @@ from .observer import find_witness
 from .plugins import PluginError, liveness_of, load_plugin
 from .progress import Progress
 from .replay import ReplayMismatch, verify_file
-from .limits import Limits
+from .limits import Limits, install_signal_handlers, restore_signal_handlers, save_signal_handlers
 from .search import explore
 from .spec import DEADLOCK
 from .trace import Spurious, Trace, lasso_message, render_text, run_config, save, shown_run, to_json
@@ -52,6 +52,11 @@ class Parser(argparse.ArgumentParser):
 
 def default_workers() -> int:
     return min(4, inputs.available_cpus())
+
+
+def _limits(args) -> Limits:
+    """A fresh Limits from --max-states/--max-seconds/--max-memory (each run its own clock)."""
+    return Limits(args.max_states, args.max_seconds, args.max_memory)
 
 
 def _add_limits(p) -> None:
@@ -116,6 +121,7 @@ def build_parser(plugin) -> Parser:
     sub.add_parser("presets", help="list the named configurations")
 
     mu = sub.add_parser("mutants", help="check every seeded bug and print the kill table")
+    _add_limits(mu)
     mu.add_argument("names", nargs="*", metavar="NAME", help="only these mutants")
     mu.add_argument("--list", action="store_true", help="list the mutants without checking them")
     mu.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
@@ -137,6 +143,7 @@ def build_parser(plugin) -> Parser:
     _add_limits(gr)
 
     wi = sub.add_parser("witness", help="print the shortest run of a scenario (no NAME: list the scenarios)")
+    _add_limits(wi)
     wi.add_argument("name", nargs="?", metavar="NAME")
     wi.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     wi.add_argument("--detail", action="store_true")
@@ -336,7 +343,7 @@ def cmd_mutants(plugin, args) -> int:
     if not args.json:
         print(format_table([])[0], flush=True)
     for m in chosen:
-        rows.append(check_mutant(plugin, m, workers=_workers(args)))
+        rows.append(check_mutant(plugin, m, workers=_workers(args), limits=_limits(args)))
         if not args.json:
             print(format_table(rows[-1:])[1], flush=True)  # one row at a time: runs can take a while
         if rows[-1].stop_reason and "interrupted" in rows[-1].stop_reason:
@@ -346,7 +353,9 @@ def cmd_mutants(plugin, args) -> int:
         print(json.dumps([r.to_json() for r in rows], indent=1))
     else:
         print(format_table(rows)[-1])
-    return EXIT_OK if all(r.killed for r in rows) else EXIT_VIOLATED
+    if all(r.killed for r in rows):
+        return EXIT_OK
+    return EXIT_VIOLATED if any(not r.killed and not r.stop_reason for r in rows) else EXIT_LIMIT
 
 
 def cmd_witness(plugin, args) -> int:
@@ -362,7 +371,7 @@ def cmd_witness(plugin, args) -> int:
     sc = by_name[args.name]
     config = plugin.witness_config(sc)
     machine, _ = plugin.build(config)
-    trace, result = find_witness(machine, sc)
+    trace, result = find_witness(machine, sc, _limits(args))
     if trace is None and not result.complete:
         print(f"{PROG} witness: the search stopped before finding {sc.name}: {result.stop_reason} "
               f"({result.states:,} states explored)")
@@ -530,7 +539,9 @@ def main(argv=None) -> int:
     argv = [a for a in argv if a != "--debug"]
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["check"] + argv  # `gosched-mc` alone checks the default configuration
+    saved = save_signal_handlers()
     try:
+        install_signal_handlers()  # SIGTERM stops a run like Ctrl-C: cleanly, with the statistics so far
         try:
             plugin = load_plugin()
         except PluginError as err:
@@ -542,6 +553,8 @@ def main(argv=None) -> int:
             traceback.print_exc()
         print(guard.internal_error_sentence(PROG, err), file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        restore_signal_handlers(saved)
 
 
 if __name__ == "__main__":

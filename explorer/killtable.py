@@ -35,7 +35,7 @@ class KillRow:
         return dict(self.__dict__)
 
 
-def check_mutant(plugin, mutant: dict, workers: int = 1, properties=None) -> KillRow:
+def check_mutant(plugin, mutant: dict, workers: int = 1, properties=None, limits=None) -> KillRow:
     """Check one mutant on its preset: the safety properties, then (if they
     all hold) the liveness properties. `properties` restricts to some names."""
     started = time.perf_counter()
@@ -45,11 +45,12 @@ def check_mutant(plugin, mutant: dict, workers: int = 1, properties=None) -> Kil
         invariants = [inv for inv in invariants if inv.name in properties]
         liveness = [p for p in liveness if p.name in properties]
     deadlock = properties is None or DEADLOCK in properties
-    v = verify(machine, invariants, liveness, check_deadlock=deadlock, workers=workers)
+    v = verify(machine, invariants, liveness, check_deadlock=deadlock, workers=workers, limits=limits)
     row = KillRow(name=mutant["name"], preset=mutant["preset"], kind=mutant["kind"], killed=False, property=None,
                   killed_by=None, trace_length=None, states=v.result.states, seconds=0.0,
                   grounding=mutant["grounding"], historical=mutant["historical"],
-                  stop_reason=None if v.result.complete else v.result.stop_reason)
+                  stop_reason=(v.result.stop_reason if not v.result.complete else
+                               v.liveness_skipped if "stopped early" in v.liveness_skipped else None))
     if v.result.violations:
         first = v.result.violations[0]
         row.killed, row.killed_by, row.property, row.trace_length = True, "safety", first.property, first.length
@@ -67,7 +68,7 @@ def check_mutant(plugin, mutant: dict, workers: int = 1, properties=None) -> Kil
 def format_table(rows: list[KillRow]) -> list[str]:
     lines = [f"{'mutant':<34} {'preset':<11} {'verdict':<8} {'by property':<31} {'trace':>7} {'states':>9} {'seconds':>8}"]
     for r in rows:
-        verdict = "killed" if r.killed else "SURVIVED"
+        verdict = "killed" if r.killed else "unknown" if r.stop_reason else "SURVIVED"
         prop = r.property or "-"
         if r.killed_by == "liveness":
             length = f"{r.prefix_length}+{r.cycle_length}"

@@ -79,7 +79,10 @@ def _terminate(signum, frame):
 
 def install_signal_handlers() -> None:
     """SIGTERM stops a run like Ctrl-C does."""
-    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread
+        pass
 
 
 def interrupted_once() -> None:
@@ -95,3 +98,20 @@ def interrupted_once() -> None:
 def stop_reason(err: BaseException) -> str:
     text = str(err)
     return text if text.startswith("terminated") else "interrupted (Ctrl-C)"
+
+
+def save_signal_handlers():
+    try:
+        return signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    except ValueError:
+        return None
+
+
+def restore_signal_handlers(saved) -> None:
+    if saved is None:
+        return
+    try:
+        signal.signal(signal.SIGINT, saved[0])
+        signal.signal(signal.SIGTERM, saved[1])
+    except (ValueError, TypeError):
+        pass

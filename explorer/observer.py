@@ -72,7 +72,7 @@ class ProductMachine:
         return self.m.view(ps[0], detail)
 
 
-def find_witness(machine, scenario: Scenario, limits: Limits = Limits()):
+def find_witness(machine, scenario: Scenario, limits: Limits | None = None):
     """(Trace or None, Result): the shortest run the scenario accepts."""
     product = ProductMachine(machine, scenario)
     goal = Invariant(scenario.name, lambda ps: "scenario complete" if scenario.accepted(ps[1]) else None)

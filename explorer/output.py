@@ -17,8 +17,8 @@ def safety_phrase(machine, result: Result, properties: list[str]) -> str:
         return f"Safety: no violation found, but the search is incomplete: {result.stop_reason}."
     bound = bound_phrase(machine, result)
     if bound:
-        return (f"Safety: all {len(properties)} properties hold {bound}; the search is complete only "
-                f"within that bound.")
+        return (f"Safety: all {len(properties)} properties hold {bound}; nothing beyond that bound was "
+                f"explored.")
     return f"Safety: all {len(properties)} properties hold; the search is complete."
 
 
