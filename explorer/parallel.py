@@ -12,9 +12,18 @@ reaped (no orphan). Workers ignore Ctrl-C; the main process stops them.
 import multiprocessing
 import os
 import signal
+import traceback
 from multiprocessing.connection import wait
 
 _expander = None  # set in the parent before the fork; workers inherit it
+
+
+class WorkerFailed(RuntimeError):
+    """An exception raised while a worker expanded a chunk (its traceback in .trace)."""
+
+    def __init__(self, message: str, trace: str = ""):
+        super().__init__(message)
+        self.trace = trace
 
 
 def _serve(conn, send_all: bool) -> None:
@@ -28,7 +37,11 @@ def _serve(conn, send_all: bool) -> None:
             if msg is None:
                 break
             index, states = msg
-            conn.send((index, expander.chunk(states, send_all)))
+            try:
+                result = expander.chunk(states, send_all)
+            except Exception as err:  # the model failed on a state: the main process re-raises it
+                result = WorkerFailed(f"{type(err).__name__}: {err}", traceback.format_exc())
+            conn.send((index, result))
     except (EOFError, OSError, KeyboardInterrupt):
         pass
     finally:
@@ -79,6 +92,8 @@ class WorkerPool:
                 except EOFError:
                     raise RuntimeError("a worker process died (out of memory?)") from None
                 self.busy[w] = False
+                if isinstance(result, WorkerFailed):
+                    raise result
                 if sent < len(chunks):  # keep it working while this result is merged
                     conn.send((sent, chunks[sent]))
                     self.busy[w] = True

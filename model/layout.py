@@ -32,6 +32,9 @@ from .config import Config
 G_FIELDS = ("status", "pc", "wait", "flags")
 P_FIELDS = ("status", "m", "runnext")
 PROC_FIELDS = ("pc", "ret", "hp", "arg")
+# A process's private list of Gs (injectglist's local batch, runqputslow's
+# batch): a bitmask, one byte per 8 goroutines (glist, glist1, ...).
+GLIST_BITS = 8
 M_FIELDS = ("p", "nextp", "oldp", "curg", "spinning", "gp")
 SCHED_SCALARS = ("npidle", "nmspinning", "needspinning", "nmidlelocked", "netpolling", "throw")
 NMIDLELOCKED_BIAS = 1  # nmidlelocked is -1 while sysmon pretends to be running
@@ -39,6 +42,7 @@ OMEGA = 255  # mult: more Ms than the cutoff in this local state
 
 # The kind of each field: what a non-zero value refers to.
 REF_G, REF_P, REF_M, VALUE = "G", "P", "M", "V"
+GSET = "S"  # a bitmask of Gs: references too (a process holding some is not idle-handed)
 _KINDS = {"curg": REF_G, "gp": REF_G, "runnext": REF_G, "p": REF_P, "nextp": REF_P, "oldp": REF_P,
           "hp": REF_P, "m": REF_M}
 
@@ -71,23 +75,27 @@ class Layout:
             for f in P_FIELDS:
                 getattr(self, "p_" + f).append(self._add(f"P{p}.{f}", f))
             self.p_runq.append([self._add(f"P{p}.runq[{i}]", REF_G) for i in range(self.cap)])
+        glist = tuple("glist" + (str(i) if i else "") for i in range((self.ng + GLIST_BITS - 1) // GLIST_BITS))
+        proc_fields = self.proc_fields = PROC_FIELDS + glist
         m_fields = M_FIELDS if self.bounded else M_FIELDS + ("mult",)
-        for f in PROC_FIELDS + m_fields:
-            setattr(self, "proc_" + f if f in PROC_FIELDS else "m_" + f, [])
+        for f in proc_fields + m_fields:
+            setattr(self, "proc_" + f if f in proc_fields else "m_" + f, [])
         self.m_base = len(self.names)
         for m in range(self.nm):
-            for f in PROC_FIELDS:
-                getattr(self, "proc_" + f).append(self._add(f"M{m}.{f}", f))
+            for f in proc_fields:
+                getattr(self, "proc_" + f).append(self._add(f"M{m}.{f}", GSET if f in glist else f))
             for f in m_fields:
                 getattr(self, "m_" + f).append(self._add(f"M{m}.{f}", f))
-        self.m_size = len(PROC_FIELDS) + len(m_fields)
+        self.m_size = len(proc_fields) + len(m_fields)
         self.m_end = self.m_base + self.nm * self.m_size
         if self.bounded:
             self.midle = [self._add(f"sched.midle[{i}]", REF_M) for i in range(self.nm)]  # right after the Ms
         else:
             self.midle = []
-        for f in PROC_FIELDS:
-            getattr(self, "proc_" + f).append(self._add(f"sysmon.{f}", f))
+        for f in proc_fields:
+            getattr(self, "proc_" + f).append(self._add(f"sysmon.{f}", GSET if f in glist else f))
+        # glist_offsets[i]: the bytes of process i's private G list.
+        self.glist_offsets = [[getattr(self, "proc_" + f)[i] for f in glist] for i in range(self.nm + 1)]
         self.runq = [self._add(f"sched.runq[{i}]", REF_G) for i in range(self.ng)]
         self.pidle = [self._add(f"sched.pidle[{i}]", REF_P) for i in range(self.np)]
         for f in SCHED_SCALARS:
@@ -100,7 +108,7 @@ class Layout:
         self.m_ref_rel = [i for i, k in enumerate(self.kinds[self.m_base:self.m_base + self.m_size]) if k != VALUE]
         self.m_pc_rel = 0
         self.m_mult_rel = self.m_size - 1 if not self.bounded else None
-        self.m_spinning_rel = len(PROC_FIELDS) + M_FIELDS.index("spinning")
+        self.m_spinning_rel = len(proc_fields) + M_FIELDS.index("spinning")
         # Every reference to an M outside the M records and sched.midle (P.m,
         # and any field a later mechanism adds with kind REF_M): renamed with
         # the Ms, and an M referred to is never merged into a count.
@@ -121,7 +129,7 @@ class Layout:
         """A field named `name`; `field` is its field name (its kind from
         _KINDS) or a kind itself."""
         self.names.append(name)
-        self.kinds.append(field if field in (REF_G, REF_P, REF_M, VALUE) else _KINDS.get(field, VALUE))
+        self.kinds.append(field if field in (REF_G, REF_P, REF_M, VALUE, GSET) else _KINDS.get(field, VALUE))
         return len(self.names) - 1
 
     def proc_name(self, i: int) -> str:

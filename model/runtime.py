@@ -16,6 +16,11 @@ from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_ACQUIRE, M_IDLE, M_NONE, M_RUN
 NIL = None
 
 
+class ModelError(RuntimeError):
+    """The model did something the runtime cannot (e.g. an M used its P while
+    m.p was nil): a bug in the model, reported as such, never a silent index."""
+
+
 def field_getter(offsets):
     """s -> the tuple of s[o] for o in offsets (a tuple even for one offset)."""
     offsets = list(offsets)
@@ -137,6 +142,19 @@ class Runtime:
         b[self.p_runnext[p2]] = 0
         return [nxt - 1]
 
+    # --- a process's private list of Gs ----------------------------------------------
+    def glist(self, s, proc: int) -> list:
+        """The Gs in proc's private list (a batch in hand), in G order."""
+        offs = self.L.glist_offsets[proc]
+        return [g for g in range(self.L.ng) if s[offs[g // 8]] >> (g % 8) & 1]
+
+    def set_glist(self, b, proc: int, gs) -> None:
+        offs = self.L.glist_offsets[proc]
+        for o in offs:
+            b[o] = 0
+        for g in gs:
+            b[offs[g // 8]] |= 1 << (g % 8)
+
     # --- global run queue ----------------------------------------------------------
     def globrunqput(self, b, g: int) -> None:
         self.qpush(b, self.globq, g + 1)
@@ -221,6 +239,14 @@ class Runtime:
         return bool(s[self.pidle_slots[0]])
 
     # --- Ms and Ps -----------------------------------------------------------------
+    def own_p(self, s, m: int) -> int:
+        """getg().m.p.ptr(): the P an M runs with. Never nil where the runtime
+        uses it; a nil m.p here is a model error, not a read of P[-1]."""
+        ref = s[self.m_p[m]]
+        if not ref:
+            raise ModelError(f"{self.L.proc_name(m)} uses its P but m.p is nil")
+        return ref - 1
+
     def acquirep(self, b, m: int, pp: int) -> None:
         """acquirep/wirep: the P must be _Pidle with no M."""
         if b[self.m_p[m]] or b[self.p_m[pp]] or b[self.p_status[pp]] != _Pidle:

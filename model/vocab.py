@@ -83,9 +83,11 @@ M_STEALNEXT = 17  # (mutant only) second half of a non-atomic runnext steal
 PC_WAKEP1 = 20  # wakep: nmspinning.Load, CAS(0, 1)
 PC_WAKEP2 = 21  # wakep: lock; pidlegetSpinning; startm(pp, true)
 PC_HANDOFF1 = 22  # handoffp: work -> startm; no spinning/idle Ms -> CAS nmspinning, startm
+PC_HANDOFF2 = 23  # handoffp: loaded nmspinning+npidle == 0; CAS nmspinning 0 -> 1 next
 PC_HANDOFF3 = 24  # handoffp: lock; global runq / last P polling; else pidleput
 PC_WAKEP_STORE = 26  # (mutant only) wakep's store after a separate load
 PC_STARTIDLE = 25  # injectglist: startIdle(n) loop
+PC_INJECT_LOCAL = 27  # injectglist: runqputbatch of the private rest, then wakep
 # sysmon's own.
 SY_IDLE = 30  # sysmon loop: retake, preemptone, netpoll
 SY_INCIDLELOCKED = 31  # incidlelocked(1) after retake / injectglist (runs checkdead)
@@ -98,8 +100,8 @@ PC_NAMES = {
     M_RUN: "running G", M_SYSCALL: "in syscall", M_EXITSYSCALL_PIDLE: "exitsyscallfast_pidle",
     M_EXITSYSCALL0: "exitsyscall0", M_STOPM: "stopm", M_EXITSYSCALL_WIRE: "exitsyscallfast (wirep)",
     M_STEALNEXT: "runqgrab (runnext)",
-    PC_WAKEP1: "wakep", PC_WAKEP2: "wakep: startm", PC_HANDOFF1: "handoffp",
-    PC_HANDOFF3: "handoffp: lock", PC_WAKEP_STORE: "wakep (store)", PC_STARTIDLE: "injectglist: startIdle",
+    PC_WAKEP1: "wakep", PC_WAKEP2: "wakep: startm", PC_HANDOFF1: "handoffp", PC_HANDOFF2: "handoffp: CAS nmspinning",
+    PC_HANDOFF3: "handoffp: lock", PC_INJECT_LOCAL: "injectglist: runqputbatch", PC_WAKEP_STORE: "wakep (store)", PC_STARTIDLE: "injectglist: startIdle",
     SY_IDLE: "sysmon loop", SY_INCIDLELOCKED: "incidlelocked(1)",
 }
 
@@ -107,4 +109,4 @@ PC_NAMES = {
 # entersyscall until exitsyscall changes the G's status. entersyscallblock's
 # handoffp (a subroutine returning to M_SYSCALL) counts too.
 SYSCALL_PCS = frozenset({M_SYSCALL, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_EXITSYSCALL0})
-HANDOFF_PCS = frozenset({PC_HANDOFF1, PC_HANDOFF3})
+HANDOFF_PCS = frozenset({PC_HANDOFF1, PC_HANDOFF2, PC_HANDOFF3})

@@ -10,10 +10,12 @@ that break it.
 from explorer.spec import Invariant
 from model.layout import NMIDLELOCKED_BIAS, OMEGA
 from model.vocab import (FATAL_NAMES, G_STATUS_NAMES, HANDOFF_PCS, M_IDLE, M_NETPOLL, M_SYSCALL,
-                         P_STATUS_NAMES, PC_NAMES, PC_WAKEP2, SYSCALL_PCS, THROWS, _Gdead, _Gidle,
+                         P_STATUS_NAMES, PC_NAMES, PC_WAKEP2, SYSCALL_PCS, THROWS, _Gdead, _Gidle, _Grunnable,
                          _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning, _Psyscall)
 
 from .memo import memoised
+
+WAKEP_CREDIT = (PC_WAKEP2,)  # wakep after its CAS, before startm hands the credit to the new M
 
 
 def projected(name: str, doc: str, offsets: list, fn) -> Invariant:
@@ -49,16 +51,35 @@ def _g_places(L):
     return where
 
 
+def _glist_offsets(L):
+    """Every process's private-list bytes, process by process."""
+    return [o for offs in L.glist_offsets for o in offs]
+
+
+def _in_glists(L, bytes_) -> list:
+    """For each G, the processes whose private list holds it."""
+    per = len(L.glist_offsets[0])
+    out = [[] for _ in range(L.ng)]
+    for proc in range(L.nm + 1):
+        chunk = bytes_[proc * per:(proc + 1) * per]
+        for g in range(L.ng):
+            if chunk[g // 8] >> (g % 8) & 1:
+                out[g].append(L.proc_name(proc))
+    return out
+
+
 def make_no_lost_goroutines(mc):
     L = mc.L
     f = _Fields()
     f.add("refs", [o for o, _ in _g_places(L)])
     f.add("status", L.g_status)
+    f.add("glists", _glist_offsets(L))
 
     def fn(vals):
         v = f.split(vals)
+        held = _in_glists(L, v["glists"])
         for g, st in enumerate(v["status"]):
-            if st not in (_Gidle, _Gdead, _Gwaiting) and (g + 1) not in v["refs"]:
+            if st not in (_Gidle, _Gdead, _Gwaiting) and (g + 1) not in v["refs"] and not held[g]:
                 return f"G{g} is {G_STATUS_NAMES[st]} but in no run queue, runnext, M or wait queue: it is lost"
         return None
 
@@ -75,11 +96,18 @@ def make_no_duplicated_goroutines(mc):
     f = _Fields()
     f.add("refs", [o for o, _ in where])
     f.add("status", L.g_status)
+    f.add("glists", _glist_offsets(L))
 
     def fn(vals):
         v = f.split(vals)
         refs = v["refs"]
+        held = _in_glists(L, v["glists"])
         for g, st in enumerate(v["status"]):
+            if held[g]:
+                if st != _Grunnable or refs.count(g + 1) or len(held[g]) > 1:
+                    places = [names[i] for i, r in enumerate(refs) if r == g + 1] + [f"{p} (private list)" for p in held[g]]
+                    return f"G{g} is {G_STATUS_NAMES[st]} and in {', '.join(places)}"
+                continue
             n = refs.count(g + 1)
             if n == 0:
                 continue
@@ -223,7 +251,7 @@ def make_counters_consistent(mc):
             parked = [m for m in range(L.nm) if pcs[m] == M_IDLE]
             if sorted(idle_ms) != parked:
                 return f"the Ms on sched.midle ({_ms(idle_ms)}) are not the parked Ms ({_ms(parked)})"
-        credits = sum(mult[m] for m in range(L.nm) if pcs[m] == PC_WAKEP2) + (v["pc"][L.nm] == PC_WAKEP2)
+        credits = sum(mult[m] for m in range(L.nm) if pcs[m] in WAKEP_CREDIT) + (v["pc"][L.nm] in WAKEP_CREDIT)
         # A class of "many" spinning Ms is counted implicitly, outside the field.
         spinning = sum(mult[m] for m in range(L.nm) if v["spinning"][m] and mult[m] != OMEGA)
         if nmspinning != spinning + credits:
@@ -268,6 +296,37 @@ def make_idle_p_empty_runq(mc):
                      f.offsets, fn)
 
 
+def make_running_g_has_p(mc):
+    L = mc.L
+    f = _Fields()
+    f.add("status", L.g_status)
+    f.add("curg", L.m_curg)
+    f.add("mp", L.m_p)
+    f.add("pstatus", L.p_status)
+    f.add("pm", L.p_m)
+
+    def fn(vals):
+        v = f.split(vals)
+        cur, mp = v["curg"], v["mp"]
+        for g, st in enumerate(v["status"]):
+            if st != _Grunning:
+                continue
+            if (g + 1) not in cur:
+                return f"G{g} is _Grunning but is no M's curg"
+            m = cur.index(g + 1)
+            p = mp[m] - 1
+            if p < 0:
+                return f"G{g} is _Grunning on M{m}, which has no P (m.p is nil)"
+            if v["pstatus"][p] != _Prunning or v["pm"][p] != m + 1:
+                return (f"G{g} is _Grunning on M{m} with P{p}, but P{p} is {P_STATUS_NAMES[v['pstatus'][p]]} "
+                        f"with m={_ref('M', v['pm'][p])}")
+        return None
+
+    return projected("running_g_has_p",
+                     "A _Grunning G is the curg of an M that owns a _Prunning P (P.m is that M): Go code runs only "
+                     "on a P (the classic protocol has no window where it does not).", f.offsets, fn)
+
+
 def make_no_runtime_throw(mc):
     L = mc.L
 
@@ -292,7 +351,7 @@ def _ms(ms) -> str:
 
 MAKERS = (
     make_no_lost_goroutines, make_no_duplicated_goroutines, make_gomaxprocs_bound, make_p_accounting,
-    make_pm_bijection, make_gsyscall_on_syscall_m, make_counters_consistent, make_idle_p_empty_runq,
+    make_pm_bijection, make_gsyscall_on_syscall_m, make_running_g_has_p, make_counters_consistent, make_idle_p_empty_runq,
     make_no_runtime_throw,
 )
 

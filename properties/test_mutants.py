@@ -19,7 +19,7 @@ LIVENESS = [p.name for p in plugin.liveness(_machine)]
 HINTS = {
     "no_lost_goroutines": "exitsyscall0_loses_g", "no_duplicated_goroutines": "runqsteal_no_remove",
     "gomaxprocs_bound": "exitsyscall_no_cas", "p_accounting": "retake_no_handoffp",
-    "pm_bijection": "exitsyscall_no_cas", "gsyscall_on_syscall_m": "entersyscall_keeps_grunning",
+    "pm_bijection": "exitsyscall_no_cas", "running_g_has_p": "exitsyscall_no_cas", "gsyscall_on_syscall_m": "entersyscall_keeps_grunning",
     "counters_consistent": "wakep_no_cas", "idle_p_empty_runq": "handoffp_skips_local_work",
     "no_runtime_throw": "retake_no_incidlelocked", DEADLOCK: "sysmon_never_preempts",
     "runnable_g_eventually_runs": "wakep_never_wakes", "syscall_return_eventually_runs": "exitsyscall_ignores_idle_p",

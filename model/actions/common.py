@@ -51,12 +51,13 @@ def netpoll_waiters(rt, s) -> bool:
 
 
 def injectglist(rt, b, proc, pp, gs, then_pc) -> None:
-    """injectglist(gs): mark them _Grunnable; with no P, all go to the global
-    queue; with P pp, one per idle P (sched.npidle) goes global and the rest
-    to pp's local queue. Then startIdle(n) starts an M per global G, and with a
-    P a final wakep. The placement is one step; startIdle and wakep are
-    further steps of `proc` (PC_STARTIDLE), returning to then_pc.
-    Abstracts: the local runqputbatch is done before startIdle, not after."""
+    """injectglist(gs) (proc.go:4033), its first steps: casgstatus every G to
+    _Grunnable; with no P (pp None) all go to the global queue; with P pp,
+    read npidle (4086) and put that many on the global queue under
+    sched.lock, keeping the rest in this process's private list. Then
+    startIdle(n) starts an M per global G (PC_STARTIDLE steps); with a P, the
+    private rest goes to pp's local queue only after that (runqputbatch,
+    4099: injectglist_runqputbatch) and a final wakep. Returns to then_pc."""
     for g in gs:
         rt.casgstatus(b, g, _Gwaiting, _Grunnable)
         b[rt.L.g_wait[g]] = WAIT_NONE
@@ -66,8 +67,7 @@ def injectglist(rt, b, proc, pp, gs, then_pc) -> None:
         npidle = b[rt.L.npidle]
         globq, rest = gs[:npidle], gs[npidle:]
     rt.globrunqputbatch(b, globq)
-    if rest:
-        rt.globrunqputbatch(b, rt.runqputbatch(b, pp, rest))
+    rt.set_glist(b, proc, rest)
     b[rt.L.proc_arg[proc]] = len(globq)
     rt.call(b, proc, PC_STARTIDLE, then_pc)
 
@@ -79,4 +79,4 @@ def found_after_inject(rt, b, m, gp, rest) -> None:
         return
     b[rt.m_gp[m]] = gp + 1
     then = M_RESETSPIN if b[rt.m_spinning[m]] else M_EXECUTE
-    injectglist(rt, b, m, b[rt.m_p[m]] - 1, rest, then)
+    injectglist(rt, b, m, rt.own_p(b, m), rest, then)

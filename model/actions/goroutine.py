@@ -25,7 +25,7 @@ def newproc(rt, s, m, out):
     g, op = current_op(rt, s, m)
     b = rt.copy(s)
     rt.casgstatus(b, op.arg, _Gidle, _Grunnable)
-    rt.runqput(b, b[rt.m_p[m]] - 1, op.arg, True)
+    rt.runqput(b, rt.own_p(b, m), op.arg, True)
     advance(rt, b, g)
     rt.call(b, m, PC_WAKEP1, M_RUN)
     out.append((("newproc", m, g, op.arg), rt.freeze(b)))
@@ -43,7 +43,7 @@ def goready(rt, s, m, out):
     b = rt.copy(s)
     rt.casgstatus(b, k, _Gwaiting, _Grunnable)
     b[rt.L.g_wait[k]] = WAIT_NONE
-    rt.runqput(b, b[rt.m_p[m]] - 1, k, True)
+    rt.runqput(b, rt.own_p(b, m), k, True)
     advance(rt, b, g)
     rt.call(b, m, PC_WAKEP1, M_RUN)
     out.append((("goready", m, g, k), rt.freeze(b)))

@@ -16,7 +16,7 @@ from .registry import action
 
 
 def _own_p(rt, s, m) -> int:
-    return s[rt.m_p[m]] - 1
+    return rt.own_p(s, m)
 
 
 def _on_pidle(rt, s, pp) -> bool:
@@ -31,7 +31,7 @@ def _nothing_to_get(rt, s, m) -> bool:
     """Local and global queues empty, and non-blocking netpoll returns nothing."""
     if s[rt.globq[0]]:
         return False
-    if not rt.runqempty(s, s[rt.m_p[m]] - 1):
+    if not rt.runqempty(s, rt.own_p(s, m)):
         return False
     return s[rt.L.netpolling] or not netpoll_ready(rt, s)
 

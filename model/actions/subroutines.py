@@ -4,7 +4,7 @@ startIdle loop. The caller sets the return pc (`ret`); `hp` holds the P the
 subroutine works on, `arg` a loop count.
 """
 
-from ..vocab import PC_HANDOFF1, PC_HANDOFF3, PC_STARTIDLE, PC_WAKEP1, PC_WAKEP2
+from ..vocab import PC_HANDOFF1, PC_HANDOFF2, PC_HANDOFF3, PC_INJECT_LOCAL, PC_STARTIDLE, PC_WAKEP1, PC_WAKEP2
 from .registry import action
 
 
@@ -50,9 +50,16 @@ def wakep_cas(rt, s, i, out):
 
 @action("wakep_startm", "wakep, pidlegetSpinning, startm", pcs=(PC_WAKEP2,), params=("P",), actor="any")
 def wakep_startm(rt, s, i, out):
-    """wakep: under sched.lock pidlegetSpinning takes an idle P, then startm(pp,
-    spinning=true) wakes or creates an M that starts spinning. Abstracts:
-    acquirem/releasem; startm (mget or newm) is part of this step."""
+    """wakep (proc.go:3230-3246): under sched.lock pidlegetSpinning takes an
+    idle P; after the unlock, startm(pp, spinning=true) takes an idle M
+    (mget) or reserves a new one (mReserveID) under the lock, and wakes or
+    newm's it. One step: between the two lock regions the P is in this M's
+    hand, and no other thread can tell (the caller holds a P, so checkdead
+    counts it as running, and which idle M startm takes is not observable:
+    idle Ms are alike); the window that matters, between startm's unlock
+    and the new M's first step, is the new M's own M_ACQUIRE state (see the
+    newm_uncounted seeded bug, go.dev/issue/40368). Abstracts:
+    acquirem/releasem."""
     if not s[rt.pidle_slots[0]]:
         return
     b = rt.copy(s)
@@ -95,20 +102,49 @@ def handoffp_startm(rt, s, i, out):
     _startm_or_cut(rt, out, ("handoffp_startm", i, pp), b, pp, False)
 
 
-@action("handoffp_startm_spinning", "handoffp, startm", pcs=(PC_HANDOFF1,), params=("P",), actor="any")
-def handoffp_startm_spinning(rt, s, i, out):
-    """handoffp: no work, and no spinning or idle P anywhere (nmspinning+npidle
-    == 0) so CAS nmspinning 0 -> 1 and startm(pp, true): someone must look for
-    work that may appear. Abstracts: the separate Loads before the CAS, taken
-    with it as one step."""
+@action("handoffp_spinning_check", "handoffp", pcs=(PC_HANDOFF1,), params=("P",), actor="any")
+def handoffp_spinning_check(rt, s, i, out):
+    """handoffp (proc.go:3157): no work, and `nmspinning.Load() +
+    npidle.Load() == 0`: no spinning M and no idle P anywhere, so it will try
+    to start a spinning M. The loads are one step, the CAS the next: work,
+    idle Ps or spinners may appear in between. Abstracts: the two loads are
+    read together."""
     pp = s[rt.L.proc_hp[i]] - 1
     if rt.handoff_sees_work(s, pp) or rt.nmspinning(s) or s[rt.L.npidle]:
         return
+    b = rt.copy(s)
+    b[rt.pc[i]] = PC_HANDOFF2
+    out.append((("handoffp_spinning_check", i, pp), rt.freeze(b)))
+
+
+@action("handoffp_startm_spinning", "handoffp, startm", pcs=(PC_HANDOFF2,), params=("P",), actor="any")
+def handoffp_startm_spinning(rt, s, i, out):
+    """handoffp: nmspinning.CompareAndSwap(0, 1) succeeds, so
+    needspinning.Store(0) and startm(pp, true): someone must look for work
+    that may appear (even if a P went idle since the loads). Abstracts:
+    startm is part of this step (what follows its lock region touches only
+    the new M)."""
+    if rt.nmspinning(s):
+        return
+    pp = s[rt.L.proc_hp[i]] - 1
     b = rt.copy(s)
     b[rt.L.nmspinning] = 1
     b[rt.L.needspinning] = 0
     _ret(rt, b, i)
     _startm_or_cut(rt, out, ("handoffp_startm_spinning", i, pp), b, pp, True)
+
+
+@action("handoffp_cas_fails", "handoffp", pcs=(PC_HANDOFF2,), params=("P",), actor="any")
+def handoffp_cas_fails(rt, s, i, out):
+    """handoffp: the CAS of nmspinning 0 -> 1 fails (an M started spinning
+    since the loads), so on to the checks under sched.lock. Abstracts:
+    nothing else."""
+    if not rt.nmspinning(s):
+        return
+    pp = s[rt.L.proc_hp[i]] - 1
+    b = rt.copy(s)
+    b[rt.pc[i]] = PC_HANDOFF3
+    out.append((("handoffp_cas_fails", i, pp), rt.freeze(b)))
 
 
 @action("handoffp_lock", "handoffp", pcs=(PC_HANDOFF1,), params=("P",), actor="any")
@@ -198,9 +234,28 @@ def injectglist_done(rt, s, i, out):
     if n:
         rt.pidlegetSpinning(b)
     b[rt.L.proc_arg[i]] = 0
-    if i < rt.L.nm and b[rt.m_p[i]]:
+    if rt.glist(s, i):
+        b[rt.pc[i]] = PC_INJECT_LOCAL  # the private rest, then wakep
+    elif i < rt.L.nm and b[rt.m_p[i]]:
         b[rt.pc[i]] = PC_WAKEP1  # returns to the caller's ret
     else:
         _ret(rt, b, i)
     out.append((("injectglist_done", i), rt.freeze(b)))
+
+
+@action("injectglist_runqputbatch", "injectglist, runqputbatch, globrunqputbatch, wakep", pcs=(PC_INJECT_LOCAL,),
+        params=("P",), actor="any")
+def injectglist_runqputbatch(rt, s, i, out):
+    """injectglist with a P, after startIdle (proc.go:4099-4113): the Gs it
+    kept private go to the tail of its P's local queue (runqputbatch); what
+    does not fit goes to the global queue under sched.lock; then wakep, which
+    hedges against Ps that went idle after npidle was read (#63555). Until
+    this step no stealer or re-checking spinning M can see those Gs.
+    Abstracts: nothing else."""
+    pp = rt.own_p(s, i)
+    b = rt.copy(s)
+    rt.globrunqputbatch(b, rt.runqputbatch(b, pp, rt.glist(s, i)))
+    rt.set_glist(b, i, ())
+    b[rt.pc[i]] = PC_WAKEP1  # returns to the caller's ret
+    out.append((("injectglist_runqputbatch", i, pp), rt.freeze(b)))
 

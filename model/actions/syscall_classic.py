@@ -23,7 +23,7 @@ def entersyscall(rt, s, m, out):
     runSafePointFn, tracing."""
     g, _ = current_op(rt, s, m)
     b = rt.copy(s)
-    pp = b[rt.m_p[m]] - 1
+    pp = rt.own_p(b, m)
     rt.casgstatus(b, g, _Grunning, _Gsyscall)
     b[rt.p_m[pp]] = 0
     b[rt.L.m_oldp[m]] = pp + 1

@@ -134,4 +134,14 @@ CATALOGUE += [
            "execute: \"gp.preempt = false\"; invented slip.", "liveness", "preempt", False),
 ]
 
+CATALOGUE += [
+    Mutant("newm_uncounted", "startm (newm)",
+           "startm's newm path counts the new M (mcount) only when the thread runs, not under sched.lock "
+           "(no mReserveID): between startm's unlock and the new M's first step, checkdead cannot see it.",
+           "An M that parks meanwhile runs checkdead, counts no running M while a G is runnable, and throws "
+           "\"checkdead: runnable g\" on a healthy program.",
+           "go.dev/issue/40368 (checkdead: runnable g, startm from sysmon; fixed by mReserveID under sched.lock).",
+           "safety", "tiny", True),
+]
+
 MUTANTS = {m.name: m for m in CATALOGUE}

@@ -12,8 +12,9 @@ from ..actions.common import advance, current_op, found, injectglist, netpoll_re
 from ..actions.registry import CLASSIC, ActionInfo
 from ..actions.subroutines import _ret
 from ..runtime import Runtime
-from ..vocab import (GF_PREEMPT, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_NETBLOCK, M_RECHECK, M_RUN,
-                     M_STEALNEXT, M_STOPM, M_STOPSPIN, M_SYSCALL, PC_HANDOFF1, PC_WAKEP2, PC_WAKEP_STORE, SY_IDLE,
+from ..layout import OMEGA
+from ..vocab import (GF_PREEMPT, M_ACQUIRE, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_NETBLOCK, M_RECHECK, M_RUN,
+                     M_STEALNEXT, M_STOPM, M_STOPSPIN, M_SYSCALL, PC_HANDOFF1, PC_INJECT_LOCAL, PC_WAKEP2, PC_WAKEP_STORE, SY_IDLE,
                      SY_INCIDLELOCKED, WAIT_NONE, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning,
                      _Psyscall)
 
@@ -170,7 +171,7 @@ def entersyscall_without_casgstatus(rt, s, m, out):
     """reentersyscall publishes the P as _Psyscall but leaves the G _Grunning."""
     g, _ = current_op(rt, s, m)
     b = rt.copy(s)
-    pp = b[rt.m_p[m]] - 1
+    pp = rt.own_p(b, m)
     b[rt.p_m[pp]] = 0
     b[rt.L.m_oldp[m]] = pp + 1
     b[rt.m_p[m]] = 0
@@ -429,8 +430,22 @@ def injectglist_done_forgets_wakep(rt, s, i, out):
     if n:
         rt.pidlegetSpinning(b)
     b[rt.L.proc_arg[i]] = 0
-    _ret(rt, b, i)
+    if rt.glist(s, i):
+        b[rt.pc[i]] = PC_INJECT_LOCAL
+    else:
+        _ret(rt, b, i)
     out.append((("injectglist_done", i), rt.freeze(b)))
+
+
+@replaces("injectglist_no_wakep", "injectglist_runqputbatch")
+def injectglist_local_without_wakep(rt, s, i, out):
+    """...nor after putting its private Gs on its local queue."""
+    pp = rt.own_p(s, i)
+    b = rt.copy(s)
+    rt.globrunqputbatch(b, rt.runqputbatch(b, pp, rt.glist(s, i)))
+    rt.set_glist(b, i, ())
+    _ret(rt, b, i)
+    out.append((("injectglist_runqputbatch", i, pp), rt.freeze(b)))
 
 
 # --- handoffp ------------------------------------------------------------------------------------------
@@ -459,3 +474,17 @@ class KeepsPreempt(Runtime):
         Runtime.execute(self, b, m, g)
         b[self.g_flags[g]] |= flag
 
+
+
+# --- startm --------------------------------------------------------------------------------------------
+
+@runtime_helper("newm_uncounted")
+class NewmUncounted(Runtime):
+    def running_ms(self, b) -> int:
+        """startm's newm counts the new M only once it runs (no mReserveID
+        under sched.lock): an M started for a P but not yet running is
+        invisible to checkdead."""
+        L = self.L
+        started = sum((L.cutoff + 1 if b[L.m_mult[m]] == OMEGA else b[L.m_mult[m]]) if not L.bounded else 1
+                      for m in L.m_range if b[self.pc[m]] == M_ACQUIRE)
+        return Runtime.running_ms(self, b) - started

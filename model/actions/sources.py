@@ -1,0 +1,72 @@
+"""Key facts of the runtime source each action models, pinned to a Go
+release: for each action, (function, snippet) pairs that must appear in
+that function's body. A fact is the line a reviewer would check the action
+against (a CAS, a lock, a call); tests/test_fidelity.py checks every one
+against Go 1.25.5's runtime for the classic protocol and the actions both
+protocols share (and against Go 1.27.3 for the modern protocol's).
+
+If the runtime changes a line an action depends on, the test names it."""
+
+CLASSIC_RELEASE = "1.25.5"
+
+FACTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "netpollready": (("netpollunblock", "pd.rg"),),
+    "newproc": (("newproc", "runqput(pp, newg, true)"), ("newproc", "wakep()")),
+    "goready": (("ready", "casgstatus(gp, _Gwaiting, _Grunnable)"), ("ready", "runqput(mp.p.ptr(), gp, next)")),
+    "chansend_nowaiter": (("chansend", "c.qcount < c.dataqsiz"),),
+    "gopark": (("park_m", "casgstatus(gp, _Grunning, _Gwaiting)"), ("park_m", "dropg()")),
+    "chanrecv_buffered": (("chanrecv", "c.qcount > 0"),),
+    "netpollblock": (("netpollblock", "gopark(netpollblockcommit"),),
+    "gosched": (("goschedImpl", "globrunqput(gp)"), ("goschedImpl", "casgstatus(gp, _Grunning, _Grunnable)")),
+    "gopreempt_m": (("gopreempt_m", "goschedImpl(gp, true)"),),
+    "goexit0": (("gdestroy", "casgstatus(gp, _Grunning, _Gdead)"),),
+    "acquirep": (("stopm", "acquirep(gp.m.nextp.ptr())"),),
+    "findRunnable_runqget": (("findRunnable", "runqget(pp)"),),
+    "findRunnable_globrunq": (("findRunnable", "globrunqget()"),),
+    "findRunnable_netpoll": (("findRunnable", "netpoll(0)"), ("findRunnable", "injectglist(&list)")),
+    "runqsteal": (("stealWork", "runqsteal(pp, p2, stealTimersOrRunNextG)"), ("runqgrab", "pp.runnext.cas(next, 0)")),
+    "stealWork_none": (("findRunnable", "mp.becomeSpinning()"), ("findRunnable", "stealWork(now)")),
+    "findRunnable_nosteal": (("findRunnable", "2*sched.nmspinning.Load() < gomaxprocs-sched.npidle.Load()"),),
+    "findRunnable_dropp_globrunq": (("findRunnable", "globrunqgetbatch"),),
+    "findRunnable_needspinning": (("findRunnable", "sched.needspinning.Load() == 1"),),
+    "findRunnable_releasep": (("findRunnable", "releasep()"), ("findRunnable", "pidleput(pp, now)")),
+    "findRunnable_stopspinning": (("findRunnable", "sched.nmspinning.Add(-1)"),),
+    "findRunnable_recheck_globrunq": (("findRunnable", "pidlegetSpinning(0)"),),
+    "findRunnable_recheck_runqs": (("findRunnable", "checkRunqsNoP(allpSnapshot, idlepMaskSnapshot)"),),
+    "findRunnable_recheck_none": (("pidlegetSpinning", "sched.needspinning.Store(1)"),),
+    "netpoll_block": (("findRunnable", "sched.lastpoll.Swap(0)"), ("findRunnable", "netpoll(delay)")),
+    "stopm": (("stopm", "mput(gp.m)"), ("mput", "checkdead()")),
+    "netpoll_acquirep": (("findRunnable", "pp, _ := pidleget(now)"),),
+    "netpoll_injectglist": (("findRunnable", "injectglist(&list)"),),
+    "resetspinning": (("resetspinning", "sched.nmspinning.Add(-1)"), ("resetspinning", "wakep()")),
+    "execute": (("execute", "casgstatus(gp, _Grunnable, _Grunning)"), ("execute", "gp.preempt = false")),
+    "wakep_noop": (("wakep", "sched.nmspinning.Load() != 0"),),
+    "wakep_cas": (("wakep", "sched.nmspinning.CompareAndSwap(0, 1)"),),
+    "wakep_startm": (("wakep", "pp, _ = pidlegetSpinning(0)"), ("wakep", "startm(pp, true, false)")),
+    "wakep_nopidle": (("wakep", "sched.nmspinning.Add(-1)"),),
+    "handoffp_startm": (("handoffp", "if !runqempty(pp) || !sched.runq.empty() {"),),
+    "handoffp_spinning_check": (("handoffp", "sched.nmspinning.Load()+sched.npidle.Load() == 0"),),
+    "handoffp_startm_spinning": (("handoffp", "sched.nmspinning.CompareAndSwap(0, 1)"),
+                                 ("handoffp", "sched.needspinning.Store(0)")),
+    "handoffp_cas_fails": (("handoffp", "lock(&sched.lock)"),),
+    "handoffp_lock": (("handoffp", "lock(&sched.lock)"),),
+    "handoffp_globrunq_startm": (("handoffp", "if !sched.runq.empty() {"),),
+    "handoffp_lastp_startm": (("handoffp", "sched.npidle.Load() == gomaxprocs-1 && sched.lastpoll.Load() != 0"),),
+    "handoffp_pidleput": (("handoffp", "pidleput(pp, 0)"),),
+    "injectglist_startm": (("injectglist", "startm(pp, false, true)"),),
+    "injectglist_done": (("injectglist", "wakep()"),),
+    "injectglist_runqputbatch": (("injectglist", "runqputbatch(pp, &q)"),),
+    "entersyscall": (("reentersyscall", "atomic.Store(&pp.status, _Psyscall)"),
+                     ("reentersyscall", "casgstatus(gp, _Grunning, _Gsyscall)")),
+    "entersyscallblock": (("entersyscallblock_handoff", "handoffp(releasep())"),),
+    "exitsyscall": (("exitsyscallfast", "atomic.Cas(&oldp.status, _Psyscall, _Pidle)"),),
+    "exitsyscall_lostp": (("exitsyscallfast", "oldp.status == _Psyscall"),),
+    "exitsyscallfast_pidle": (("exitsyscallfast_pidle", "pp, _ := pidleget(0)"),),
+    "exitsyscallfast_nopidle": (("exitsyscallfast", "if sched.pidle != 0 {"),),
+    "exitsyscall0_acquirep": (("exitsyscall0", "pp, _ = pidleget(0)"), ("exitsyscall0", "acquirep(pp)")),
+    "exitsyscall0_globrunqput": (("exitsyscall0", "globrunqput(gp)"), ("exitsyscall0", "stopm()")),
+    "retake": (("retake", "atomic.Cas(&pp.status, s, _Pidle)"), ("retake", "handoffp(pp)")),
+    "incidlelocked": (("retake", "incidlelocked(1)"),),
+    "preemptone": (("retake", "preemptone(pp)"),),
+    "sysmon_netpoll": (("sysmon", "list, delta := netpoll(0)"), ("sysmon", "incidlelocked(-1)")),
+}
