@@ -31,7 +31,7 @@ from .progress import Progress
 from .replay import ReplayMismatch, verify_file
 from .limits import Limits, install_signal_handlers, restore_signal_handlers, save_signal_handlers
 from .search import explore
-from .spec import DEADLOCK
+from .spec import DEADLOCK, MODEL_ERROR
 from .trace import Spurious, Trace, lasso_message, render_text, run_config, save, shown_run, to_json
 from .tracefile import BadTraceFile
 from .verdict import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_LIMIT, EXIT_OK, EXIT_VIOLATED, bound_phrase, judge
@@ -262,7 +262,10 @@ def cmd_check(plugin, args) -> int:
         print(f"Verdict: {verdict.text}.")
         if args.coverage:
             print("\n".join(output.coverage_lines(result, actions)))
-    if args.trace_out is not None and traces:
+    if args.trace_out is not None and traces and traces[0].property == MODEL_ERROR:
+        print(f"{PROG}: the first violation is a model error (a step the model could not take), which `replay` "
+              f"cannot re-check: {args.trace_out} was not written.")
+    elif args.trace_out is not None and traces:
         sys.stdout.flush()  # the results first: a failed save must not hide them
         save(args.trace_out, to_json(traces[0].machine, traces[0]))
         if not args.json:
@@ -289,6 +292,8 @@ def _restate(plugin, shown, invariants, viol, concrete) -> str:
     search found it on a renamed, canonical or abstract state)."""
     if viol.property == DEADLOCK:
         return shown.terminal(concrete)[1]
+    if viol.property == MODEL_ERROR:
+        return viol.message
     invs = plugin.invariants_of(shown) if hasattr(plugin, "invariants_of") else invariants
     inv = next(i for i in invs if i.name == viol.property)
     return inv.check(concrete) or viol.message

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .fingerprint import FP_BYTES, encode, fingerprint
+from .spec import MODEL_ERROR
 
 NO_STATE = bytes(FP_BYTES)  # the fingerprint slot of a step cut at a model bound
 SENT_MAX = 2_000_000  # fingerprints a process remembers having sent; forgetting only costs traffic
@@ -48,6 +49,7 @@ class Expander:
         self.encode = getattr(machine, "encode", encode)
         self.predicates = list(predicates)
         self.fairness_key = machine.fairness_key if fairness else None
+        self.model_errors = tuple(getattr(machine, "model_errors", ()))
         self._label_ids: dict = {}
         self._key_ids: dict = {}
         self._sent: set = set()
@@ -64,7 +66,10 @@ class Expander:
                 bad.append((name, message))
         if bad:
             return bad, None, ()
-        succ = self.machine.successors(s)
+        try:
+            succ = self.machine.successors(s)
+        except self.model_errors as err:
+            return [(MODEL_ERROR, f"the model cannot take a step from this state: {err}")], None, ()
         if not succ:
             return None, self.machine.terminal(s) if self.check_deadlock else None, ()
         canon = self.canon

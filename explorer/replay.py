@@ -28,7 +28,7 @@ model.
 
 from dataclasses import dataclass, field
 
-from .spec import DEADLOCK
+from .spec import DEADLOCK, MODEL_ERROR
 from .trace import Step, Trace, lasso_message, portable_label, to_json
 from .tracefile import BadTraceFile, load, rebuild_config, shown  # noqa: F401  (BadTraceFile, load: for callers)
 
@@ -135,6 +135,12 @@ def _check_safety(machine, catalogue: Catalogue, states: list, data: dict) -> st
         if kind != DEADLOCK:
             raise ReplayMismatch(last, f"the last state is a normal end ({why}), not a deadlock")
         return why
+    if name == MODEL_ERROR:
+        try:
+            machine.successors(states[last])
+        except tuple(getattr(machine, "model_errors", ())) as err:
+            return f"the model cannot take a step from this state: {err}"
+        raise ReplayMismatch(last, "the model takes its steps from the last state: it is not a model error")
     inv = next((i for i in catalogue.invariants if i.name == name), None)
     if inv is None:
         known = ", ".join([i.name for i in catalogue.invariants] + [DEADLOCK])

@@ -53,3 +53,6 @@ class Invariant:
 
 
 DEADLOCK = "deadlock"  # the name the engine gives terminal states the model calls deadlocks
+# The name of the violation a state has when the machine's successors() raises one of its
+# `model_errors`: a step the model cannot take (a bug in the model, or a seeded bug's symptom).
+MODEL_ERROR = "model_error"

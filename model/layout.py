@@ -47,8 +47,15 @@ _KINDS = {"curg": REF_G, "gp": REF_G, "runnext": REF_G, "p": REF_P, "nextp": REF
           "hp": REF_P, "m": REF_M}
 
 
-class CapacityError(RuntimeError):
-    """The model needed more M slots than its layout has: a model bug."""
+class ModelError(RuntimeError):
+    """The model did something the runtime cannot (e.g. an M used its P while
+    m.p was nil), or reached a state its representation cannot hold: a bug in
+    the model, or the symptom of a seeded one. The engine reports it as the
+    violation `model_error` with the trace to the state, never a traceback."""
+
+
+class CapacityError(ModelError):
+    """The model needed more M slots than its layout has."""
 
 
 class Layout:
@@ -161,6 +168,9 @@ class Layout:
         for o in pm:
             b[o] = new_id[b[o]]
         if spinning_delta:
+            if b[self.nmspinning] + spinning_delta < 0:
+                raise ModelError(f"sched.nmspinning ({b[self.nmspinning]}) counts fewer Ms than are spinning: "
+                                 "the counter abstraction of threads cannot hold this state")
             b[self.nmspinning] += spinning_delta
         return bytes(b)
 

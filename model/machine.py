@@ -3,7 +3,7 @@ init_states, successors, and ways to name and render states and steps."""
 
 from .actions import ACTIONS
 from .config import MAX_THREADS, Config, validate
-from .layout import NMIDLELOCKED_BIAS, OMEGA, Layout
+from .layout import NMIDLELOCKED_BIAS, OMEGA, CapacityError, Layout, ModelError
 from .render import Renderer
 from .mutants import actions_with, runtime_class
 from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_IDLE, M_NONE, M_RUN, SY_IDLE, WAIT_CHAN, _Gdead, _Gidle,
@@ -23,6 +23,7 @@ class GoScheduler:
         self.env = self.L.nm + 1  # process index of the environment in labels
         self.render = Renderer(self)
         self.successors_canonical = not self.L.bounded  # unbounded: successors() returns normal forms
+        self.model_errors = (ModelError,)  # what successors() raises on a step the model cannot take
         self._twin = None
         self._shared: dict = {}  # per source layout: (offset here, offset there) of fields outside M records
         self._by_pc: dict[int, list] = {}
@@ -84,7 +85,9 @@ class GoScheduler:
         for i in L.m_range:
             k = s[mult[i]]
             if k > 1 and s[L.proc_pc[i]] not in (M_NONE, M_IDLE):
-                free = next(m for m in L.m_range if s[L.proc_pc[m]] == M_NONE)
+                free = next((m for m in L.m_range if s[L.proc_pc[m]] == M_NONE), None)
+                if free is None:
+                    raise CapacityError(f"the model needs more than {L.nm} M slots")
                 rec = s[base + i * size: base + (i + 1) * size - 1] + b"\x01"
                 spinning = s[L.m_spinning[i]]
                 for rest in ((OMEGA, L.cutoff) if k == OMEGA else (k - 1,)):
@@ -239,7 +242,8 @@ class GoScheduler:
         if spinning:
             return "ok", f"G{spinning[0]} runs `spin` forever"
         if all(s[L.g_status[g]] == _Gwaiting and s[L.g_wait[g]] == WAIT_CHAN for g in live):
-            return "ok", "program deadlock: every live goroutine is parked and nothing can ready it"
+            return "deadlock", ("every live goroutine is parked and nothing can ready it, but checkdead did not "
+                                "report it (\"all goroutines are asleep\" is missing)")
         blocked = ", ".join(f"G{g}" for g in live)
         return "deadlock", f"no step is enabled but {blocked} cannot finish: scheduler deadlock"
 

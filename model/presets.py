@@ -43,6 +43,9 @@ _TABLE = [
     ("syscallspin", 2, 0, 2, "spawn(1), spin; syscall",
      "GOMAXPROCS=2: main never yields; the other G's syscall loses its P, and when it returns it must take "
      "the idle P to run at all."),
+    ("netyield", 1, 0, 2, "spawn(1), yield, loop(1); net_read",
+     "GOMAXPROCS=1: main yields forever, so findRunnable always finds work before its netpoll; the reader "
+     "whose data is ready runs only because sysmon polls the network."),
     ("syscallloop", 1, 0, 2, "spawn(1), syscall, loop(1); exit",
      "GOMAXPROCS=1: main makes short syscalls forever; the other G runs only if sysmon retakes the P "
      "(strong fairness of retake stands for sysmon's 10ms sysretake rule)."),

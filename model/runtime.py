@@ -9,16 +9,12 @@ successors and violates the `no_runtime_throw` invariant.
 
 from operator import itemgetter
 
-from .layout import NMIDLELOCKED_BIAS, OMEGA, CapacityError, Layout
+from .layout import NMIDLELOCKED_BIAS, OMEGA, CapacityError, Layout, ModelError  # noqa: F401 (re-exported)
 from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_ACQUIRE, M_IDLE, M_NONE, M_RUN, THROW_CODES, _Grunnable,
                     _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning)
 
 NIL = None
 
-
-class ModelError(RuntimeError):
-    """The model did something the runtime cannot (e.g. an M used its P while
-    m.p was nil): a bug in the model, reported as such, never a silent index."""
 
 
 def field_getter(offsets):

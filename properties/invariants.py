@@ -9,7 +9,8 @@ that break it.
 
 from explorer.spec import Invariant
 from model.layout import NMIDLELOCKED_BIAS, OMEGA
-from model.vocab import (FATAL_NAMES, G_STATUS_NAMES, HANDOFF_PCS, M_IDLE, M_NETPOLL, M_SYSCALL,
+from model.workload import OP_LOOP, OP_READY
+from model.vocab import (FATAL_DEADLOCK, FATAL_NAMES, WAIT_CHAN, WAIT_NAMES, WAIT_NET, WAIT_NETREADY, G_STATUS_NAMES, HANDOFF_PCS, M_IDLE, M_NETPOLL, M_SYSCALL,
                          P_STATUS_NAMES, PC_NAMES, PC_WAKEP2, SYSCALL_PCS, THROWS, _Gdead, _Gidle, _Grunnable,
                          _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning, _Psyscall)
 
@@ -327,6 +328,94 @@ def make_running_g_has_p(mc):
                      "on a P (the classic protocol has no window where it does not).", f.offsets, fn)
 
 
+def _remaining_readies(program, pc) -> set:
+    """The Gs a goroutine can still ready from op pc on (a loop repeats
+    its tail from the target)."""
+    ops = list(program[pc:])
+    if program[-1].code == OP_LOOP:
+        ops += list(program[max(program[-1].arg, 0):])
+    return {op.arg for op in ops if op.code == OP_READY}
+
+
+def make_parked_g_has_a_waker(mc):
+    L = mc.L
+    programs = mc.config.workload
+    f = _Fields()
+    f.add("status", L.g_status)
+    f.add("wait", L.g_wait)
+    f.add("pc", L.g_pc)
+    f.add("throw", [L.throw])
+
+    def fn(vals):
+        v = f.split(vals)
+        if v["throw"][0] == FATAL_DEADLOCK:
+            return None  # the program deadlocked, and the runtime said so
+        status, pcs = v["status"], v["pc"]
+        for g, st in enumerate(status):
+            if st != _Gwaiting:
+                continue
+            wait = v["wait"][g]
+            if wait in (WAIT_NET, WAIT_NETREADY):
+                continue  # the netpoller will return it
+            if wait != WAIT_CHAN:
+                return f"G{g} is _Gwaiting on nothing: no channel, netpoller or timer can wake it"
+            if not any(status[h] not in (_Gidle, _Gdead) and g in _remaining_readies(programs[h], pcs[h])
+                       or status[h] == _Gidle and g in _remaining_readies(programs[h], 0)
+                       for h in range(L.ng) if h != g):
+                return f"G{g} is parked on a channel that no live goroutine can still send to: it sleeps forever"
+        return None
+
+    return projected("parked_g_has_a_waker",
+                     "Every parked G waits on something that can wake it: the netpoller, or a channel some live "
+                     "goroutine can still send to (unless the program deadlocked and checkdead said so).",
+                     f.offsets, fn)
+
+
+def make_deadlock_report_is_genuine(mc):
+    L = mc.L
+    f = _Fields()
+    f.add("status", L.g_status)
+    f.add("wait", L.g_wait)
+    f.add("throw", [L.throw])
+
+    def fn(vals):
+        v = f.split(vals)
+        if v["throw"][0] != FATAL_DEADLOCK:
+            return None
+        for g, st in enumerate(v["status"]):
+            if st in (_Gidle, _Gdead):
+                continue
+            if st != _Gwaiting or v["wait"][g] != WAIT_CHAN:
+                return (f"checkdead reported \"all goroutines are asleep\" but G{g} is {G_STATUS_NAMES[st]}"
+                        f"{' (' + WAIT_NAMES[v['wait'][g]] + ')' if st == _Gwaiting else ''}: not a program deadlock")
+        return None
+
+    return projected("deadlock_report_is_genuine",
+                     "checkdead reports \"all goroutines are asleep - deadlock!\" only when every live G is parked "
+                     "on a channel: a goroutine waiting on the network or runnable is not asleep.", f.offsets, fn)
+
+
+def make_psyscall_p_has_syscall_m(mc):
+    L = mc.L
+    f = _Fields()
+    f.add("pstatus", L.p_status)
+    f.add("oldp", L.m_oldp)
+    f.add("pc", L.proc_pc[:L.nm])
+
+    def fn(vals):
+        v = f.split(vals)
+        for p, st in enumerate(v["pstatus"]):
+            if st != _Psyscall:
+                continue
+            if not any(o == p + 1 and pc in SYSCALL_PCS for o, pc in zip(v["oldp"], v["pc"])):
+                return f"P{p} is _Psyscall but is the m.oldp of no M in a syscall: nobody will take it back"
+        return None
+
+    return projected("psyscall_p_has_syscall_m",
+                     "Every _Psyscall P is the m.oldp of an M inside a system call (the classic protocol).",
+                     f.offsets, fn)
+
+
 def make_no_runtime_throw(mc):
     L = mc.L
 
@@ -351,7 +440,8 @@ def _ms(ms) -> str:
 
 MAKERS = (
     make_no_lost_goroutines, make_no_duplicated_goroutines, make_gomaxprocs_bound, make_p_accounting,
-    make_pm_bijection, make_gsyscall_on_syscall_m, make_running_g_has_p, make_counters_consistent, make_idle_p_empty_runq,
+    make_pm_bijection, make_gsyscall_on_syscall_m, make_running_g_has_p, make_psyscall_p_has_syscall_m,
+    make_parked_g_has_a_waker, make_deadlock_report_is_genuine, make_counters_consistent, make_idle_p_empty_runq,
     make_no_runtime_throw,
 )
 

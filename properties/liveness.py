@@ -9,7 +9,7 @@ and the environment are fair.
 
 from explorer.liveness import Liveness
 from model.vocab import (FATAL_DEADLOCK, M_ACQUIRE, M_EXITSYSCALL0, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE,
-                         WAIT_CHAN, _Gdead, _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Psyscall)
+                         WAIT_CHAN, WAIT_NETREADY, _Gdead, _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Psyscall)
 from model.workload import OP_LOOP, OP_SPIN
 
 from .memo import memoised
@@ -39,6 +39,9 @@ def liveness_properties(mc) -> list[Liveness]:
             return any(c == g + 1 and pc in RETURNED for c, pc in zip(cur, pcs))
         return memoised(offs, fn)
 
+    def net_ready(g):
+        return memoised([status[g], L.g_wait[g]], lambda v: v[0] == _Gwaiting and v[1] == WAIT_NETREADY)
+
     def p_in_syscall_with_work(p):
         return memoised([L.p_status[p]] + status, lambda v: v[0] == _Psyscall and _Grunnable in v[1:])
 
@@ -66,6 +69,14 @@ def liveness_properties(mc) -> list[Liveness]:
         Liveness("runnable_g_eventually_runs",
                  "always (G is _Grunnable implies eventually G is _Grunning), for every G",
                  tuple((f"G{g}", runnable(g), ran(g)) for g in range(ng))),
+        Liveness("runnable_g_runs_even_if_syscalls_block",
+                 "always (G is _Grunnable implies eventually G is _Grunning), for every G, without assuming that "
+                 "system calls return: a syscall that blocks forever must not hold the others up",
+                 tuple((f"G{g}", runnable(g), ran(g)) for g in range(ng)), unfair=frozenset({"syscalls"})),
+        Liveness("net_ready_g_eventually_runs",
+                 "always (G's network read has data implies eventually G is _Grunning), for every G: a netpoll "
+                 "(findRunnable's, or sysmon's) returns it and it runs",
+                 tuple((f"G{g}", net_ready(g), ran(g)) for g in range(ng))),
         Liveness("syscall_return_eventually_runs",
                  "always (G's syscall has returned implies eventually G is _Grunning), for every G",
                  tuple((f"G{g}", returned(g), ran(g)) for g in range(ng))),

@@ -71,3 +71,17 @@ def test_a_two_worker_run_stopped_early_always_exits_with_its_statistics():
         assert "Traceback" not in out + err, err
         assert code == 3, (how, after, code, err[-500:])
         assert "distinct states" in out and ("INCOMPLETE" in out or "stopped early" in out), out[-800:]
+
+
+def test_a_step_the_model_cannot_take_is_a_model_error_not_a_traceback(tmp_path):
+    """wakep_no_cas lets sched.nmspinning undercount the spinning Ms; with
+    counters_consistent not checked, the counter abstraction meets a state it
+    cannot fold, and says so as the violation model_error."""
+    code, out, err = call("check", "--mutant", "wakep_no_cas", "--property", "parked_g_has_a_waker", "--quiet",
+                          "--trace-out", str(tmp_path / "t.json"))
+    assert code == 1, err
+    assert not (tmp_path / "t.json").exists()
+    assert "model_error violated" in out and "counts fewer Ms than are spinning" in out
+    assert "Traceback" not in out + err and "replay` cannot re-check" in out
+    code, out, _ = call("check", "--mutant", "wakep_no_cas", "--property", "counters_consistent", "--quiet")
+    assert code == 1 and "counters_consistent violated" in out  # the property that should catch it still does

@@ -144,4 +144,34 @@ CATALOGUE += [
            "safety", "tiny", True),
 ]
 
+CATALOGUE += [
+    Mutant("checkdead_ignores_netpoller", "checkdead (runtime helper)",
+           "checkdead counts the M blocked in netpoll as idle: run = mcount - nmidle - nmidlelocked - (Ms in netpoll).",
+           "With one G waiting on the network and the other Ms parked, checkdead finds no running M and reports "
+           "\"all goroutines are asleep - deadlock!\" on a program whose read is about to complete.",
+           "checkdead: \"run := mcount() - sched.nmidle - sched.nmidlelocked - sched.nmsys\" (the M in "
+           "findRunnable's blocking netpoll is not on sched.midle); invented slip.", "safety", "netpoll", False),
+    Mutant("chanrecv_unlocked_check", "gopark",
+           "chanrecv checks the channel buffer before taking c.lock and parks on an empty look: a send landing "
+           "in between is buffered but the receiver parks anyway.",
+           "A lost wakeup: the receiver sleeps with a value waiting for it, and nothing will ever ready it.",
+           "chan.go chanrecv: \"lock(&c.lock) ... if c.qcount > 0\" (the check is under the lock so a send "
+           "cannot slip in); the classic lost-wakeup race.", "safety", "default", True),
+    Mutant("entersyscall_no_oldp", "entersyscall",
+           "reentersyscall stores _Psyscall into the P but does not set m.oldp.",
+           "No M owns the _Psyscall P any more: exitsyscallfast cannot take it back, and only sysmon's retake "
+           "ever frees it.",
+           "reentersyscall: \"pp.m = 0; gp.m.oldp.set(pp); gp.m.p = 0\" before the _Psyscall store; invented "
+           "slip.", "safety", "syscalls", False),
+]
+
+CATALOGUE += [
+    Mutant("sysmon_never_polls", "sysmon_netpoll",
+           "sysmon never calls netpoll(0), however long since the last poll.",
+           "A goroutine whose network read is ready waits forever while the only P keeps finding other work "
+           "(a goroutine that yields in a loop): findRunnable reaches its netpoll only with no work at all.",
+           "sysmon: \"poll network if not polled for more than 10ms\" (the reason sysmon polls at all); "
+           "invented slip.", "liveness", "netyield", False),
+]
+
 MUTANTS = {m.name: m for m in CATALOGUE}

@@ -13,7 +13,7 @@ from ..actions.registry import CLASSIC, ActionInfo
 from ..actions.subroutines import _ret
 from ..runtime import Runtime
 from ..layout import OMEGA
-from ..vocab import (GF_PREEMPT, M_ACQUIRE, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_NETBLOCK, M_RECHECK, M_RUN,
+from ..vocab import (GF_PREEMPT, M_ACQUIRE, M_NETPOLL, M_SCHEDULE, WAIT_CHAN, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_NETBLOCK, M_RECHECK, M_RUN,
                      M_STEALNEXT, M_STOPM, M_STOPSPIN, M_SYSCALL, PC_HANDOFF1, PC_INJECT_LOCAL, PC_WAKEP2, PC_WAKEP_STORE, SY_IDLE,
                      SY_INCIDLELOCKED, WAIT_NONE, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning,
                      _Psyscall)
@@ -488,3 +488,56 @@ class NewmUncounted(Runtime):
         started = sum((L.cutoff + 1 if b[L.m_mult[m]] == OMEGA else b[L.m_mult[m]]) if not L.bounded else 1
                       for m in L.m_range if b[self.pc[m]] == M_ACQUIRE)
         return Runtime.running_ms(self, b) - started
+
+
+@runtime_helper("checkdead_ignores_netpoller")
+class CheckdeadIgnoresNetpoller(Runtime):
+    def running_ms(self, b) -> int:
+        """checkdead counts the M blocked in netpoll(delay) as idle: it is not
+        on sched.midle, but the slip subtracts it like one."""
+        L = self.L
+        polling = sum((L.cutoff + 1 if b[L.m_mult[m]] == OMEGA else b[L.m_mult[m]]) if not L.bounded else 1
+                      for m in L.m_range if b[self.pc[m]] == M_NETPOLL)
+        return Runtime.running_ms(self, b) - polling
+
+
+# --- goroutines ----------------------------------------------------------------------------------------
+
+@replaces("chanrecv_unlocked_check", "gopark")
+def gopark_unlocked_check(rt, s, m, out):
+    """chanrecv looks at the buffer before taking c.lock: a send that lands
+    between the look and the park is missed, and the G parks with a value
+    waiting for it (a lost wakeup)."""
+    g, _ = current_op(rt, s, m)
+    b = rt.copy(s)
+    rt.casgstatus(b, g, _Grunning, _Gwaiting)
+    b[rt.L.g_wait[g]] = WAIT_CHAN
+    b[rt.m_curg[m]] = 0
+    advance(rt, b, g)
+    b[rt.pc[m]] = M_SCHEDULE
+    out.append((("gopark", m, g), rt.freeze(b)))
+
+
+# --- entersyscall --------------------------------------------------------------------------------------
+
+@replaces("entersyscall_no_oldp", "entersyscall")
+def entersyscall_no_oldp(rt, s, m, out):
+    """reentersyscall publishes the P as _Psyscall but does not record it in
+    m.oldp: the M in the syscall no longer knows which P it left."""
+    g, _ = current_op(rt, s, m)
+    b = rt.copy(s)
+    pp = rt.own_p(b, m)
+    rt.casgstatus(b, g, _Grunning, _Gsyscall)
+    b[rt.p_m[pp]] = 0
+    b[rt.m_p[m]] = 0
+    b[rt.p_status[pp]] = _Psyscall
+    advance(rt, b, g)
+    b[rt.pc[m]] = M_SYSCALL
+    out.append((("entersyscall", m, g, pp), rt.freeze(b)))
+
+
+@replaces("sysmon_never_polls", "sysmon_netpoll")
+def sysmon_never_polls(rt, s, i, out):
+    """sysmon never polls the network: a ready G is found only by an M that
+    reaches findRunnable's netpoll, which a busy P never does."""
+    return
