@@ -553,6 +553,8 @@ def main(argv=None) -> int:
             _error(str(err))
             return EXIT_BAD_INPUT
         return run(plugin, argv)
+    except KeyboardInterrupt:  # before the search started (the search handles its own and prints its statistics)
+        return interrupted_early()
     except Exception as err:  # noqa: BLE001 -- the last line of defence: never a traceback, never exit 1
         if debug:  # the traceback, for a bug report; still exit status 70, not Python's 1
             traceback.print_exc()
@@ -560,6 +562,11 @@ def main(argv=None) -> int:
         return EXIT_INTERNAL
     finally:
         restore_signal_handlers(saved)
+
+
+def interrupted_early() -> int:
+    print(f"{PROG}: interrupted before a search started: nothing was checked", file=sys.stderr)
+    return EXIT_LIMIT
 
 
 if __name__ == "__main__":

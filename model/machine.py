@@ -180,11 +180,12 @@ class GoScheduler:
         run of this one (tests/test_abstraction.py)."""
         source = source or self.concrete()[0]
         L, T = self.L, source.L
-        shared = self._shared.get(id(T))
-        if shared is None:
+        hit = self._shared.get(id(T))
+        if hit is None or hit[0] is not T:  # an id is reused once its layout is gone: check it is the same one
             at = {n: i for i, n in enumerate(T.names)}
-            shared = self._shared[id(T)] = [(o, at[n]) for o, n in enumerate(L.names)
-                                             if not L.m_base <= o < L.m_end and n in at]
+            hit = self._shared[id(T)] = (T, [(o, at[n]) for o, n in enumerate(L.names)
+                                             if not L.m_base <= o < L.m_end and n in at])
+        shared = hit[1]
         b = bytearray(L.size)
         for o, t in shared:
             b[o] = cs[t]
