@@ -429,7 +429,7 @@ class Runtime:
         (proc.go:3583): no stop of the world pending and no safe-point
         function owed, or else it starts over instead."""
         L = self.L
-        return not (s[L.gcwaiting] or s[L.p_runSafePointFn[s[self.m_p[m]] - 1]])
+        return not (s[L.gcwaiting] or s[L.p_runSafePointFn[self.own_p(s, m)]])
 
     # --- subroutine calls --------------------------------------------------------------
     def call(self, b, proc: int, pc: int, ret: int) -> None:

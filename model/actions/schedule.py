@@ -25,7 +25,7 @@ def past_top(rt, s, m) -> bool:
     world is pending (findRunnable: gcstopm, 3391) and its P owes no
     safe-point function (runSafePointFn, 3395)."""
     L = rt.L
-    return not (s[L.m_lockedg[m]] or s[L.gcwaiting] or s[L.p_runSafePointFn[s[rt.m_p[m]] - 1]])
+    return not (s[L.m_lockedg[m]] or s[L.gcwaiting] or s[L.p_runSafePointFn[rt.own_p(s, m)]])
 
 
 def _on_pidle(rt, s, pp) -> bool:

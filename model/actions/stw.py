@@ -28,7 +28,7 @@ from .registry import action
 
 
 def _own_p(rt, s, m) -> int:
-    return s[rt.m_p[m]] - 1
+    return rt.own_p(s, m)
 
 
 def _suspend(rt, b, g, reason) -> None:
@@ -295,7 +295,7 @@ def runSafePointFn(rt, s, m, out):
     function itself; the CAS and the decrement are one step (only the
     forEachP waiter reads safePointWait, and it waits for 0)."""
     L = rt.L
-    pp = s[rt.m_p[m]] - 1
+    pp = rt.own_p(s, m)
     if s[L.m_lockedg[m]] or s[L.gcwaiting] or not s[L.p_runSafePointFn[pp]]:
         return
     b = rt.copy(s)
@@ -314,4 +314,4 @@ def findRunnable_dropp_gcwaiting(rt, s, m, out):
         return
     b = rt.copy(s)
     b[rt.pc[m]] = M_SCHEDULE
-    out.append((("findRunnable_dropp_gcwaiting", m, s[rt.m_p[m]] - 1), rt.freeze(b)))
+    out.append((("findRunnable_dropp_gcwaiting", m, rt.own_p(s, m)), rt.freeze(b)))

@@ -173,7 +173,7 @@ def entersyscall_without_casgstatus(rt, s, m, out):
     """reentersyscall publishes the P as _Psyscall but leaves the G _Grunning."""
     g, _ = current_op(rt, s, m)
     b = rt.copy(s)
-    pp = rt.own_p(b, m)
+    pp = b[rt.m_p[m]] - 1
     b[rt.p_m[pp]] = 0
     b[rt.L.m_oldp[m]] = pp + 1
     b[rt.m_p[m]] = 0
@@ -578,7 +578,7 @@ def stop_the_world_uncounted(rt, s, m, out):
     g, _ = current_op(rt, s, m)
     L = rt.L
     b = rt.copy(s)
-    pp = b[rt.m_p[m]] - 1
+    pp = rt.own_p(b, m)
     _suspend(rt, b, g, WAIT_STW)
     b[L.stopwait] = rt.gomaxprocs
     b[L.gcwaiting] = 1
@@ -667,7 +667,7 @@ def entersyscall_publishes_first(rt, s, m, out):
     function its P owes after (runSafePointFn_late)."""
     g, _ = current_op(rt, s, m)
     b = rt.copy(s)
-    pp = b[rt.m_p[m]] - 1
+    pp = rt.own_p(b, m)
     rt.casgstatus(b, g, _Grunning, _Gsyscall)
     b[rt.p_m[pp]] = 0
     b[rt.L.m_oldp[m]] = pp + 1
