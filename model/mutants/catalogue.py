@@ -180,9 +180,10 @@ CATALOGUE += [
            "exitsyscallfast takes its old P back when it is _Pgcstop as well as when it is _Psyscall.",
            "A syscall that returns while the world is stopped runs Go code on a P the stopper has already counted "
            "as stopped: the world is not stopped when the GC thinks it is.",
-           "go.dev/issue/36273 (\"syscall hangs during STW\": a syscall returning during a stop must wait for "
-           "start-the-world); runtime2.go, _Pgcstop: \"halted for STW and owned by the M that stopped the world\"; "
-           "stopTheWorld's \"not stopped (status != _Pgcstop)\" check.", "safety", "gc", True),
+           "runtime2.go, _Pgcstop: \"halted for STW and owned by the M that stopped the world\", and "
+           "exitsyscallfast's CAS from _Psyscall only, so that a syscall returning during a stop waits in "
+           "exitsyscall0 for start-the-world: the STW-versus-syscall interaction of go.dev/issue/36273 (\"runtime: "
+           "syscall hangs during STW\"; its root cause is not reproduced here).", "safety", "gc", True),
     Mutant("stw_uncounted_syscall_p", "stopTheWorldWithSema",
            "stopTheWorldWithSema CASes each _Psyscall P to _Pgcstop but does not count it off sched.stopwait.",
            "stopwait never reaches 0: the stopper waits for a P that is already stopped, and the world never "
