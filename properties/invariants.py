@@ -459,6 +459,8 @@ def make_parked_g_has_a_waker(mc):
             wait = v["wait"][g]
             if wait in (WAIT_NET, WAIT_NETREADY):
                 continue  # the netpoller will return it
+            if wait in SUSPENDED_WAITS:
+                continue  # stopping the world or in forEachP: its own M resumes it (world_stop_finishes)
             if wait != WAIT_CHAN:
                 return f"G{g} is _Gwaiting on nothing: no channel, netpoller or timer can wake it"
             if not any(status[h] not in (_Gidle, _Gdead) and g in _remaining_readies(programs[h], pcs[h])
@@ -469,7 +471,8 @@ def make_parked_g_has_a_waker(mc):
 
     return projected("parked_g_has_a_waker",
                      "Every parked G waits on something that can wake it: the netpoller, or a channel some live "
-                     "goroutine can still send to (unless the program deadlocked and checkdead said so).",
+                     "goroutine can still send to (unless the program deadlocked and checkdead said so); a G "
+                     "stopping the world or running forEachP waits on its own M.",
                      f.offsets, fn)
 
 

@@ -101,7 +101,7 @@ def liveness_properties(mc) -> list[Liveness]:
         Liveness("no_persistent_underutilisation",
                  "never, from some point on forever: a runnable G, an idle P, no spinning M and no M being started",
                  (("system", everywhere, utilised),)),
-        Liveness("world_stop_completes",
+        Liveness("world_stop_finishes",
                  "always (an M waits in stopTheWorldWithSema or forEachP implies eventually it stops waiting): "
                  "every P stops, or runs the safe-point function, even if a syscall never returns; not "
                  "applicable to workloads that never stop the world",

@@ -11,7 +11,7 @@ from properties.conftest import LIVENESS_PRESETS, verification
 
 NAMES = ["runnable_g_eventually_runs", "runnable_g_runs_even_if_syscalls_block", "net_ready_g_eventually_runs",
          "syscall_return_eventually_runs", "syscall_p_retaken", "workload_terminates", "no_persistent_underutilisation",
-         "world_stop_completes"]
+         "world_stop_finishes"]
 
 
 @pytest.mark.parametrize("prop", NAMES)

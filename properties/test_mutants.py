@@ -28,7 +28,7 @@ HINTS = {
     "no_persistent_underutilisation": "wakep_never_wakes", "parked_g_has_a_waker": "chanrecv_unlocked_check",
     "deadlock_report_is_genuine": "checkdead_ignores_netpoller", "psyscall_p_has_syscall_m": "entersyscall_no_oldp",
     "runnable_g_runs_even_if_syscalls_block": "sysmon_never_retakes", "net_ready_g_eventually_runs": "sysmon_never_polls",
-    "world_stop_completes": "stw_uncounted_syscall_p",
+    "world_stop_finishes": "stw_uncounted_syscall_p",
 }
 
 
