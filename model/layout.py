@@ -10,7 +10,10 @@ process has a program counter `pc`, a return pc `ret` for the scheduler
 subroutines it can be inside (wakep, handoffp, injectglist's startIdle), and
 two locals: `hp`, the P that subroutine holds, and `arg`, a loop count.
 Each M's fields are contiguous (an M record) and nothing inside an M record
-refers to an M, so Ms can be renamed by sorting records.
+refers to an M, so Ms can be renamed by sorting records; references to Ms
+outside the records (P.m, a locked G's lockedm) are renamed with them. A
+locked M (m.lockedg set) holds a G reference, so it is always a slot of its
+own, never merged into a count.
 
 Two ways to hold threads (see README, "Threads: a bound or none"):
 
@@ -29,22 +32,26 @@ Two ways to hold threads (see README, "Threads: a bound or none"):
 
 from .config import Config
 
-G_FIELDS = ("status", "pc", "wait", "flags")
-P_FIELDS = ("status", "m", "runnext")
+G_FIELDS = ("status", "pc", "wait", "flags", "lockedm")
+P_FIELDS = ("status", "m", "runnext", "runSafePointFn")
 PROC_FIELDS = ("pc", "ret", "hp", "arg")
 # A process's private list of Gs (injectglist's local batch, runqputslow's
 # batch): a bitmask, one byte per 8 goroutines (glist, glist1, ...).
 GLIST_BITS = 8
-M_FIELDS = ("p", "nextp", "oldp", "curg", "spinning", "gp")
-SCHED_SCALARS = ("npidle", "nmspinning", "needspinning", "nmidlelocked", "netpolling", "throw")
-NMIDLELOCKED_BIAS = 1  # nmidlelocked is -1 while sysmon pretends to be running
+M_FIELDS = ("p", "nextp", "oldp", "curg", "spinning", "gp", "lockedg")
+SCHED_SCALARS = ("npidle", "nmspinning", "needspinning", "nmidlelocked", "netpolling", "throw",
+                 "gcwaiting", "stopwait", "stopnote", "safePointWait")
+# nmidlelocked (int32 in the runtime) is stored plus this bias: it is below 0
+# while sysmon pretends to be a running M (-1), and while startlockedm has
+# counted a locked M as running before that M counted itself idle.
+NMIDLELOCKED_BIAS = 16
 OMEGA = 255  # mult: more Ms than the cutoff in this local state
 
 # The kind of each field: what a non-zero value refers to.
 REF_G, REF_P, REF_M, VALUE = "G", "P", "M", "V"
 GSET = "S"  # a bitmask of Gs: references too (a process holding some is not idle-handed)
-_KINDS = {"curg": REF_G, "gp": REF_G, "runnext": REF_G, "p": REF_P, "nextp": REF_P, "oldp": REF_P,
-          "hp": REF_P, "m": REF_M}
+_KINDS = {"curg": REF_G, "gp": REF_G, "runnext": REF_G, "lockedg": REF_G, "p": REF_P, "nextp": REF_P,
+          "oldp": REF_P, "hp": REF_P, "m": REF_M, "lockedm": REF_M}
 
 
 class ModelError(RuntimeError):

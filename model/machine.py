@@ -8,7 +8,7 @@ from .render import Renderer
 from .mutants import actions_with, runtime_class
 from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_IDLE, M_NONE, M_RUN, SY_IDLE, WAIT_CHAN, _Gdead, _Gidle,
                     _Grunning, _Gwaiting, _Pidle, _Prunning)
-from .workload import OP_SPIN
+from .workload import OP_SPIN, OP_SYSCALL, OP_SYSCALL_BLOCK
 
 
 class GoScheduler:
@@ -45,7 +45,14 @@ class GoScheduler:
                     self._by_pc.setdefault(pc, []).append(info.step)
         self._by_pc = [tuple(self._by_pc.get(pc, ())) for pc in range(256)]
         self._run_steps = [[tuple(self._by_op.get(op.code, ())) for op in program] for program in self.config.workload]
-        self._preempted = (self.action_table["gopreempt_m"].step,)
+        preempted = (self.action_table["gopreempt_m"].step,)
+        # A pending preemption lands at the G's next safe point; a system call
+        # may come first (reentersyscall is no safe point, and the request
+        # survives the syscall: exitsyscall re-arms it). So a G asked to stop,
+        # e.g. by stopTheWorld's preemptall, may still enter its syscall.
+        self._preempted = [[preempted + (steps if op.code in (OP_SYSCALL, OP_SYSCALL_BLOCK) else ())
+                            for op, steps in zip(program, run)]
+                           for program, run in zip(self.config.workload, self._run_steps)]
 
     # --- the explorer's interface --------------------------------------------------
     def init_states(self) -> list[bytes]:
@@ -119,8 +126,13 @@ class GoScheduler:
                 continue
             if pc == M_RUN:
                 g = s[o_curg] - 1
-                # A pending preemption (gp.preempt) lands before the G's next op.
-                steps = preempted if s[g_flags[g]] & GF_PREEMPT else run_steps[g][s[g_pc[g]]]
+                # A pending preemption (gp.preempt) lands before the G's next op
+                # (or its syscall comes first: both are steps).
+                if s[g_flags[g]] & GF_PREEMPT:
+                    for step in preempted[g][s[g_pc[g]]]:
+                        step(rt, s, i, out)
+                    continue
+                steps = run_steps[g][s[g_pc[g]]]
             else:
                 steps = by_pc[pc]
             if exclusive[pc]:

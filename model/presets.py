@@ -49,6 +49,15 @@ _TABLE = [
     ("syscallloop", 1, 0, 2, "spawn(1), syscall, loop(1); exit",
      "GOMAXPROCS=1: main makes short syscalls forever; the other G runs only if sysmon retakes the P "
      "(strong fairness of retake stands for sysmon's 10ms sysretake rule)."),
+    ("gc", 2, 0, 2, "spawn(1), gc; syscall",
+     "GOMAXPROCS=2: main stops the world, starts it and runs forEachP while the other G makes a syscall: "
+     "the stop and forEachP CAS its _Psyscall P against exitsyscall and retake; entersyscall_gcwait."),
+    ("stwblock", 3, 0, 2, "spawn(1), stw; syscall_block",
+     "GOMAXPROCS=3: main stops the world while the other G hands its P off for a blocking syscall: "
+     "handoffp's gcwaiting branch, gcstopm of spinning Ms."),
+    ("locked", 1, 0, 2, "spawn(1), yield, compute; syscall, lock_thread, syscall, yield, unlock_thread, lock_thread",
+     "GOMAXPROCS=1: a goroutine locks its thread after a syscall, makes another and yields: stoplockedm (from "
+     "exitsyscall0 and schedule), startlockedm, and mexit when it exits locked."),
     ("large", 2, 0, 2, "spawn(1), spawn(2), syscall, ready(2); net_read, yield; park, syscall_block, compute",
      "GOMAXPROCS=2, 3 Gs: syscalls (fast and blocking), a network read, park/ready, Gosched, a preemptible "
      "computation; millions of states, for the report."),

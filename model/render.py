@@ -7,6 +7,7 @@ does, with the model's extra per-M program counter.
 
 from .actions import ACTIONS
 from .layout import NMIDLELOCKED_BIAS, OMEGA
+from .runtime import signed
 from .vocab import (FATAL_NAMES, G_STATUS_NAMES, GF_PREEMPT, GF_TOKEN, M_IDLE, M_NONE,
                     P_STATUS_NAMES, PC_NAMES, THROWS, WAIT_NAMES)
 
@@ -67,11 +68,13 @@ class Renderer:
             out[f"G{g}.wait"] = WAIT_NAMES[s[L.g_wait[g]]]
             flags = s[L.g_flags[g]]
             out[f"G{g}.flags"] = ",".join(n for bit, n in ((GF_PREEMPT, "preempt"), (GF_TOKEN, "token")) if flags & bit) or "-"
+            out[f"G{g}.lockedm"] = _ref("M", s[L.g_lockedm[g]])
         for p in range(L.np):
             out[f"P{p}.status"] = P_STATUS_NAMES[s[L.p_status[p]]]
             out[f"P{p}.m"] = _ref("M", s[L.p_m[p]])
             out[f"P{p}.runnext"] = _ref("G", s[L.p_runnext[p]])
             out[f"P{p}.runq"] = _queue("G", s, L.p_runq[p])
+            out[f"P{p}.runSafePointFn"] = str(s[L.p_runSafePointFn[p]])
         for i in range(L.nm + 1):
             name = L.proc_name(i)
             if i < L.nm and s[L.proc_pc[i]] == M_NONE:
@@ -81,7 +84,8 @@ class Renderer:
             out[f"{name}.hp"] = _ref("P", s[L.proc_hp[i]])
             out[f"{name}.arg"] = str(s[L.proc_arg[i]])
             if i < L.nm:
-                for f, prefix in (("p", "P"), ("nextp", "P"), ("oldp", "P"), ("curg", "G"), ("gp", "G")):
+                for f, prefix in (("p", "P"), ("nextp", "P"), ("oldp", "P"), ("curg", "G"), ("gp", "G"),
+                                  ("lockedg", "G")):
                     out[f"{name}.{f}"] = _ref(prefix, s[getattr(L, "m_" + f)[i]])
                 out[f"{name}.spinning"] = "true" if s[L.m_spinning[i]] else "false"
                 if not L.bounded:
@@ -95,6 +99,10 @@ class Renderer:
         for f in ("npidle", "needspinning", "netpolling"):
             out[f"sched.{f}"] = str(s[getattr(L, f)])
         out["sched.nmidlelocked"] = str(s[L.nmidlelocked] - NMIDLELOCKED_BIAS)
+        out["sched.gcwaiting"] = str(s[L.gcwaiting])
+        out["sched.stopwait"] = str(signed(s[L.stopwait]))
+        out["sched.stopnote"] = str(s[L.stopnote])
+        out["sched.safePointWait"] = str(signed(s[L.safePointWait]))
         out["sched.throw"] = self.throw_text(s[L.throw])
         return out
 
@@ -113,17 +121,20 @@ class Renderer:
             line += f"  <{self.throw_text(s[L.throw])}>"
         if not detail:
             return line
-        lines = [line]
+        lines = [line + f" gcwaiting={s[L.gcwaiting]} nmidlelocked={s[L.nmidlelocked] - NMIDLELOCKED_BIAS}"
+                        f" stopwait={signed(s[L.stopwait])}"]
         for p in range(L.np):
             lines.append(f"  P{p}: status={P_STATUS_NAMES[s[L.p_status[p]]]} m={_ref('M', s[L.p_m[p]])} "
-                         f"runnext={_ref('G', s[L.p_runnext[p]])} runq={_queue('G', s, L.p_runq[p])}")
+                         f"runnext={_ref('G', s[L.p_runnext[p]])} runq={_queue('G', s, L.p_runq[p])}"
+                         + (" runSafePointFn=1" if s[L.p_runSafePointFn[p]] else ""))
         for m in range(L.nm):
             pc = s[L.proc_pc[m]]
             if pc == M_NONE:
                 continue
             extra = "" if pc == M_IDLE else (
                 f" nextp={_ref('P', s[L.m_nextp[m]])} oldp={_ref('P', s[L.m_oldp[m]])}"
-                f" gp={_ref('G', s[L.m_gp[m]])}")
+                f" gp={_ref('G', s[L.m_gp[m]])}" + (f" lockedg={_ref('G', s[L.m_lockedg[m]])}"
+                                                   if s[L.m_lockedg[m]] else ""))
             count = "" if L.bounded or s[L.m_mult[m]] == 1 else f" (x{_count(s[L.m_mult[m]], L.cutoff)} Ms)"
             lines.append(f"  M{m}: pc={PC_NAMES[pc]} p={_ref('P', s[L.m_p[m]])} curg={_ref('G', s[L.m_curg[m]])} "
                          f"spinning={'true' if s[L.m_spinning[m]] else 'false'}{extra}{count}")
@@ -131,6 +142,8 @@ class Renderer:
         lines.append(f"  sysmon: pc={PC_NAMES[s[L.proc_pc[sy]]]} hp={_ref('P', s[L.proc_hp[sy]])}")
         for g in range(L.ng):
             wait = s[L.g_wait[g]]
+            locked = s[L.g_lockedm[g]]
             lines.append(f"  G{g}: status={G_STATUS_NAMES[s[L.g_status[g]]]}"
-                         f"{'(' + WAIT_NAMES[wait] + ')' if wait else ''} pc={self.g_op(g, s)}")
+                         f"{'(' + WAIT_NAMES[wait] + ')' if wait else ''} pc={self.g_op(g, s)}"
+                         + (f" lockedm={_ref('M', locked)}" if locked else ""))
         return "\n".join(lines)

@@ -11,10 +11,16 @@ from operator import itemgetter
 
 from .layout import NMIDLELOCKED_BIAS, OMEGA, CapacityError, Layout, ModelError  # noqa: F401 (re-exported)
 from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_ACQUIRE, M_IDLE, M_NONE, M_RUN, THROW_CODES, _Grunnable,
-                    _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning)
+                    _Grunning, _Gsyscall, _Gwaiting, _Pgcstop, _Pidle, _Prunning)
+from .workload import OP_SPIN
 
 NIL = None
 
+
+
+def signed(v: int) -> int:
+    """A byte holding a counter that may go below zero (int32 in the runtime)."""
+    return v - 256 if v >= 128 else v
 
 
 def field_getter(offsets):
@@ -359,6 +365,71 @@ class Runtime:
                 waiting = True
         if waiting and not b[L.throw]:
             b[L.throw] = FATAL_DEADLOCK
+
+    def incidlelocked(self, b, v: int) -> None:
+        """incidlelocked(v) (proc.go:6093): under sched.lock nmidlelocked += v,
+        and checkdead when it grows."""
+        b[self.L.nmidlelocked] += v
+        if v > 0:
+            self.checkdead(b)
+
+    # --- stop-the-world and safe points ------------------------------------------------
+    def preempt_targets(self, s, m: int, owing_safe_point: bool = False) -> list:
+        """The Gs preemptall() (proc.go:6472), called by M m, asks to stop:
+        the curg of the M owning each _Prunning P other than m's
+        (preemptone skips the caller), unless already asked. A G in a `spin`
+        op has no preemption point (asyncpreemptoff=1), so its request never
+        lands and is left out. owing_safe_point: only Ps whose
+        runSafePointFn is still set."""
+        L = self.L
+        out = []
+        for pp in range(L.np):
+            if s[self.p_status[pp]] != _Prunning or (owing_safe_point and not s[L.p_runSafePointFn[pp]]):
+                continue
+            owner = s[self.p_m[pp]]
+            if not owner or owner - 1 == m:
+                continue
+            cur = s[self.m_curg[owner - 1]]
+            if not cur:
+                continue
+            g = cur - 1
+            if s[self.g_flags[g]] & GF_PREEMPT or self.programs[g][s[L.g_pc[g]]].code == OP_SPIN:
+                continue
+            out.append(g)
+        return out
+
+    def preemptall(self, b, m: int, owing_safe_point: bool = False) -> None:
+        for g in self.preempt_targets(b, m, owing_safe_point):
+            b[self.g_flags[g]] |= GF_PREEMPT
+
+    def gcstop(self, b, pp: int) -> None:
+        """A P stops for the world (gcstopm, handoffp, entersyscall_gcwait):
+        pp.status = _Pgcstop; sched.stopwait--, and the last one wakes the
+        stopper (notewakeup(&sched.stopnote)). Called under sched.lock."""
+        L = self.L
+        b[self.p_status[pp]] = _Pgcstop
+        b[L.stopwait] = (b[L.stopwait] - 1) & 0xFF
+        if not b[L.stopwait]:
+            b[L.stopnote] = 1
+
+    def run_safe_point_fn(self, b, pp: int) -> bool:
+        """runSafePointFn for pp (proc.go:2247, and handoffp's copy at 3173):
+        CAS(&pp.runSafePointFn, 1, 0); the winner runs the function and,
+        under sched.lock, safePointWait--. The function itself (mark
+        termination's flush of per-P caches) changes no scheduler state."""
+        L = self.L
+        if not b[L.p_runSafePointFn[pp]]:
+            return False
+        b[L.p_runSafePointFn[pp]] = 0
+        b[L.safePointWait] = (b[L.safePointWait] - 1) & 0xFF
+        return True
+
+    def drop_p_rechecks_pass(self, s, m: int) -> bool:
+        """findRunnable's re-check under sched.lock before it drops its P
+        (proc.go:3583): no stop of the world pending and no safe-point
+        function owed, or else it starts over instead."""
+        L = self.L
+        return not (s[L.gcwaiting] or s[L.p_runSafePointFn[self.own_p(s, m)]])
 
     # --- subroutine calls --------------------------------------------------------------
     def call(self, b, proc: int, pc: int, ret: int) -> None:

@@ -21,17 +21,24 @@ G_STATUS_NAMES = {
 _Pidle = 0
 _Prunning = 1
 _Psyscall = 2
+_Pgcstop = 3  # halted for stop-the-world, owned by the M that stopped the world
 
-P_STATUS_NAMES = {_Pidle: "_Pidle", _Prunning: "_Prunning", _Psyscall: "_Psyscall"}
+P_STATUS_NAMES = {_Pidle: "_Pidle", _Prunning: "_Prunning", _Psyscall: "_Psyscall", _Pgcstop: "_Pgcstop"}
 
 # What a _Gwaiting G waits for (g.waitreason, refined by the netpoller's view).
 WAIT_NONE = 0
 WAIT_CHAN = 1  # gopark on a channel/semaphore; goready makes it runnable
 WAIT_NET = 2  # gopark on the netpoller (waitReasonIOWait); fd not ready yet
 WAIT_NETREADY = 3  # fd is ready: netpoll would return this G
+# casGToWaitingForSuspendG: the goroutine that stops the world (or runs
+# forEachP) waits on its own M, its stack scannable, until the others stop.
+WAIT_STW = 4  # waitReasonStoppingTheWorld
+WAIT_FOREACHP = 5  # waitReasonFlushProcCaches (mark termination's forEachP)
+SUSPENDED_WAITS = frozenset({WAIT_STW, WAIT_FOREACHP})
 
 WAIT_NAMES = {WAIT_NONE: "-", WAIT_CHAN: "chan receive", WAIT_NET: "IO wait",
-              WAIT_NETREADY: "IO wait (fd ready)"}
+              WAIT_NETREADY: "IO wait (fd ready)", WAIT_STW: "stopping the world",
+              WAIT_FOREACHP: "flushing proc caches"}
 
 # G flag bits.
 GF_PREEMPT = 1  # gp.preempt: sysmon's preemptone asked this G to stop
@@ -54,6 +61,12 @@ THROWS = {
     13: "checkdead: inconsistent counts",
     14: "runqsteal: runq overflow",
     15: "casgstatus: bad incoming values",
+    # Stop-the-world, safe points and locked threads (codes 20-39).
+    20: "stopTheWorld: not stopped (stopwait != 0)",
+    21: "stopTheWorld: not stopped (status != _Pgcstop)",
+    22: "gcstopm: negative nmspinning",
+    23: "forEachP: P did not run fn",
+    24: "stoplockedm: inconsistent locking",
 }
 THROW_CODES = {msg: code for code, msg in THROWS.items()}
 # fatal(): a genuine program deadlock, reported like checkdead does; not a scheduler bug.
@@ -91,6 +104,20 @@ PC_INJECT_LOCAL = 27  # injectglist: runqputbatch of the private rest, then wake
 # sysmon's own.
 SY_IDLE = 30  # sysmon loop: retake, preemptone, netpoll
 SY_INCIDLELOCKED = 31  # incidlelocked(1) after retake / injectglist (runs checkdead)
+# Stop-the-world, forEachP and locked threads (an M's own, 40-59).
+M_STW_WAIT = 40  # stopTheWorldWithSema: sleeping on sched.stopnote until every P stops
+M_STW_STOPPED = 41  # the world is stopped: only this M runs Go code, on its _Pgcstop P
+M_FOREACHP = 42  # forEachP: ask every P to run the safe-point function
+M_FOREACHP_WAIT = 43  # forEachPInternal: hand off _Psyscall Ps, then wait for every P
+M_SYSCALL_GCWAIT = 44  # reentersyscall saw gcwaiting after publishing _Psyscall: entersyscall_gcwait
+M_STOPLOCKEDM = 45  # exitsyscall0 -> stoplockedm (no P to hand off)
+M_STOPLOCKEDM_PARK = 46  # stoplockedm: incidlelocked(1), then mPark
+M_LOCKEDIDLE = 47  # stoplockedm: parked until startlockedm hands it a P (m.nextp)
+M_MEXIT = 48  # a locked G exited: the thread exits (mexit: handoffp(releasep()))
+M_MEXIT_CHECKDEAD = 49  # mexit: nmfreed++, checkdead; the thread is gone
+M_EXITSYSCALL0_UNLOCKED = 50  # (mutant only) exitsyscall0 after unlock, about to read gp.lockedm
+M_SYSCALL_SAFEPOINT = 51  # (mutant only) reentersyscall after publishing _Psyscall: runSafePointFn
+M_SYSCALL_SAFEPOINT_FN = 52  # (mutant only) running the safe-point function on the published P
 
 PC_NAMES = {
     M_NONE: "not created", M_IDLE: "stopm (idle)", M_ACQUIRE: "acquirep(nextp)",
@@ -103,10 +130,19 @@ PC_NAMES = {
     PC_WAKEP1: "wakep", PC_WAKEP2: "wakep: startm", PC_HANDOFF1: "handoffp", PC_HANDOFF2: "handoffp: CAS nmspinning",
     PC_HANDOFF3: "handoffp: lock", PC_INJECT_LOCAL: "injectglist: runqputbatch", PC_WAKEP_STORE: "wakep (store)", PC_STARTIDLE: "injectglist: startIdle",
     SY_IDLE: "sysmon loop", SY_INCIDLELOCKED: "incidlelocked(1)",
+    M_STW_WAIT: "stopTheWorld: wait", M_STW_STOPPED: "world stopped", M_FOREACHP: "forEachP",
+    M_FOREACHP_WAIT: "forEachP: wait", M_SYSCALL_GCWAIT: "entersyscall_gcwait",
+    M_STOPLOCKEDM: "stoplockedm", M_STOPLOCKEDM_PARK: "stoplockedm: incidlelocked(1)",
+    M_LOCKEDIDLE: "stoplockedm (parked)", M_MEXIT: "mexit", M_MEXIT_CHECKDEAD: "mexit: checkdead",
+    M_EXITSYSCALL0_UNLOCKED: "exitsyscall0 (unlocked)", M_SYSCALL_SAFEPOINT: "reentersyscall: runSafePointFn",
+    M_SYSCALL_SAFEPOINT_FN: "runSafePointFn (fn)",
 }
 
 # The M is inside a system call on behalf of its curg (curg is _Gsyscall), from
 # entersyscall until exitsyscall changes the G's status. entersyscallblock's
 # handoffp (a subroutine returning to M_SYSCALL) counts too.
-SYSCALL_PCS = frozenset({M_SYSCALL, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_EXITSYSCALL0})
+SYSCALL_PCS = frozenset({M_SYSCALL, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_EXITSYSCALL0, M_SYSCALL_GCWAIT,
+                         M_SYSCALL_SAFEPOINT, M_SYSCALL_SAFEPOINT_FN})
 HANDOFF_PCS = frozenset({PC_HANDOFF1, PC_HANDOFF2, PC_HANDOFF3})
+# The M stopping the world keeps its P, in _Pgcstop, at these pcs.
+STW_PCS = frozenset({M_STW_WAIT, M_STW_STOPPED})

@@ -17,6 +17,10 @@ Ops (what the goroutine does, and the runtime entry point it drives):
   yield          runtime.Gosched (goschedImpl: to the global run queue)
   compute        a long computation: runs until sysmon preempts it once
   spin           a loop with no preemption points, forever (asyncpreemptoff=1)
+  gc             a GC cycle's stops: stop the world, start it, then forEachP (one goroutine only)
+  stw            stop the world and start it again, as runtime.ReadMemStats does (no forEachP)
+  lock_thread    runtime.LockOSThread: wire the goroutine to its thread
+  unlock_thread  runtime.UnlockOSThread (a goroutine that exits locked takes its thread with it)
   loop, loop(k)  go back to the first op, or to op k (last op only; the G runs forever)
   exit           return from the goroutine (goexit0); implied at the end
 
@@ -29,11 +33,13 @@ from dataclasses import dataclass
 
 OP_SPAWN, OP_READY, OP_PARK, OP_SYSCALL, OP_SYSCALL_BLOCK, OP_NET_READ = range(6)
 OP_YIELD, OP_COMPUTE, OP_SPIN, OP_LOOP, OP_EXIT = range(6, 11)
+OP_GC, OP_LOCK_THREAD, OP_UNLOCK_THREAD, OP_STW = range(11, 15)
 
 OP_NAMES = {
     OP_SPAWN: "spawn", OP_READY: "ready", OP_PARK: "park", OP_SYSCALL: "syscall",
     OP_SYSCALL_BLOCK: "syscall_block", OP_NET_READ: "net_read", OP_YIELD: "yield",
     OP_COMPUTE: "compute", OP_SPIN: "spin", OP_LOOP: "loop", OP_EXIT: "exit",
+    OP_GC: "gc", OP_STW: "stw", OP_LOCK_THREAD: "lock_thread", OP_UNLOCK_THREAD: "unlock_thread",
 }
 OP_CODES = {name: code for code, name in OP_NAMES.items()}
 OP_CODES["go"] = OP_SPAWN
@@ -155,6 +161,29 @@ def _kind(value) -> str:
     return f"a {type(value).__name__}"
 
 
+def _check_thread_locking(g: int, program: Program) -> None:
+    """LockOSThread calls do not nest in a workload (the model keeps whether
+    a goroutine is locked, not lockedExt's count), so lock_thread may not
+    follow lock_thread without an unlock_thread between them, and a loop
+    must come back to its target locked exactly as it left it."""
+    locked = False
+    at = []
+    for i, op in enumerate(program):
+        at.append(locked)
+        if op.code == OP_LOCK_THREAD:
+            if locked:
+                raise WorkloadError(f"G{g}: lock_thread at op {i} while already locked; nested LockOSThread "
+                                    "is not modelled, so unlock_thread first")
+            locked = True
+        elif op.code == OP_UNLOCK_THREAD:
+            locked = False
+    last = program[-1]
+    if last.code == OP_LOOP and at[max(last.arg, 0)] != locked:
+        raise WorkloadError(f"G{g}: {last} returns to op {max(last.arg, 0)} with the thread "
+                            f"{'locked' if locked else 'unlocked'} but it was "
+                            f"{'locked' if at[max(last.arg, 0)] else 'unlocked'} there")
+
+
 def format_program(program: Program) -> str:
     return ", ".join(str(op) for op in program)
 
@@ -187,6 +216,12 @@ def validate_workload(programs: tuple[Program, ...]) -> None:
                 raise WorkloadError(f"G{g}: {program[-1]} must go back to an earlier op, leaving something to repeat")
             if any(op.code == OP_SPAWN for op in program[target:]):
                 raise WorkloadError(f"G{g}: spawn inside the loop would create a goroutine twice; loop back past it")
+    stoppers = [g for g, program in enumerate(programs) if any(op.code in (OP_GC, OP_STW) for op in program)]
+    if len(stoppers) > 1:
+        raise WorkloadError(f"G{stoppers[0]} and G{stoppers[1]} both stop the world (gc or stw); only one "
+                            "goroutine may (worldsema, which serialises stops of the world, is not modelled)")
+    for g, program in enumerate(programs):
+        _check_thread_locking(g, program)
     for g in range(1, ngs):
         if g not in spawned_by:
             raise WorkloadError(f"G{g} is never spawned; add spawn({g}) to some goroutine's program")

@@ -9,10 +9,12 @@ that break it.
 
 from explorer.spec import Invariant
 from model.layout import NMIDLELOCKED_BIAS, OMEGA
+from model.runtime import signed
 from model.workload import OP_LOOP, OP_READY
-from model.vocab import (FATAL_DEADLOCK, FATAL_NAMES, WAIT_CHAN, WAIT_NAMES, WAIT_NET, WAIT_NETREADY, G_STATUS_NAMES, HANDOFF_PCS, M_IDLE, M_NETPOLL, M_SYSCALL,
-                         P_STATUS_NAMES, PC_NAMES, PC_WAKEP2, SYSCALL_PCS, THROWS, _Gdead, _Gidle, _Grunnable,
-                         _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning, _Psyscall)
+from model.vocab import (FATAL_DEADLOCK, FATAL_NAMES, G_STATUS_NAMES, HANDOFF_PCS, M_IDLE, M_LOCKEDIDLE, M_NETPOLL,
+                         M_STW_STOPPED, M_SYSCALL, P_STATUS_NAMES, PC_NAMES, PC_WAKEP2, STW_PCS, SUSPENDED_WAITS,
+                         SYSCALL_PCS, THROWS, WAIT_CHAN, WAIT_NAMES, WAIT_NET, WAIT_NETREADY, _Gdead, _Gidle,
+                         _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pgcstop, _Pidle, _Prunning, _Psyscall)
 
 from .memo import memoised
 
@@ -94,10 +96,13 @@ def make_no_duplicated_goroutines(mc):
     L = mc.L
     where = _g_places(L)
     names = [n for _, n in where]
+    curg = {o for o in L.m_curg}
     f = _Fields()
     f.add("refs", [o for o, _ in where])
     f.add("status", L.g_status)
     f.add("glists", _glist_offsets(L))
+    f.add("wait", L.g_wait)
+    suspended_ok = [o in curg for o, _ in where]  # a G stopping the world stays its M's curg
 
     def fn(vals):
         v = f.split(vals)
@@ -113,7 +118,9 @@ def make_no_duplicated_goroutines(mc):
             if n == 0:
                 continue
             if st in (_Gidle, _Gdead, _Gwaiting):
-                return f"G{g} is {G_STATUS_NAMES[st]} but still in {names[refs.index(g + 1)]}"
+                i = refs.index(g + 1)
+                if not (st == _Gwaiting and v["wait"][g] in SUSPENDED_WAITS and suspended_ok[i] and n == 1):
+                    return f"G{g} is {G_STATUS_NAMES[st]} but still in {names[i]}"
             if n > 1:
                 places = [names[i] for i, r in enumerate(refs) if r == g + 1]
                 return f"G{g} is in {n} places at once ({', '.join(places)}): it would run twice"
@@ -121,7 +128,8 @@ def make_no_duplicated_goroutines(mc):
 
     return projected("no_duplicated_goroutines",
                      "No G is in two places at once (two queues, a queue and an M, two Ms), and no dead, "
-                     "parked or uncreated G is in a queue or on an M.", f.offsets, fn)
+                     "parked or uncreated G is in a queue or on an M (but the goroutine stopping the world or "
+                     "running forEachP waits on its own M: casGToWaitingForSuspendG).", f.offsets, fn)
 
 
 def make_gomaxprocs_bound(mc):
@@ -152,21 +160,27 @@ def make_p_accounting(mc):
     f.add("held", list(L.m_p) + list(L.m_nextp) + list(L.proc_hp))
     f.add("pidle", L.pidle)
     f.add("status", L.p_status)
+    f.add("pm", L.p_m)
 
     def fn(vals):
         v = f.split(vals)
         for p, st in enumerate(v["status"]):
-            n = v["held"].count(p + 1) + v["pidle"].count(p + 1) + (st == _Psyscall)
+            # A _Pgcstop P belongs to the M that stopped the world: its own P
+            # (still its m.p) or one stopped for it (owned by no M).
+            stopped = st == _Pgcstop and not v["pm"][p]
+            n = v["held"].count(p + 1) + v["pidle"].count(p + 1) + (st == _Psyscall) + stopped
             if n == 0:
-                return (f"P{p} ({P_STATUS_NAMES[st]}) is owned by no M, not on sched.pidle, not in a syscall "
-                        f"and not being handed off: it leaked")
+                return (f"P{p} ({P_STATUS_NAMES[st]}) is owned by no M, not on sched.pidle, not in a syscall, "
+                        f"not stopped for the world and not being handed off: it leaked")
             if n > 1:
-                return f"P{p} ({P_STATUS_NAMES[st]}) is in {n} places at once (m.p, m.nextp, a handoff, sched.pidle, _Psyscall)"
+                return (f"P{p} ({P_STATUS_NAMES[st]}) is in {n} places at once (m.p, m.nextp, a handoff, "
+                        f"sched.pidle, _Psyscall, _Pgcstop)")
         return None
 
     return projected("p_accounting",
                      "There are exactly GOMAXPROCS Ps and each is in exactly one place: owned by an M (m.p), on "
-                     "sched.pidle, being handed to an M (m.nextp, or held by handoffp/wakep), or in _Psyscall.",
+                     "sched.pidle, being handed to an M (m.nextp, or held by handoffp/wakep), in _Psyscall, or "
+                     "stopped for the world (_Pgcstop, which belongs to the M that stopped it).",
                      f.offsets, fn)
 
 
@@ -176,6 +190,7 @@ def make_pm_bijection(mc):
     f.add("mp", L.m_p)
     f.add("pm", L.p_m)
     f.add("status", L.p_status)
+    f.add("pc", L.proc_pc[:L.nm])
 
     def fn(vals):
         v = f.split(vals)
@@ -186,13 +201,17 @@ def make_pm_bijection(mc):
         for p, (st, m) in enumerate(zip(v["status"], pm)):
             if m and mp[m - 1] != p + 1:
                 return f"P{p}.m is M{m - 1} but M{m - 1}.p is {_ref('P', mp[m - 1])}"
-            if (st == _Prunning) != bool(m):
+            if st == _Pgcstop and m:
+                if v["pc"][m - 1] not in STW_PCS:
+                    return (f"P{p} is _Pgcstop and owned by M{m - 1}, which is not stopping the world "
+                            f"(it is at {PC_NAMES[v['pc'][m - 1]]})")
+            elif (st == _Prunning) != bool(m):
                 return f"P{p} is {P_STATUS_NAMES[st]} with m={_ref('M', m)}: exactly the _Prunning Ps have an owner"
         return None
 
     return projected("pm_bijection",
                      "P/M ownership is a partial bijection: m.p == P iff P.m == M, and a P has an owner exactly "
-                     "when it is _Prunning.", f.offsets, fn)
+                     "when it is _Prunning, or _Pgcstop as the P of the M stopping the world.", f.offsets, fn)
 
 
 def make_gsyscall_on_syscall_m(mc):
@@ -233,6 +252,11 @@ def make_counters_consistent(mc):
     f.add("pc", L.proc_pc)
     f.add("spinning", L.m_spinning)
     f.add("mult", [] if L.bounded else L.m_mult)
+    f.add("lockedg", L.m_lockedg)
+    f.add("nextp", L.m_nextp)
+    f.add("status", L.p_status)
+    f.add("safepoint", L.p_runSafePointFn)
+    f.add("stw", [L.gcwaiting, L.stopwait, L.safePointWait])
     f.add("sched", [L.npidle, L.nmspinning, L.netpolling, L.nmidlelocked] + ([L.nmidle] if L.bounded else []))
 
     def fn(vals):
@@ -261,14 +285,32 @@ def make_counters_consistent(mc):
         polling = sum(mult[m] for m in range(L.nm) if pcs[m] == M_NETPOLL)
         if netpolling != polling:
             return f"sched.lastpoll says {netpolling} Ms are in netpoll but {polling} are"
-        if locked - NMIDLELOCKED_BIAS not in (0, -1):
-            return f"sched.nmidlelocked is {locked - NMIDLELOCKED_BIAS}; only sysmon moves it, by -1 then +1"
+        # Locked Ms parked in stoplockedm count +1; one that startlockedm has
+        # already handed a P (m.nextp) before it parked counts -1 until it does.
+        lockedg, nextp = v["lockedg"], v["nextp"]
+        parked = sum(1 for m in range(L.nm) if pcs[m] == M_LOCKEDIDLE and not nextp[m])
+        woken_early = sum(1 for m in range(L.nm) if lockedg[m] and nextp[m] and pcs[m] != M_LOCKEDIDLE)
+        sysmon = locked - NMIDLELOCKED_BIAS - parked + woken_early
+        if sysmon not in (0, -1):
+            return (f"sched.nmidlelocked is {locked - NMIDLELOCKED_BIAS} but {parked} locked Ms are parked in "
+                    f"stoplockedm and {woken_early} were handed a P before they parked (sysmon may add -1)")
+        gcwaiting, stopwait, safepointwait = v["stw"][0], signed(v["stw"][1]), signed(v["stw"][2])
+        running = sum(1 for st in v["status"] if st != _Pgcstop)
+        if stopwait != (running if gcwaiting else 0):
+            return (f"sched.stopwait is {stopwait} but {running if gcwaiting else 0} Ps are still to stop "
+                    f"for the world (gcwaiting={gcwaiting})")
+        owing = sum(1 for x in v["safepoint"] if x)
+        if safepointwait != owing:
+            return f"sched.safePointWait is {safepointwait} but {owing} Ps owe the safe-point function"
         return None
 
     return projected("counters_consistent",
                      "sched's counters match what they count: npidle the idle-P list, nmidle the idle-M list "
                      "(whose Ms are exactly the parked ones; with --threads N), nmspinning the spinning Ms plus "
-                     "wakep calls between their CAS and startm, lastpoll the M in netpoll.", f.offsets, fn)
+                     "wakep calls between their CAS and startm, lastpoll the M in netpoll, nmidlelocked the "
+                     "locked Ms parked in stoplockedm (less those startlockedm woke before they parked, and "
+                     "sysmon's -1 while it acts), stopwait the Ps still to stop while the world stops, "
+                     "safePointWait the Ps that owe forEachP's safe-point function.", f.offsets, fn)
 
 
 def make_idle_p_empty_runq(mc):
@@ -305,6 +347,7 @@ def make_running_g_has_p(mc):
     f.add("mp", L.m_p)
     f.add("pstatus", L.p_status)
     f.add("pm", L.p_m)
+    f.add("pc", L.proc_pc[:L.nm])
 
     def fn(vals):
         v = f.split(vals)
@@ -318,14 +361,73 @@ def make_running_g_has_p(mc):
             p = mp[m] - 1
             if p < 0:
                 return f"G{g} is _Grunning on M{m}, which has no P (m.p is nil)"
-            if v["pstatus"][p] != _Prunning or v["pm"][p] != m + 1:
+            # stopTheWorldWithSema leaves the stopper's own P _Pgcstop while
+            # its goroutine runs on with the world stopped (proc.go:1654).
+            want = _Pgcstop if v["pc"][m] in STW_PCS else _Prunning
+            if v["pstatus"][p] != want or v["pm"][p] != m + 1:
                 return (f"G{g} is _Grunning on M{m} with P{p}, but P{p} is {P_STATUS_NAMES[v['pstatus'][p]]} "
                         f"with m={_ref('M', v['pm'][p])}")
         return None
 
     return projected("running_g_has_p",
-                     "A _Grunning G is the curg of an M that owns a _Prunning P (P.m is that M): Go code runs only "
-                     "on a P (the classic protocol has no window where it does not).", f.offsets, fn)
+                     "A _Grunning G is the curg of an M that owns a _Prunning P (P.m is that M), or a _Pgcstop P "
+                     "while that M has the world stopped: Go code runs only on a P (the classic protocol has no "
+                     "window where it does not).", f.offsets, fn)
+
+
+def make_locked_g_runs_on_its_m(mc):
+    L = mc.L
+    f = _Fields()
+    f.add("lockedm", L.g_lockedm)
+    f.add("lockedg", L.m_lockedg)
+    f.add("curg", L.m_curg)
+
+    def fn(vals):
+        v = f.split(vals)
+        lockedm, lockedg, curg = v["lockedm"], v["lockedg"], v["curg"]
+        for g, m in enumerate(lockedm):
+            if m and lockedg[m - 1] != g + 1:
+                return f"G{g}.lockedm is M{m - 1} but M{m - 1}.lockedg is {_ref('G', lockedg[m - 1])}"
+        for m, g in enumerate(lockedg):
+            if g and lockedm[g - 1] != m + 1:
+                return f"M{m}.lockedg is G{g - 1} but G{g - 1}.lockedm is {_ref('M', lockedm[g - 1])}"
+            if g and curg[m] and curg[m] != g:
+                return f"M{m} is locked to G{g - 1} but runs G{curg[m] - 1}"
+        for m, c in enumerate(curg):
+            if c and lockedm[c - 1] and lockedm[c - 1] != m + 1:
+                return f"G{c - 1} is locked to M{lockedm[c - 1] - 1} but runs on M{m}"
+        return None
+
+    return projected("locked_g_runs_on_its_m",
+                     "LockOSThread holds: g.lockedm == M iff M.lockedg == g, a locked G runs only on its M, and "
+                     "a locked M runs only its G.", f.offsets, fn)
+
+
+def make_world_stopped(mc):
+    L = mc.L
+    f = _Fields()
+    f.add("pc", L.proc_pc[:L.nm])
+    f.add("curg", L.m_curg)
+    f.add("gstatus", L.g_status)
+    f.add("pstatus", L.p_status)
+
+    def fn(vals):
+        v = f.split(vals)
+        stoppers = [m for m, pc in enumerate(v["pc"]) if pc == M_STW_STOPPED]
+        if not stoppers:
+            return None
+        m = stoppers[0]
+        for p, st in enumerate(v["pstatus"]):
+            if st != _Pgcstop:
+                return f"M{m} has stopped the world but P{p} is {P_STATUS_NAMES[st]}"
+        for g, st in enumerate(v["gstatus"]):
+            if st == _Grunning and v["curg"][m] != g + 1:
+                return f"M{m} has stopped the world but G{g} is _Grunning"
+        return None
+
+    return projected("world_stopped",
+                     "While the world is stopped (stopTheWorldWithSema returned), every P is _Pgcstop and no "
+                     "goroutine but the stopper's runs.", f.offsets, fn)
 
 
 def _remaining_readies(program, pc) -> set:
@@ -357,6 +459,8 @@ def make_parked_g_has_a_waker(mc):
             wait = v["wait"][g]
             if wait in (WAIT_NET, WAIT_NETREADY):
                 continue  # the netpoller will return it
+            if wait in SUSPENDED_WAITS:
+                continue  # stopping the world or in forEachP: its own M resumes it (world_stop_finishes)
             if wait != WAIT_CHAN:
                 return f"G{g} is _Gwaiting on nothing: no channel, netpoller or timer can wake it"
             if not any(status[h] not in (_Gidle, _Gdead) and g in _remaining_readies(programs[h], pcs[h])
@@ -367,7 +471,8 @@ def make_parked_g_has_a_waker(mc):
 
     return projected("parked_g_has_a_waker",
                      "Every parked G waits on something that can wake it: the netpoller, or a channel some live "
-                     "goroutine can still send to (unless the program deadlocked and checkdead said so).",
+                     "goroutine can still send to (unless the program deadlocked and checkdead said so); a G "
+                     "stopping the world or running forEachP waits on its own M.",
                      f.offsets, fn)
 
 
@@ -442,7 +547,7 @@ MAKERS = (
     make_no_lost_goroutines, make_no_duplicated_goroutines, make_gomaxprocs_bound, make_p_accounting,
     make_pm_bijection, make_gsyscall_on_syscall_m, make_running_g_has_p, make_psyscall_p_has_syscall_m,
     make_parked_g_has_a_waker, make_deadlock_report_is_genuine, make_counters_consistent, make_idle_p_empty_runq,
-    make_no_runtime_throw,
+    make_locked_g_runs_on_its_m, make_world_stopped, make_no_runtime_throw,
 )
 
 

@@ -9,12 +9,14 @@ and the environment are fair.
 
 from explorer.liveness import Liveness
 from model.vocab import (FATAL_DEADLOCK, M_ACQUIRE, M_EXITSYSCALL0, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE,
-                         WAIT_CHAN, WAIT_NETREADY, _Gdead, _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Psyscall)
-from model.workload import OP_LOOP, OP_SPIN
+                         M_FOREACHP_WAIT, M_STW_WAIT, WAIT_CHAN, WAIT_NETREADY, _Gdead, _Gidle, _Grunnable, _Grunning,
+                         _Gsyscall, _Gwaiting, _Psyscall)
+from model.workload import OP_GC, OP_LOOP, OP_SPIN, OP_STW
 
 from .memo import memoised
 
 RETURNED = (M_EXITSYSCALL_PIDLE, M_EXITSYSCALL0, M_EXITSYSCALL_WIRE)
+STOPPING = (M_STW_WAIT, M_FOREACHP_WAIT)  # waiting for every P to stop, or to run the safe-point function
 
 
 def liveness_properties(mc) -> list[Liveness]:
@@ -63,6 +65,13 @@ def liveness_properties(mc) -> list[Liveness]:
         return not (_Grunnable in statuses and npidle > 0 and nmspinning == 0 and M_ACQUIRE not in pcs)
 
     utilised = memoised(status + [L.npidle, L.nmspinning] + list(L.proc_pc[:nm]), not_underused)
+    # One goroutine at most stops the world (workload.py), so one instance:
+    # Ms are renamed by the symmetry reduction and have no stable name.
+    pcs = list(L.proc_pc[:nm])
+    stopping = memoised(pcs, lambda v: any(pc in STOPPING for pc in v))
+    not_stopping = memoised(pcs, lambda v: not any(pc in STOPPING for pc in v))
+
+    stops = any(op.code in (OP_GC, OP_STW) for program in mc.config.workload for op in program)
     infinite = any(op.code in (OP_LOOP, OP_SPIN) for program in mc.config.workload for op in program)
 
     return [
@@ -92,4 +101,10 @@ def liveness_properties(mc) -> list[Liveness]:
         Liveness("no_persistent_underutilisation",
                  "never, from some point on forever: a runnable G, an idle P, no spinning M and no M being started",
                  (("system", everywhere, utilised),)),
+        Liveness("world_stop_finishes",
+                 "always (an M waits in stopTheWorldWithSema or forEachP implies eventually it stops waiting): "
+                 "every P stops, or runs the safe-point function, even if a syscall never returns; not "
+                 "applicable to workloads that never stop the world",
+                 (("stopper", stopping, not_stopping),),
+                 unfair=frozenset({"syscalls"}), applies=stops),
     ]

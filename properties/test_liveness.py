@@ -9,8 +9,9 @@ from explorer.trace import to_json
 from explorer.verify import lasso_trace
 from properties.conftest import LIVENESS_PRESETS, verification
 
-NAMES = ["runnable_g_eventually_runs", "syscall_return_eventually_runs", "syscall_p_retaken",
-         "workload_terminates", "no_persistent_underutilisation"]
+NAMES = ["runnable_g_eventually_runs", "runnable_g_runs_even_if_syscalls_block", "net_ready_g_eventually_runs",
+         "syscall_return_eventually_runs", "syscall_p_retaken", "workload_terminates", "no_persistent_underutilisation",
+         "world_stop_finishes"]
 
 
 @pytest.mark.parametrize("prop", NAMES)
@@ -24,7 +25,7 @@ def test_liveness_property_holds(name, prop):
     assert live.holds, f"{prop} fails on {name}: lasso {live.lasso.prefix_length}+{live.lasso.cycle_length}"
 
 
-def test_the_properties_are_the_documented_five():
+def test_the_properties_are_the_documented_ones():
     _, _, v = verification("tiny")
     assert [x.name for x in v.liveness] == NAMES
 

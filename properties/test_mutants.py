@@ -21,12 +21,14 @@ HINTS = {
     "gomaxprocs_bound": "exitsyscall_no_cas", "p_accounting": "retake_no_handoffp",
     "pm_bijection": "exitsyscall_no_cas", "running_g_has_p": "exitsyscall_no_cas", "gsyscall_on_syscall_m": "entersyscall_keeps_grunning",
     "counters_consistent": "wakep_no_cas", "idle_p_empty_runq": "handoffp_skips_local_work",
+    "locked_g_runs_on_its_m": "schedule_ignores_lockedm", "world_stopped": "exitsyscall_takes_gcstop_p",
     "no_runtime_throw": "retake_no_incidlelocked", DEADLOCK: "sysmon_never_preempts",
     "runnable_g_eventually_runs": "wakep_never_wakes", "syscall_return_eventually_runs": "exitsyscall_ignores_idle_p",
     "syscall_p_retaken": "sysmon_never_retakes", "workload_terminates": "execute_keeps_preempt",
     "no_persistent_underutilisation": "wakep_never_wakes", "parked_g_has_a_waker": "chanrecv_unlocked_check",
     "deadlock_report_is_genuine": "checkdead_ignores_netpoller", "psyscall_p_has_syscall_m": "entersyscall_no_oldp",
     "runnable_g_runs_even_if_syscalls_block": "sysmon_never_retakes", "net_ready_g_eventually_runs": "sysmon_never_polls",
+    "world_stop_finishes": "stw_uncounted_syscall_p",
 }
 
 

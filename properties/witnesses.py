@@ -9,7 +9,7 @@ a row (a state condition that holds right after the step that caused it).
 """
 
 from explorer.observer import Scenario
-from model.vocab import _Grunning
+from model.vocab import _Grunning, _Pgcstop
 
 # A label is (action, proc, *params); params follow ACTIONS[action].params.
 
@@ -158,6 +158,38 @@ def stops_spinning(mc, label, s, env):
     return dict(env, m=label[1]) if label[0] == "findRunnable_stopspinning" else None
 
 
+def stops_its_p_for_the_world(mc, label, s, env):
+    """stopTheWorldWithSema (or the syscalling M's own entersyscall_gcwait)
+    CASes the syscalling P from _Psyscall to _Pgcstop."""
+    if label[0] in ("stopTheWorldWithSema", "entersyscall_gcwait") and s[mc.L.p_status[env["p"]]] == _Pgcstop:
+        return env
+    return None
+
+
+def foreachp_hands_it_off(mc, label, s, env):
+    return env if label[0] == "forEachP_handoffp" and label[2] == env["p"] else None
+
+
+def world_starts(mc, label, s, env):
+    return env if label[0] == "startTheWorldWithSema" else None
+
+
+def locks_its_thread(mc, label, s, env):
+    return dict(env, m=label[1], g=label[2]) if label[0] == "lockOSThread" else None
+
+
+def its_locked_g_enters_syscall(mc, label, s, env):
+    return dict(env, p=label[3]) if label[0] == "entersyscall" and label[2] == env["g"] else None
+
+
+def another_m_hands_it_to_its_m(mc, label, s, env):
+    return env if label[0] == "startlockedm" and label[2] == env["g"] and label[1] != env["m"] else None
+
+
+def its_m_runs_it(mc, label, s, env):
+    return env if label[0] == "stoplockedm_acquirep" and label[1] == env["m"] and label[3] == env["g"] else None
+
+
 SCENARIOS = [
     staged("syscall_handoff",
            "A goroutine blocks in a syscall; sysmon detaches its P, which runs another goroutine on another M; "
@@ -201,6 +233,22 @@ SCENARIOS = [
            "A syscall returns before sysmon acts: exitsyscallfast CASes the old P back from _Psyscall and the "
            "goroutine keeps running on it.",
            "tiny", fast_path),
+    staged("stw_takes_syscall_p",
+           "A goroutine enters a syscall and the world is stopped meanwhile: stopTheWorldWithSema (or the M's own "
+           "entersyscall_gcwait) CASes its _Psyscall P to _Pgcstop, so when the syscall returns exitsyscallfast "
+           "finds no P to take back; after start-the-world the goroutine runs again.",
+           "gc", enters_syscall, stops_its_p_for_the_world, its_syscall_returns_without_p, world_starts,
+           it_runs_again),
+    staged("foreachp_hands_off_syscall_p",
+           "forEachP finds a P in _Psyscall that owes the safe-point function: it CASes the P to _Pidle and hands "
+           "it off (handoffp runs the function), and the syscall returns to no P.",
+           "gc", enters_syscall, foreachp_hands_it_off, its_syscall_returns_without_p),
+    staged("locked_syscall_returns_to_its_m",
+           "A goroutine locked to its thread (LockOSThread) makes a syscall and loses its P; exitsyscall0 queues it "
+           "and its M parks in stoplockedm; another M picks it up, hands that M its P (startlockedm), and the "
+           "goroutine runs again on its own thread.",
+           "locked", locks_its_thread, its_locked_g_enters_syscall, its_syscall_returns_without_p,
+           goes_to_global_runq, another_m_hands_it_to_its_m, its_m_runs_it),
 ]
 
 BY_NAME = {sc.name: sc for sc in SCENARIOS}

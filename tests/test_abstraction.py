@@ -15,7 +15,7 @@ from model.presets import preset
 from properties.plugin import plugin
 
 SMALL = ["tiny", "syscalls", "preempt", "overflow", "steal", "lostwakeup", "syscallspin", "syscallloop",
-         "handoff3", "spinners"]
+         "handoff3", "spinners", "locked"]
 
 
 @pytest.fixture(scope="module")

@@ -26,10 +26,15 @@ def advance(rt, b, g) -> None:
 
 def found(rt, b, m, gp) -> None:
     """findRunnable returned gp to schedule(): a spinning M first runs
-    resetspinning (which may wakep); otherwise execute(gp) at once."""
+    resetspinning (which may wakep); a G locked to a thread goes to that
+    thread (startlockedm, its own step, M_EXECUTE); otherwise execute(gp)
+    at once."""
     if b[rt.m_spinning[m]]:
         b[rt.m_gp[m]] = gp + 1
         b[rt.pc[m]] = M_RESETSPIN
+    elif b[rt.L.g_lockedm[gp]]:
+        b[rt.m_gp[m]] = gp + 1
+        b[rt.pc[m]] = M_EXECUTE
     else:
         rt.execute(b, m, gp)
 

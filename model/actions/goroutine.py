@@ -4,7 +4,7 @@ Each step is taken by the M running the G. Ops that block or yield end with
 the M back in findRunnable (M_SCHEDULE) or calling wakep first.
 """
 
-from ..vocab import (GF_TOKEN, M_RUN, M_SCHEDULE, PC_WAKEP1, WAIT_CHAN, WAIT_NET,
+from ..vocab import (GF_TOKEN, M_MEXIT, M_RUN, M_SCHEDULE, PC_WAKEP1, WAIT_CHAN, WAIT_NET,
                      WAIT_NONE, _Gdead, _Gidle, _Grunnable, _Grunning, _Gwaiting)
 from ..workload import OP_COMPUTE, OP_EXIT, OP_NET_READ, OP_PARK, OP_READY, OP_SPAWN, OP_YIELD
 from .common import advance, current_op
@@ -140,7 +140,8 @@ def gopreempt_m(rt, s, m, out):
     next safe point (the async signal, or a stack check) and gopreempt_m ->
     goschedImpl(gp, true) moves the G to the global run queue. While the flag
     is set this is the G's only step (GoScheduler.successors runs it instead
-    of the G's op). A `compute` op is one slice longer than
+    of the G's op), but for a syscall op, which may come first (the request
+    then waits through the syscall). A `compute` op is one slice longer than
     forcePreemptNS, so being preempted once ends it; any other op of a looping
     G is not done yet and runs again when the G is rescheduled. Abstracts:
     the signal and safe points, and the STW case (runnext)."""
@@ -152,11 +153,17 @@ def gopreempt_m(rt, s, m, out):
 
 @action("goexit0", "goexit1, goexit0, gdestroy, dropg, schedule", pcs=(M_RUN,), params=("G",), ops=(OP_EXIT,))
 def goexit0(rt, s, m, out):
-    """op exit: the goroutine returns; goexit0 -> gdestroy makes it _Gdead and
-    drops it from the M, then schedule(). Abstracts: gfput (G reuse)."""
+    """op exit: the goroutine returns; goexit0 -> gdestroy (proc.go:4452)
+    makes it _Gdead, clears gp.lockedm and m.lockedg and drops it from the
+    M, then schedule(); a goroutine that was locked to its thread takes the
+    thread with it instead (mexit). Abstracts: gfput (G reuse), lockedInt
+    (the runtime's internal locks)."""
     g, _ = current_op(rt, s, m)
     b = rt.copy(s)
     rt.casgstatus(b, g, _Grunning, _Gdead)
+    locked = b[rt.L.g_lockedm[g]]
+    b[rt.L.g_lockedm[g]] = 0
+    b[rt.L.m_lockedg[m]] = 0
     _dropg(rt, b, m)
-    b[rt.pc[m]] = M_SCHEDULE
+    b[rt.pc[m]] = M_MEXIT if locked else M_SCHEDULE
     out.append((("goexit0", m, g), rt.freeze(b)))

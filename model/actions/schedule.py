@@ -19,6 +19,15 @@ def _own_p(rt, s, m) -> int:
     return rt.own_p(s, m)
 
 
+def past_top(rt, s, m) -> bool:
+    """schedule() and findRunnable's top let this M look for work: it is not
+    locked to a G (schedule: stoplockedm, proc.go:4130), no stop of the
+    world is pending (findRunnable: gcstopm, 3391) and its P owes no
+    safe-point function (runSafePointFn, 3395)."""
+    L = rt.L
+    return not (s[L.m_lockedg[m]] or s[L.gcwaiting] or s[L.p_runSafePointFn[rt.own_p(s, m)]])
+
+
 def _on_pidle(rt, s, pp) -> bool:
     return any(s[o] == pp + 1 for o in rt.pidle_slots)
 
@@ -28,8 +37,9 @@ def _has_work(rt, s, pp) -> bool:
 
 
 def _nothing_to_get(rt, s, m) -> bool:
-    """Local and global queues empty, and non-blocking netpoll returns nothing."""
-    if s[rt.globq[0]]:
+    """Past findRunnable's top, local and global queues empty, and
+    non-blocking netpoll returns nothing."""
+    if s[rt.globq[0]] or not past_top(rt, s, m):
         return False
     if not rt.runqempty(s, rt.own_p(s, m)):
         return False
@@ -46,8 +56,9 @@ def _may_spin(rt, s, m) -> bool:
 @action("acquirep", "stopm, mstart1, acquirep", pcs=(M_ACQUIRE,), params=("P",))
 def acquirep(rt, s, m, out):
     """An M woken by startm (mPark returns in stopm) or started by newm (mstart1)
-    wires m.nextp: acquirep(nextp), then findRunnable from the top. Abstracts:
-    mcache flush, tracing, the GC stop check at findRunnable's top."""
+    wires m.nextp: acquirep(nextp), then findRunnable from the top (where
+    gcstopm and runSafePointFn come first). Abstracts: mcache flush,
+    tracing."""
     pp = s[rt.m_nextp[m]] - 1
     b = rt.copy(s)
     b[rt.m_nextp[m]] = 0
@@ -62,7 +73,7 @@ def findRunnable_runqget(rt, s, m, out):
     A spinning M with local work throws, as schedule() does. Abstracts:
     inheritTime, timers (pp.timers.check), GC workers, the trace reader."""
     pp = _own_p(rt, s, m)
-    if not _has_work(rt, s, pp):
+    if not _has_work(rt, s, pp) or not past_top(rt, s, m):
         return
     b = rt.copy(s)
     if b[rt.m_spinning[m]]:
@@ -77,7 +88,7 @@ def findRunnable_globrunq(rt, s, m, out):
     """findRunnable: the local queue is empty; under sched.lock globrunqgetbatch
     takes a G to run and moves a batch to the local queue. Abstracts:
     inheritTime; timers, GC workers and the trace reader checked before it."""
-    if not s[rt.globq[0]]:
+    if not s[rt.globq[0]] or not past_top(rt, s, m):
         return
     pp = _own_p(rt, s, m)
     if _has_work(rt, s, pp):
@@ -93,7 +104,7 @@ def findRunnable_netpoll(rt, s, m, out):
     """findRunnable: queues empty, nobody blocked in netpoll (lastpoll != 0):
     netpoll(0) returns the Gs whose fds are ready; run the first, injectglist
     the rest. Abstracts: pollingNet, netpollAdjustWaiters."""
-    if s[rt.globq[0]] or s[rt.L.netpolling]:
+    if s[rt.globq[0]] or s[rt.L.netpolling] or not past_top(rt, s, m):
         return
     pp = _own_p(rt, s, m)
     if _has_work(rt, s, pp):
@@ -173,9 +184,10 @@ def findRunnable_nosteal(rt, s, m, out):
 @action("findRunnable_dropp_globrunq", "findRunnable, globrunqgetbatch", pcs=(M_DROPP,), params=("P", "G"))
 def findRunnable_dropp_globrunq(rt, s, m, out):
     """findRunnable, about to drop its P: under sched.lock the global queue has
-    work after all, so it takes a batch instead. Abstracts: gcwaiting and
-    safe-point functions, which restart findRunnable."""
-    if not s[rt.globq[0]]:
+    work after all, so it takes a batch instead. Abstracts: nothing; the
+    gcwaiting and safe-point re-check before it is
+    findRunnable_dropp_gcwaiting."""
+    if not s[rt.globq[0]] or not rt.drop_p_rechecks_pass(s, m):
         return
     b = rt.copy(s)
     pp = _own_p(rt, s, m)
@@ -190,7 +202,7 @@ def findRunnable_needspinning(rt, s, m, out):
     (sched.needspinning == 1), so this non-spinning M keeps its P, becomes
     spinning on the other's behalf and starts over ("delicate dance").
     Abstracts: nothing else; this is the whole branch."""
-    if s[rt.globq[0]] or s[rt.m_spinning[m]] or not s[rt.L.needspinning]:
+    if s[rt.globq[0]] or s[rt.m_spinning[m]] or not s[rt.L.needspinning] or not rt.drop_p_rechecks_pass(s, m):
         return
     b = rt.copy(s)
     rt.becomeSpinning(b, m)
@@ -205,7 +217,7 @@ def findRunnable_releasep(rt, s, m, out):
     then drops nmspinning; a non-spinning one goes to netpoll or stopm.
     Abstracts: the allp snapshot and idlepMask (the re-check reads the current
     sched.pidle)."""
-    if s[rt.globq[0]] or (not s[rt.m_spinning[m]] and s[rt.L.needspinning]):
+    if s[rt.globq[0]] or (not s[rt.m_spinning[m]] and s[rt.L.needspinning]) or not rt.drop_p_rechecks_pass(s, m):
         return
     b = rt.copy(s)
     pp = rt.releasep(b, m)
@@ -371,6 +383,8 @@ def execute(rt, s, m, out):
     """execute(gp): m.curg = gp, _Grunnable -> _Grunning; the G runs. Abstracts:
     schedtick, DIT, the CPU profiler and tracing."""
     gp = s[rt.m_gp[m]] - 1
+    if s[rt.L.g_lockedm[gp]]:
+        return
     b = rt.copy(s)
     rt.execute(b, m, gp)
     out.append((("execute", m, gp), rt.freeze(b)))

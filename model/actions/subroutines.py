@@ -160,15 +160,33 @@ def handoffp_lock(rt, s, i, out):
     out.append((("handoffp_lock", i, pp), rt.freeze(b)))
 
 
-@action("handoffp_globrunq_startm", "handoffp, startm", pcs=(PC_HANDOFF3,), params=("P",), actor="any")
-def handoffp_globrunq_startm(rt, s, i, out):
-    """handoffp, under sched.lock: the global queue got work since the first
-    check (`!sched.runq.empty()`), so startm(pp, false). Abstracts: gcwaiting
-    (the GC stop is not modelled) and safe-point functions."""
-    if not rt.handoff_sees_global_work(s):
+@action("handoffp_gcstop", "handoffp", pcs=(PC_HANDOFF3,), params=("P",), actor="any")
+def handoffp_gcstop(rt, s, i, out):
+    """handoffp, under sched.lock: a stop of the world is pending (gcwaiting,
+    proc.go:3163), so the P goes to _Pgcstop instead of anywhere else;
+    stopwait--, and the last P to stop wakes the stopper. Abstracts:
+    gcStopTime."""
+    if not s[rt.L.gcwaiting]:
         return
     pp = s[rt.L.proc_hp[i]] - 1
     b = rt.copy(s)
+    rt.gcstop(b, pp)
+    _ret(rt, b, i)
+    out.append((("handoffp_gcstop", i, pp), rt.freeze(b)))
+
+
+@action("handoffp_globrunq_startm", "handoffp, runSafePointFn, startm", pcs=(PC_HANDOFF3,), params=("P",),
+        actor="any")
+def handoffp_globrunq_startm(rt, s, i, out):
+    """handoffp, under sched.lock: no stop of the world pending; a
+    safe-point function pp owes runs (proc.go:3173); the global queue got
+    work since the first check (`!sched.runq.empty()`), so startm(pp,
+    false). Abstracts: nothing else in this branch."""
+    if s[rt.L.gcwaiting] or not rt.handoff_sees_global_work(s):
+        return
+    pp = s[rt.L.proc_hp[i]] - 1
+    b = rt.copy(s)
+    rt.run_safe_point_fn(b, pp)  # proc.go:3173
     _ret(rt, b, i)
     _startm_or_cut(rt, out, ("handoffp_globrunq_startm", i, pp), b, pp, False)
 
@@ -179,27 +197,32 @@ def _lastp_unpolled(rt, s) -> bool:
     return s[rt.L.npidle] == rt.gomaxprocs - 1 and not s[rt.L.netpolling]
 
 
-@action("handoffp_lastp_startm", "handoffp, startm", pcs=(PC_HANDOFF3,), params=("P",), actor="any")
+@action("handoffp_lastp_startm", "handoffp, runSafePointFn, startm", pcs=(PC_HANDOFF3,), params=("P",),
+        actor="any")
 def handoffp_lastp_startm(rt, s, i, out):
-    """handoffp, under sched.lock: this is the last running P and nobody polls
-    the network, so startm(pp, false) to poll it. Abstracts: timers
-    (wakeNetPoller)."""
-    if rt.handoff_sees_global_work(s) or not _lastp_unpolled(rt, s):
+    """handoffp, under sched.lock: (after gcwaiting and the safe-point
+    function) this is the last running P and nobody polls the network, so
+    startm(pp, false) to poll it. Abstracts: timers (wakeNetPoller)."""
+    if s[rt.L.gcwaiting] or rt.handoff_sees_global_work(s) or not _lastp_unpolled(rt, s):
         return
     pp = s[rt.L.proc_hp[i]] - 1
     b = rt.copy(s)
+    rt.run_safe_point_fn(b, pp)  # proc.go:3173
     _ret(rt, b, i)
     _startm_or_cut(rt, out, ("handoffp_lastp_startm", i, pp), b, pp, False)
 
 
-@action("handoffp_pidleput", "handoffp, pidleput", pcs=(PC_HANDOFF3,), params=("P",), actor="any")
+@action("handoffp_pidleput", "handoffp, runSafePointFn, pidleput", pcs=(PC_HANDOFF3,), params=("P",),
+        actor="any")
 def handoffp_pidleput(rt, s, i, out):
-    """handoffp, under sched.lock: nothing needs an M, so pidleput(pp).
-    Abstracts: timers (wakeNetPoller), GC stop and safe-point functions."""
-    if rt.handoff_sees_global_work(s) or _lastp_unpolled(rt, s):
+    """handoffp, under sched.lock: (after gcwaiting and the safe-point
+    function) nothing needs an M, so pidleput(pp). Abstracts: timers
+    (wakeNetPoller)."""
+    if s[rt.L.gcwaiting] or rt.handoff_sees_global_work(s) or _lastp_unpolled(rt, s):
         return
     pp = s[rt.L.proc_hp[i]] - 1
     b = rt.copy(s)
+    rt.run_safe_point_fn(b, pp)  # proc.go:3173
     rt.pidleput(b, pp)
     _ret(rt, b, i)
     out.append((("handoffp_pidleput", i, pp), rt.freeze(b)))

@@ -6,8 +6,8 @@ back to `_Pidle` and wires it; sysmon's retake CASes it to `_Pidle` and hands
 it off. Whoever CASes first owns the P.
 """
 
-from ..vocab import (M_EXITSYSCALL0, M_EXITSYSCALL_PIDLE, M_RUN, M_STOPM,
-                     M_SYSCALL, PC_HANDOFF1, _Grunnable, _Grunning, _Gsyscall, _Pidle, _Psyscall)
+from ..vocab import (M_EXITSYSCALL0, M_EXITSYSCALL_PIDLE, M_RUN, M_STOPLOCKEDM, M_STOPM, M_SYSCALL,
+                     M_SYSCALL_GCWAIT, PC_HANDOFF1, _Grunnable, _Grunning, _Gsyscall, _Pidle, _Psyscall)
 from ..workload import OP_SYSCALL, OP_SYSCALL_BLOCK
 from .common import advance, current_op
 from .registry import CLASSIC, action
@@ -16,22 +16,44 @@ from .registry import CLASSIC, action
 @action("entersyscall", "entersyscall, reentersyscall", pcs=(M_RUN,), params=("G", "P"), ops=(OP_SYSCALL,),
         protocols=CLASSIC)
 def entersyscall(rt, s, m, out):
-    """op syscall: reentersyscall: casgstatus _Grunning -> _Gsyscall,
-    pp.m = 0, m.oldp = pp, m.p = 0, then atomic.Store(&pp.status, _Psyscall)
-    publishes the P to sysmon. One step: nothing else reads these fields
-    before the store. Abstracts: syscalltick, sysmonwait, the GC-wait path,
-    runSafePointFn, tracing."""
+    """op syscall: reentersyscall (proc.go:4574): casgstatus _Grunning ->
+    _Gsyscall, a safe-point function its P owes runs now, while the M still
+    owns the P (runSafePointFn, 4629), then pp.m = 0, m.oldp = pp, m.p = 0
+    and atomic.Store(&pp.status, _Psyscall) publishes the P (4640). If a
+    stop of the world is pending (gcwaiting, read after the store),
+    entersyscall_gcwait is the M's next step. One step up to the store:
+    nothing else reads these fields before it. Abstracts: syscalltick,
+    sysmonwait (sysmon never sleeps), tracing."""
     g, _ = current_op(rt, s, m)
     b = rt.copy(s)
     pp = rt.own_p(b, m)
     rt.casgstatus(b, g, _Grunning, _Gsyscall)
+    rt.run_safe_point_fn(b, pp)
     b[rt.p_m[pp]] = 0
     b[rt.L.m_oldp[m]] = pp + 1
     b[rt.m_p[m]] = 0
     b[rt.p_status[pp]] = _Psyscall
     advance(rt, b, g)
-    b[rt.pc[m]] = M_SYSCALL
+    b[rt.pc[m]] = M_SYSCALL_GCWAIT if b[rt.L.gcwaiting] else M_SYSCALL
     out.append((("entersyscall", m, g, pp), rt.freeze(b)))
+
+
+@action("entersyscall_gcwait", "reentersyscall, entersyscall_gcwait", pcs=(M_SYSCALL_GCWAIT,), params=("P",),
+        protocols=CLASSIC)
+def entersyscall_gcwait(rt, s, m, out):
+    """reentersyscall saw gcwaiting after publishing _Psyscall (proc.go:4641),
+    so entersyscall_gcwait (4681): under sched.lock, if stopwait > 0 and
+    CAS(&pp.status, _Psyscall, _Pgcstop) wins (against retake, the
+    stopper's own loop, forEachP, and the exitsyscallfast of an M stealing
+    the P back), stopwait-- and the last P to stop wakes the stopper. Either
+    way the M is then in its syscall. Abstracts: syscalltick, gcStopTime,
+    tracing."""
+    pp = s[rt.L.m_oldp[m]] - 1
+    b = rt.copy(s)
+    if b[rt.L.stopwait] and b[rt.p_status[pp]] == _Psyscall:
+        rt.gcstop(b, pp)
+    b[rt.pc[m]] = M_SYSCALL
+    out.append((("entersyscall_gcwait", m, pp), rt.freeze(b)))
 
 
 @action("entersyscallblock", "entersyscallblock, entersyscallblock_handoff, releasep, handoffp",
@@ -86,8 +108,10 @@ def _wire_oldp(rt, b, m, oldp) -> None:
         protocols=CLASSIC)
 def exitsyscall_lostp(rt, s, m, out):
     """The syscall returns and the old P is gone (retaken by sysmon, or handed
-    off by entersyscallblock): exitsyscallfast's CAS fails, so it tries an
-    idle P next. Abstracts: the freezetheworld bail-out and tracing."""
+    off by entersyscallblock, or stopped for the world): exitsyscallfast's
+    CAS fails, so it tries an idle P next. Abstracts: tracing, and the
+    freezetheworld bail-out (freezetheworld runs only when the program
+    crashes, which the model never does)."""
     oldp = s[rt.L.m_oldp[m]] - 1
     if oldp >= 0 and s[rt.p_status[oldp]] == _Psyscall:
         return
@@ -148,8 +172,12 @@ def exitsyscall0_acquirep(rt, s, m, out):
         protocols=CLASSIC)
 def exitsyscall0_globrunqput(rt, s, m, out):
     """exitsyscall0 on g0 with no idle P: _Gsyscall -> _Grunnable, dropg,
-    globrunqput under sched.lock; the M then stops (stopm is its own step).
-    Abstracts: LockOSThread (stoplockedm)."""
+    globrunqput under sched.lock, and, still under the lock (proc.go:4994:
+    "we must check if gp is locked prior to committing the release by
+    unlocking sched.lock"), read gp.lockedm. Then the M stops: stoplockedm
+    if the G is locked to it, else stopm (each its own step). Abstracts:
+    the casgstatus and dropg before the lock are part of the step (only
+    this M touches the G until it is queued)."""
     if rt.exitsyscall_sees_idle_p(s):
         return
     b = rt.copy(s)
@@ -157,6 +185,6 @@ def exitsyscall0_globrunqput(rt, s, m, out):
     rt.casgstatus(b, g, _Gsyscall, _Grunnable)
     b[rt.m_curg[m]] = 0
     rt.globrunqput(b, g)
-    b[rt.pc[m]] = M_STOPM
+    b[rt.pc[m]] = M_STOPLOCKEDM if b[rt.L.g_lockedm[g]] else M_STOPM
     out.append((("exitsyscall0_globrunqput", m, g), rt.freeze(b)))
 

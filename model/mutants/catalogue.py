@@ -174,4 +174,78 @@ CATALOGUE += [
            "invented slip.", "liveness", "netyield", False),
 ]
 
+# Stop-the-world, forEachP and LockOSThread (issue 12, items 1, 2 and 8).
+CATALOGUE += [
+    Mutant("exitsyscall_takes_gcstop_p", "exitsyscall",
+           "exitsyscallfast takes its old P back when it is _Pgcstop as well as when it is _Psyscall.",
+           "A syscall that returns while the world is stopped runs Go code on a P the stopper has already counted "
+           "as stopped: the world is not stopped when the GC thinks it is.",
+           "runtime2.go, _Pgcstop: \"halted for STW and owned by the M that stopped the world\", and "
+           "exitsyscallfast's CAS from _Psyscall only, so that a syscall returning during a stop waits in "
+           "exitsyscall0 for start-the-world: the STW-versus-syscall interaction of go.dev/issue/36273 (\"runtime: "
+           "syscall hangs during STW\"; its root cause is not reproduced here).", "safety", "gc", True),
+    Mutant("stw_uncounted_syscall_p", "stopTheWorldWithSema",
+           "stopTheWorldWithSema CASes each _Psyscall P to _Pgcstop but does not count it off sched.stopwait.",
+           "stopwait never reaches 0: the stopper waits for a P that is already stopped, and the world never "
+           "restarts.",
+           "stopTheWorldWithSema's loop \"try to retake all P's in Psyscall status\" (proc.go:1661-1672); the hang "
+           "has the symptom of go.dev/issue/15051 (gccgo: STW waiting with stop_wait == 1 on a Psyscall P), whose "
+           "cause was not published; the slip itself is invented.", "safety", "gc", False),
+    Mutant("entersyscall_gcwait_no_stopwait", "entersyscall_gcwait",
+           "entersyscall_gcwait CASes its just-published P from _Psyscall to _Pgcstop but does not do stopwait-- "
+           "(nor wake the stopper).",
+           "A P stopped by its own syscall entry is never counted: the stopper sleeps forever.",
+           "entersyscall_gcwait (proc.go:4687-4706): \"if sched.stopwait > 0 && atomic.Cas(&pp.status, _Psyscall, "
+           "_Pgcstop) { ... sched.stopwait--\"; the gcwait step of reentersyscall's ordering; invented slip.",
+           "safety", "gc", False),
+    Mutant("runsafepointfn_after_psyscall", "entersyscall",
+           "reentersyscall publishes _Psyscall first and runs the safe-point function its P owes afterwards.",
+           "The M works on a P it has already given up: forEachP, retake or a returning syscall may take the P and "
+           "run on it while the function still runs on it.",
+           "commit edfc979 \"run safe-point function before entering _Psyscall\" (go.dev/issue/11640, corrupted "
+           "GC work buffers; per reference/go-scheduler-bugs.md, not re-verified here); runSafePointFn's comment "
+           "(proc.go:2243-2246) and reentersyscall's order (4629 before 4640).", "safety", "gc", True),
+    Mutant("findRunnable_drops_p_owing", "findRunnable_releasep",
+           "findRunnable drops its P without its re-check under sched.lock of gcwaiting and runSafePointFn.",
+           "A P goes idle while the world is stopping or while it owes forEachP's function: nobody stops it or "
+           "runs the function for it, so the stopper or forEachP waits for a P that sits on the idle list.",
+           "findRunnable (proc.go:3583) and runSafePointFn's comment: \"runSafePointFn must be checked on any "
+           "transition in to _Pidle or _Psyscall to avoid a race where forEachP sees that the P is running just "
+           "before the P goes into _Pidle/_Psyscall and neither forEachP nor the P run the safe-point function\".",
+           "safety", "gc", True),
+    Mutant("runsafepointfn_no_cas", "forEachP",
+           "The safe-point function is claimed with a load of p.runSafePointFn instead of CAS(1, 0): it runs and "
+           "is counted off safePointWait, but the P's request stays set.",
+           "forEachP's count reaches 0 while Ps still owe the function, and the function runs again for them.",
+           "runSafePointFn: \"Resolve the race between forEachP running the safe-point function on this P's "
+           "behalf and this P running the safe-point function directly\" (proc.go:2249-2254) and forEachP's check "
+           "\"forEachP: P did not run fn\" (2226); invented slip.", "safety", "gc", False),
+    Mutant("gcstopm_wakes_early", "gcstopm",
+           "gcstopm wakes the stopper (notewakeup(&sched.stopnote)) every time it stops a P, not only when "
+           "stopwait reaches 0.",
+           "The stopper wakes while other Ps still run Go code and goes on as if the world were stopped.",
+           "gcstopm: \"if sched.stopwait == 0 { notewakeup(&sched.stopnote) }\" (proc.go:3320) and "
+           "stopTheWorld's \"not stopped (stopwait != 0)\" check (1718); invented slip.", "safety", "stwblock",
+           False),
+    Mutant("gcstopm_ignores_spinning", "gcstopm",
+           "gcstopm does nmspinning.Add(-1) whether or not its M is spinning.",
+           "nmspinning undercounts the spinning Ms and goes negative.",
+           "gcstopm's \"if gp.m.spinning\" and its throw \"gcstopm: negative nmspinning\" (proc.go:3307-3313); "
+           "invented slip.", "safety", "stwblock", False),
+    Mutant("exitsyscall0_lockedm_after_unlock", "exitsyscall0_globrunqput",
+           "exitsyscall0, finding no idle P, queues the G and unlocks sched.lock before it reads gp.lockedm.",
+           "Another M can run the G in between and the G can lock that M's thread: this M then calls stoplockedm "
+           "for a G locked to another thread (\"stoplockedm: inconsistent locking\").",
+           "go.dev/issue/46524 (release-blocker, \"stoplockedm: inconsistent locking\") and exitsyscall0's "
+           "comment (proc.go:4989-4994): \"we must check if gp is locked prior to committing the release by "
+           "unlocking sched.lock\".", "safety", "locked", True),
+    Mutant("schedule_ignores_lockedm", "startlockedm",
+           "schedule() runs a G locked to another thread on the M that found it, instead of handing its P to the "
+           "locked M (startlockedm).",
+           "A locked goroutine runs on a thread that is not its own: the per-thread state it locked the thread for "
+           "(setns, a GUI event loop, thread-local C state) is not there.",
+           "LockOSThread's contract: \"The calling goroutine will always execute in that thread\" and schedule's "
+           "`if gp.lockedm != 0 { startlockedm(gp) }` (proc.go:4198); invented slip.", "safety", "locked", False),
+]
+
 MUTANTS = {m.name: m for m in CATALOGUE}

@@ -11,12 +11,14 @@ from dataclasses import replace
 from ..actions.common import advance, current_op, found, injectglist, netpoll_ready
 from ..actions.registry import CLASSIC, ActionInfo
 from ..actions.subroutines import _ret
+from ..layout import NMIDLELOCKED_BIAS
 from ..runtime import Runtime
 from ..layout import OMEGA
-from ..vocab import (GF_PREEMPT, M_ACQUIRE, M_NETPOLL, M_SCHEDULE, WAIT_CHAN, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_NETBLOCK, M_RECHECK, M_RUN,
-                     M_STEALNEXT, M_STOPM, M_STOPSPIN, M_SYSCALL, PC_HANDOFF1, PC_INJECT_LOCAL, PC_WAKEP2, PC_WAKEP_STORE, SY_IDLE,
-                     SY_INCIDLELOCKED, WAIT_NONE, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning,
-                     _Psyscall)
+from ..vocab import (GF_PREEMPT, M_ACQUIRE, M_EXITSYSCALL0_UNLOCKED, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_NETBLOCK,
+                     M_NETPOLL, M_RECHECK, M_RUN, M_SCHEDULE, M_STEALNEXT, M_STOPLOCKEDM, M_STOPM, M_STOPSPIN, M_STW_WAIT,
+                     M_SYSCALL, M_SYSCALL_GCWAIT, M_SYSCALL_SAFEPOINT, M_SYSCALL_SAFEPOINT_FN, PC_HANDOFF1, PC_INJECT_LOCAL,
+                     PC_WAKEP2, PC_WAKEP_STORE, SY_IDLE, SY_INCIDLELOCKED, WAIT_CHAN, WAIT_NONE, WAIT_STW, _Grunnable,
+                     _Grunning, _Gsyscall, _Gwaiting, _Pgcstop, _Pidle, _Prunning, _Psyscall)
 
 _REPLACES: dict = {}  # mutant -> {action name: step}
 _EXTRA: dict = {}  # mutant -> [ActionInfo]
@@ -171,7 +173,7 @@ def entersyscall_without_casgstatus(rt, s, m, out):
     """reentersyscall publishes the P as _Psyscall but leaves the G _Grunning."""
     g, _ = current_op(rt, s, m)
     b = rt.copy(s)
-    pp = rt.own_p(b, m)
+    pp = b[rt.m_p[m]] - 1
     b[rt.p_m[pp]] = 0
     b[rt.L.m_oldp[m]] = pp + 1
     b[rt.m_p[m]] = 0
@@ -221,7 +223,7 @@ def incidlelocked_without_decrement(rt, s, i, out):
     """...and so, after it, no incidlelocked(1) for a retake (injectglist's
     pair stays: its decrement is still there)."""
     b = rt.copy(s)
-    if b[rt.L.nmidlelocked] < 1:
+    if b[rt.L.nmidlelocked] < NMIDLELOCKED_BIAS:
         b[rt.L.nmidlelocked] += 1
     b[rt.pc[i]] = SY_IDLE
     rt.checkdead(b)
@@ -541,3 +543,212 @@ def sysmon_never_polls(rt, s, i, out):
     """sysmon never polls the network: a ready G is found only by an M that
     reaches findRunnable's netpoll, which a busy P never does."""
     return
+
+# --- stop-the-world and forEachP -----------------------------------------------------------------------
+
+@replaces("exitsyscall_takes_gcstop_p", "exitsyscall")
+def exitsyscall_takes_stopped_p(rt, s, m, out):
+    """exitsyscallfast takes its old P back if it is _Psyscall or _Pgcstop:
+    a syscall returning while the world is stopped keeps running."""
+    oldp = s[rt.L.m_oldp[m]] - 1
+    if oldp < 0 or s[rt.p_status[oldp]] not in (_Psyscall, _Pgcstop):
+        return
+    b = rt.copy(s)
+    _wire(rt, b, m, oldp)
+    out.append((("exitsyscall", m, _syscall_g(rt, s, m), oldp), rt.freeze(b)))
+
+
+@replaces("exitsyscall_takes_gcstop_p", "exitsyscall_lostp")
+def exitsyscall_lostp_unless_stopped(rt, s, m, out):
+    """...so the slow path is left only for a P that is neither."""
+    oldp = s[rt.L.m_oldp[m]] - 1
+    if oldp >= 0 and s[rt.p_status[oldp]] in (_Psyscall, _Pgcstop):
+        return
+    b = rt.copy(s)
+    b[rt.L.m_oldp[m]] = 0
+    b[rt.pc[m]] = M_EXITSYSCALL_PIDLE
+    out.append((("exitsyscall_lostp", m, _syscall_g(rt, s, m)), rt.freeze(b)))
+
+
+@replaces("stw_uncounted_syscall_p", "stopTheWorldWithSema")
+def stop_the_world_uncounted(rt, s, m, out):
+    """stopTheWorldWithSema CASes each _Psyscall P to _Pgcstop but does not
+    count it off stopwait."""
+    from ..actions.stw import _suspend, _world_stopped
+    g, _ = current_op(rt, s, m)
+    L = rt.L
+    b = rt.copy(s)
+    pp = rt.own_p(b, m)
+    _suspend(rt, b, g, WAIT_STW)
+    b[L.stopwait] = rt.gomaxprocs
+    b[L.gcwaiting] = 1
+    rt.preemptall(b, m)
+    b[rt.p_status[pp]] = _Pgcstop
+    b[L.stopwait] -= 1
+    for p2 in range(L.np):
+        if b[rt.p_status[p2]] == _Psyscall:
+            b[rt.p_status[p2]] = _Pgcstop
+    while (p2 := rt.pidleget(b)) is not None:
+        b[rt.p_status[p2]] = _Pgcstop
+        b[L.stopwait] -= 1
+    if b[L.stopwait]:
+        b[rt.pc[m]] = M_STW_WAIT
+    else:
+        _world_stopped(rt, b, m)
+    out.append((("stopTheWorldWithSema", m, g, pp), rt.freeze(b)))
+
+
+@replaces("entersyscall_gcwait_no_stopwait", "entersyscall_gcwait")
+def entersyscall_gcwait_uncounted(rt, s, m, out):
+    """entersyscall_gcwait CASes its P to _Pgcstop but does not count it off
+    stopwait (nor wake the stopper)."""
+    pp = s[rt.L.m_oldp[m]] - 1
+    b = rt.copy(s)
+    if b[rt.L.stopwait] and b[rt.p_status[pp]] == _Psyscall:
+        b[rt.p_status[pp]] = _Pgcstop
+    b[rt.pc[m]] = M_SYSCALL
+    out.append((("entersyscall_gcwait", m, pp), rt.freeze(b)))
+
+
+@replaces("gcstopm_wakes_early", "gcstopm")
+def gcstopm_notewakeup_always(rt, s, m, out):
+    """gcstopm wakes the stopper (notewakeup(&sched.stopnote)) every time it
+    stops a P, not only when stopwait reaches 0."""
+    from ..actions.stw import gcstopm
+    stopped: list = []
+    gcstopm(rt, s, m, stopped)
+    for label, t in stopped:
+        b = rt.copy(t)
+        b[rt.L.stopnote] = 1
+        out.append((label, rt.freeze(b)))
+
+
+@replaces("gcstopm_ignores_spinning", "gcstopm")
+def gcstopm_drops_nmspinning_always(rt, s, m, out):
+    """gcstopm does nmspinning.Add(-1) whether or not this M is spinning."""
+    L = rt.L
+    if s[L.m_lockedg[m]] or not s[L.gcwaiting]:
+        return
+    b = rt.copy(s)
+    b[rt.m_spinning[m]] = 0
+    if not b[L.nmspinning]:
+        rt.throw(b, "gcstopm: negative nmspinning")
+    else:
+        b[L.nmspinning] -= 1
+    pp = rt.releasep(b, m)
+    rt.gcstop(b, pp)
+    b[rt.pc[m]] = M_STOPM
+    out.append((("gcstopm", m, pp), rt.freeze(b)))
+
+
+@runtime_helper("runsafepointfn_no_cas")
+class SafePointFnWithoutCAS(Runtime):
+    def run_safe_point_fn(self, b, pp: int) -> bool:
+        """runSafePointFn loads pp.runSafePointFn instead of CASing it to 0:
+        the function runs and is counted off safePointWait, but the request
+        stays."""
+        if not b[self.L.p_runSafePointFn[pp]]:
+            return False
+        b[self.L.safePointWait] = (b[self.L.safePointWait] - 1) & 0xFF
+        return True
+
+
+@runtime_helper("findRunnable_drops_p_owing")
+class DropPIgnoresRechecks(Runtime):
+    def drop_p_rechecks_pass(self, s, m: int) -> bool:
+        """findRunnable drops its P without re-checking gcwaiting and
+        runSafePointFn under sched.lock."""
+        return True
+
+
+@replaces("runsafepointfn_after_psyscall", "entersyscall")
+def entersyscall_publishes_first(rt, s, m, out):
+    """reentersyscall publishes _Psyscall first and runs the safe-point
+    function its P owes after (runSafePointFn_late)."""
+    g, _ = current_op(rt, s, m)
+    b = rt.copy(s)
+    pp = rt.own_p(b, m)
+    rt.casgstatus(b, g, _Grunning, _Gsyscall)
+    b[rt.p_m[pp]] = 0
+    b[rt.L.m_oldp[m]] = pp + 1
+    b[rt.m_p[m]] = 0
+    b[rt.p_status[pp]] = _Psyscall
+    advance(rt, b, g)
+    b[rt.pc[m]] = M_SYSCALL_SAFEPOINT if b[rt.L.p_runSafePointFn[pp]] else (
+        M_SYSCALL_GCWAIT if b[rt.L.gcwaiting] else M_SYSCALL)
+    out.append((("entersyscall", m, g, pp), rt.freeze(b)))
+
+
+@extra("runsafepointfn_after_psyscall", "runSafePointFn_late", "reentersyscall, runSafePointFn",
+       pcs=(M_SYSCALL_SAFEPOINT,), params=("P",), protocols=CLASSIC)
+def run_safe_point_fn_late(rt, s, m, out):
+    """The safe-point function after the P was published: CAS
+    runSafePointFn 1 -> 0 on m.oldp; the winner works on that P (hp) while
+    it is _Psyscall, free for any other thread to take. Abstracts: as
+    runSafePointFn."""
+    pp = s[rt.L.m_oldp[m]] - 1
+    b = rt.copy(s)
+    if b[rt.L.p_runSafePointFn[pp]]:
+        b[rt.L.p_runSafePointFn[pp]] = 0
+        b[rt.L.proc_hp[m]] = pp + 1
+        b[rt.pc[m]] = M_SYSCALL_SAFEPOINT_FN
+    else:
+        b[rt.pc[m]] = M_SYSCALL_GCWAIT if b[rt.L.gcwaiting] else M_SYSCALL
+    out.append((("runSafePointFn_late", m, pp), rt.freeze(b)))
+
+
+@extra("runsafepointfn_after_psyscall", "runSafePointFn_late_done", "runSafePointFn",
+       pcs=(M_SYSCALL_SAFEPOINT_FN,), params=("P",), protocols=CLASSIC)
+def run_safe_point_fn_late_done(rt, s, m, out):
+    """...the function done, under sched.lock safePointWait--; the M goes on
+    into its syscall. Abstracts: as runSafePointFn."""
+    pp = s[rt.L.proc_hp[m]] - 1
+    b = rt.copy(s)
+    b[rt.L.safePointWait] = (b[rt.L.safePointWait] - 1) & 0xFF
+    b[rt.L.proc_hp[m]] = 0
+    b[rt.pc[m]] = M_SYSCALL_GCWAIT if b[rt.L.gcwaiting] else M_SYSCALL
+    out.append((("runSafePointFn_late_done", m, pp), rt.freeze(b)))
+
+
+# --- LockOSThread --------------------------------------------------------------------------------------
+
+@replaces("exitsyscall0_lockedm_after_unlock", "exitsyscall0_globrunqput")
+def exitsyscall0_reads_lockedm_late(rt, s, m, out):
+    """exitsyscall0 with no idle P queues the G and unlocks sched.lock
+    before it reads gp.lockedm (exitsyscall0_read_lockedm)."""
+    if rt.exitsyscall_sees_idle_p(s):
+        return
+    b = rt.copy(s)
+    g = _syscall_g(rt, s, m)
+    rt.casgstatus(b, g, _Gsyscall, _Grunnable)
+    b[rt.m_curg[m]] = 0
+    rt.globrunqput(b, g)
+    b[rt.L.proc_arg[m]] = g + 1  # the G this M still means to check, by pointer
+    b[rt.pc[m]] = M_EXITSYSCALL0_UNLOCKED
+    out.append((("exitsyscall0_globrunqput", m, g), rt.freeze(b)))
+
+
+@extra("exitsyscall0_lockedm_after_unlock", "exitsyscall0_read_lockedm", "exitsyscall0, stoplockedm, stopm",
+       pcs=(M_EXITSYSCALL0_UNLOCKED,), params=("G",), protocols=CLASSIC)
+def exitsyscall0_read_lockedm(rt, s, m, out):
+    """After the unlock, `locked = gp.lockedm != 0`: by now another M may
+    have run the G, and the G may have locked that M's thread; this M then
+    stoplockedm()s for a G locked to another thread. Abstracts: as
+    exitsyscall0_globrunqput."""
+    g = s[rt.L.proc_arg[m]] - 1
+    b = rt.copy(s)
+    b[rt.L.proc_arg[m]] = 0
+    b[rt.pc[m]] = M_STOPLOCKEDM if b[rt.L.g_lockedm[g]] else M_STOPM
+    out.append((("exitsyscall0_read_lockedm", m, g), rt.freeze(b)))
+
+
+@replaces("schedule_ignores_lockedm", "startlockedm")
+def schedule_runs_locked_g_here(rt, s, m, out):
+    """schedule() runs a G locked to another thread on this M instead of
+    handing it over (startlockedm)."""
+    gp = s[rt.m_gp[m]] - 1
+    if not s[rt.L.g_lockedm[gp]]:
+        return
+    b = rt.copy(s)
+    rt.execute(b, m, gp)
+    out.append((("startlockedm", m, gp, s[rt.m_p[m]] - 1), rt.freeze(b)))
