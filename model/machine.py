@@ -29,8 +29,7 @@ class GoScheduler:
         self._by_pc: dict[int, list] = {}
         self._by_op: dict[int, list] = {}
         self._env_steps = []
-        self._proc_offsets = [(i, self.L.proc_pc[i], self.L.m_curg[i] if i < self.L.nm else 0)
-                              for i in range(self.L.nm + 1)]
+        self._processes = tuple(range(self.L.nm + 1)) + (self.env,)
         self._exclusive = [pc != SY_IDLE for pc in range(256)]  # sysmon's loop chooses among its duties
         for info in self.action_table.values():
             if info.protocols and self.config.protocol not in info.protocols:
@@ -53,6 +52,7 @@ class GoScheduler:
         self._preempted = [[preempted + (steps if op.code in (OP_SYSCALL, OP_SYSCALL_BLOCK) else ())
                             for op, steps in zip(program, run)]
                            for program, run in zip(self.config.workload, self._run_steps)]
+        self._env_steps = tuple(self._env_steps)
 
     # --- the explorer's interface --------------------------------------------------
     def init_states(self) -> list[bytes]:
@@ -83,7 +83,7 @@ class GoScheduler:
         one of them out of the count first (and, from "many", leaves "many"
         or exactly the cutoff), and every successor is in normal form."""
         L = self.L
-        if s[L.throw]:
+        if self.halted(s):
             return []
         if L.bounded:
             return self._steps(s)
@@ -115,27 +115,14 @@ class GoScheduler:
         taken one M at a time, above)."""
         L = self.L
         out: list = []
-        rt, by_pc, run_steps, g_pc, g_flags = self.rt, self._by_pc, self._run_steps, L.g_pc, L.g_flags
-        preempted = self._preempted
-        exclusive = self._exclusive
-        procs = self._proc_offsets if only is None else (self._proc_offsets[only],)
+        rt, dispatch = self.rt, self.dispatch
+        procs = self._processes if only is None else (only,)
         mult = L.m_mult if skip_counted else None
-        for i, o_pc, o_curg in procs:
-            pc = s[o_pc]
+        for i in procs:
             if mult is not None and i < L.nm and s[mult[i]] > 1:
                 continue
-            if pc == M_RUN:
-                g = s[o_curg] - 1
-                # A pending preemption (gp.preempt) lands before the G's next op
-                # (or its syscall comes first: both are steps).
-                if s[g_flags[g]] & GF_PREEMPT:
-                    for step in preempted[g][s[g_pc[g]]]:
-                        step(rt, s, i, out)
-                    continue
-                steps = run_steps[g][s[g_pc[g]]]
-            else:
-                steps = by_pc[pc]
-            if exclusive[pc]:
+            steps, exclusive = dispatch(s, i)
+            if exclusive:
                 # The actions at this pc have mutually exclusive guards
                 # (tests/test_model.py checks it): stop at the first that fires.
                 n = len(out)
@@ -146,11 +133,34 @@ class GoScheduler:
             else:
                 for step in steps:
                     step(rt, s, i, out)
-        if only is None:
-            env = self.env
-            for step in self._env_steps:
-                step(rt, s, env, out)
         return out
+
+    # --- what the symbolic engine runs (model/symbolic.py): successors() is made of these -----------
+    def halted(self, s) -> bool:
+        """No process can step: the runtime threw (or reported a fatal error)."""
+        return bool(s[self.L.throw])
+
+    @property
+    def processes(self) -> tuple:
+        """Every process that takes steps: the Ms, sysmon, and the environment."""
+        return self._processes
+
+    def dispatch(self, s, i: int):
+        """(steps, exclusive): the step functions `step(rt, s, i, out)` that
+        process i may take in s, in order, and whether they exclude each
+        other (then successors() stops at the first that fires). A running M
+        takes its G's current op, or the preemption that is pending on it."""
+        if i == self.env:
+            return self._env_steps, False
+        L = self.L
+        pc = s[L.proc_pc[i]]
+        if pc == M_RUN:
+            g = s[L.m_curg[i]] - 1
+            if s[L.g_flags[g]] & GF_PREEMPT:
+                # A pending preemption lands before the G's next op (or its syscall comes first: both are steps).
+                return self._preempted[g][s[L.g_pc[g]]], False
+            return self._run_steps[g][s[L.g_pc[g]]], True
+        return self._by_pc[pc], self._exclusive[pc]
 
     def canonical(self, s: bytes) -> bytes:
         """Symmetry reduction: Ms are interchangeable (see Layout.canonical)."""

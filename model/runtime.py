@@ -40,6 +40,15 @@ class Runtime:
     copy = bytearray
     freeze = bytes
 
+    @staticmethod
+    def choose(options):
+        """A nondeterministic choice: `for pp in rt.choose(range(np)):` is a
+        loop whose iterations are separate steps (each makes its own
+        successor and carries nothing to the next). The explicit engine runs
+        every iteration; the symbolic engine follows each on its own path,
+        instead of every combination of the paths through all of them."""
+        return options
+
     def __init__(self, layout: Layout, procs: int):
         self.L = layout
         self.gomaxprocs = procs
@@ -328,7 +337,7 @@ class Runtime:
         L = self.L
         pcs = self.m_pcs(b)
         if L.bounded:
-            return L.nm - pcs.count(M_NONE) - b[L.nmidle]
+            return L.nm - sum(pc == M_NONE for pc in pcs) - b[L.nmidle]  # a sum, not .count: no branch per M
         run = 0
         for m, pc in enumerate(pcs):
             if pc != M_NONE and pc != M_IDLE:

@@ -17,7 +17,7 @@ def netpollready(rt, s, i, out):
     waits = rt.g_waits(s)
     if WAIT_NET not in waits:
         return
-    for g, w in enumerate(waits):
+    for g, w in rt.choose(enumerate(waits)):
         if w == WAIT_NET and s[rt.g_status[g]] == _Gwaiting:
             b = rt.copy(s)
             b[rt.L.g_wait[g]] = WAIT_NETREADY

@@ -143,7 +143,7 @@ def runqsteal(rt, s, m, out):
     pp = _own_p(rt, s, m)
     if not _nothing_to_get(rt, s, m) or not _may_spin(rt, s, m):
         return
-    for p2 in _victims(rt, s, pp):
+    for p2 in rt.choose(_victims(rt, s, pp)):
         b = rt.copy(s)
         _start_stealing(rt, b, m)
         batch = rt.runqgrab(s, b, p2)

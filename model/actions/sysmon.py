@@ -22,7 +22,7 @@ def retake(rt, s, i, out):
     CAS(&pp.status, _Psyscall, _Pidle) and handoffp(pp), run by sysmon.
     The CAS races with exitsyscallfast's. Abstracts: the "no work and an
     idle P or spinning M and < 10ms" grace, which time always ends."""
-    for pp in range(rt.L.np):
+    for pp in rt.choose(range(rt.L.np)):
         if s[rt.p_status[pp]] != _Psyscall:
             continue
         b = rt.copy(s)
@@ -52,7 +52,7 @@ def preemptone(rt, s, i, out):
     `compute` op runs that long in the model. Abstracts: time (the 10ms slice
     always eventually elapses), preemptM's signal, and sysmon's tick
     bookkeeping (pd.schedtick)."""
-    for pp in range(rt.L.np):
+    for pp in rt.choose(range(rt.L.np)):
         if s[rt.p_status[pp]] != _Prunning or not s[rt.p_m[pp]]:
             continue
         cur = s[rt.m_curg[s[rt.p_m[pp]] - 1]]
