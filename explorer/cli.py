@@ -36,7 +36,7 @@ from .trace import Spurious, Trace, lasso_message, render_text, run_config, save
 from .tracefile import BadTraceFile
 from .verdict import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_LIMIT, EXIT_OK, EXIT_VIOLATED, bound_phrase, judge
 from .verify import lasso_trace, verify
-from . import view_cli
+from . import symbolic_cli, view_cli
 
 PROG = "gosched-mc"
 
@@ -162,6 +162,7 @@ def build_parser(plugin) -> Parser:
     rp.add_argument("--quiet", action="store_true", help="print only the verdict")
     view_cli.add_html_option(rp)
     view_cli.add_view_command(sub)
+    symbolic_cli.add_commands(sub, plugin, _add_config_arguments)
     return parser
 
 
@@ -499,7 +500,7 @@ def cmd_conform(plugin, args) -> int:
 
 
 COMMANDS = {"check": cmd_check, "conform": cmd_conform, "graph": cmd_graph, "presets": cmd_presets, "replay": cmd_replay, "mutants": cmd_mutants,
-            "witness": cmd_witness, "view": view_cli.cmd_view}
+            "witness": cmd_witness, "view": view_cli.cmd_view, **symbolic_cli.COMMANDS}
 
 
 

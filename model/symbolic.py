@@ -17,7 +17,7 @@ step (Layout.canonical), which is not a function of fixed fields.
 from contextlib import contextmanager
 
 from .config import ConfigError
-from .layout import NMIDLELOCKED_BIAS, REF_G, REF_M, REF_P
+from .layout import GLIST_BITS, GSET, NMIDLELOCKED_BIAS, REF_G, REF_M, REF_P
 from .machine import GoScheduler
 from .vocab import FATAL_NAMES, G_STATUS_NAMES, P_STATUS_NAMES, PC_NAMES, THROWS, WAIT_NAMES
 
@@ -44,6 +44,9 @@ def domains(machine: GoScheduler) -> list[tuple]:
             d = range(np_ + 1)
         elif kind == REF_M:
             d = range(nm + 1)
+        elif kind == GSET:  # a bitmask of Gs, GLIST_BITS a byte
+            k = int(f[len("glist"):] or 0)
+            d = range(1 << min(GLIST_BITS, ng - GLIST_BITS * k))
         elif name.startswith("G"):
             g = int(name[1:name.index(".")])
             d = {"status": sorted(G_STATUS_NAMES), "pc": range(len(machine.config.workload[g])),

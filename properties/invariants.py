@@ -16,7 +16,7 @@ from model.vocab import (FATAL_DEADLOCK, FATAL_NAMES, G_STATUS_NAMES, HANDOFF_PC
                          SYSCALL_PCS, THROWS, WAIT_CHAN, WAIT_NAMES, WAIT_NET, WAIT_NETREADY, _Gdead, _Gidle,
                          _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pgcstop, _Pidle, _Prunning, _Psyscall)
 
-from .memo import memoised
+from .memo import isin, memoised
 
 WAKEP_CREDIT = (PC_WAKEP2,)  # wakep after its CAS, before startm hands the credit to the new M
 
@@ -82,7 +82,7 @@ def make_no_lost_goroutines(mc):
         v = f.split(vals)
         held = _in_glists(L, v["glists"])
         for g, st in enumerate(v["status"]):
-            if st not in (_Gidle, _Gdead, _Gwaiting) and (g + 1) not in v["refs"] and not held[g]:
+            if not isin(st, (_Gidle, _Gdead, _Gwaiting)) and (g + 1) not in v["refs"] and not held[g]:
                 return f"G{g} is {G_STATUS_NAMES[st]} but in no run queue, runnext, M or wait queue: it is lost"
         return None
 
@@ -117,7 +117,7 @@ def make_no_duplicated_goroutines(mc):
             n = refs.count(g + 1)
             if n == 0:
                 continue
-            if st in (_Gidle, _Gdead, _Gwaiting):
+            if isin(st, (_Gidle, _Gdead, _Gwaiting)):
                 i = refs.index(g + 1)
                 if not (st == _Gwaiting and v["wait"][g] in SUSPENDED_WAITS and suspended_ok[i] and n == 1):
                     return f"G{g} is {G_STATUS_NAMES[st]} but still in {names[i]}"
@@ -225,7 +225,7 @@ def make_gsyscall_on_syscall_m(mc):
     def fn(vals):
         v = f.split(vals)
         cur, pc, ret, status = v["curg"], v["pc"], v["ret"], v["status"]
-        in_syscall = [pc[m] in SYSCALL_PCS or (pc[m] in HANDOFF_PCS and ret[m] == M_SYSCALL) for m in range(L.nm)]
+        in_syscall = [isin(pc[m], SYSCALL_PCS) or (isin(pc[m], HANDOFF_PCS) and ret[m] == M_SYSCALL) for m in range(L.nm)]
         for m in range(L.nm):
             if in_syscall[m] and (not cur[m] or status[cur[m] - 1] != _Gsyscall):
                 return f"M{m} is in a syscall but its curg {_ref('G', cur[m])} is not _Gsyscall"
@@ -276,7 +276,7 @@ def make_counters_consistent(mc):
             parked = [m for m in range(L.nm) if pcs[m] == M_IDLE]
             if sorted(idle_ms) != parked:
                 return f"the Ms on sched.midle ({_ms(idle_ms)}) are not the parked Ms ({_ms(parked)})"
-        credits = sum(mult[m] for m in range(L.nm) if pcs[m] in WAKEP_CREDIT) + (v["pc"][L.nm] in WAKEP_CREDIT)
+        credits = sum(mult[m] for m in range(L.nm) if isin(pcs[m], WAKEP_CREDIT)) + isin(v["pc"][L.nm], WAKEP_CREDIT)
         # A class of "many" spinning Ms is counted implicitly, outside the field.
         spinning = sum(mult[m] for m in range(L.nm) if v["spinning"][m] and mult[m] != OMEGA)
         if nmspinning != spinning + credits:

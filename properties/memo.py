@@ -6,6 +6,14 @@ from model.runtime import field_getter
 _MISS = object()
 
 
+def isin(x, values) -> bool:
+    """`x in values`, as one condition: a symbolic value (the symbolic
+    engine's, explorer/symbolic/execute.py) answers it with one branch
+    instead of one per element; a plain value is simply looked up."""
+    one = getattr(x, "isin", None)
+    return one(values) if one is not None else x in values
+
+
 def memoised(offsets, fn):
     """s -> fn(the values of s at offsets), computed once per distinct value."""
     get = field_getter(offsets)
@@ -18,4 +26,5 @@ def memoised(offsets, fn):
             verdict = cache[key] = fn(key)
         return verdict
 
+    pred.offsets, pred.fn = tuple(offsets), fn  # the symbolic engine runs fn on the fields itself
     return pred

@@ -158,6 +158,11 @@ class GoSchedPlugin:
     def conform_errors(self) -> tuple:
         return conformance.INPUT_ERRORS
 
+    def symbolic_view(self, machine):
+        """The model as the symbolic engines (`bmc`, `prove`) run it (model/symbolic.py)."""
+        from model.symbolic import SymbolicView
+        return SymbolicView(machine)
+
     def build(self, config: Config):
         """(machine, invariants) for a configuration."""
         machine = GoScheduler(config)

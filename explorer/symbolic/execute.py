@@ -130,6 +130,11 @@ class Sym:
     def __gt__(self, o): return _binary("<", o, self)
     def __ge__(self, o): return _binary("<=", o, self)
 
+    def isin(self, values):
+        """`self in values` as one condition (properties/memo.py:isin): one
+        branch where it is used, not one per element."""
+        return current().decide(T.disj([("==", self.t, ("c", v)) for v in values]))
+
     # where Python needs a concrete answer, the path decides
     def __bool__(self):
         return current().decide(self.t)

@@ -1,0 +1,55 @@
+"""Everything the symbolic engines check, derived from one machine: the
+value-set analysis and the relation built on it (domains.py), the safety
+invariants as conditions (props.py) and the deadlock condition (the
+machine's own `terminal`, run where no step is enabled)."""
+
+import time
+from dataclasses import dataclass
+
+from . import terms as T
+from .domains import analyse
+from .encode import Encoding
+from .execute import Context, SymState, enumerate_paths
+from .props import compile_invariants
+
+
+@dataclass
+class Problem:
+    view: object
+    domains: object  # domains.Domains
+    relation: object
+    invariants: list  # SymInvariant
+    deadlock: tuple | None
+    seconds: float
+
+    def encoding(self) -> Encoding:
+        return Encoding(self.relation, self.invariants, self.deadlock)
+
+    @property
+    def names(self) -> list:
+        return [i.name for i in self.invariants] + (["deadlock"] if self.deadlock is not None else [])
+
+
+def no_step(rel) -> tuple:
+    """The condition under which successors() is empty (cut steps count as steps, as in the search)."""
+    enabled = T.disj([g for g, *_ in rel.transitions()])
+    return T.disj([rel.halted, T.negate(enabled) if enabled[0] != "not" else enabled[1]])
+
+
+def deadlock_condition(view, rel) -> tuple:
+    start = Context(list(rel.domains))
+    s0 = SymState(rel.size)
+    paths = enumerate_paths(lambda: view.terminal(s0), start)
+    bad = [p.condition for p in paths if p.error is None and p.value[0] == "deadlock"]
+    return T.conj([no_step(rel), T.disj(bad)])
+
+
+def build_problem(view, invariants, check_deadlock: bool = True, log=None) -> Problem:
+    started = time.perf_counter()
+    doms = analyse(view, log=log)
+    rel = doms.relation
+    sym = compile_invariants(invariants, doms.values)
+    if log:
+        log(f"invariants: {sum(i.paths for i in sym):,} paths")
+    dead = deadlock_condition(view, rel) if check_deadlock else None
+    return Problem(view, doms, rel, sym, dead, time.perf_counter() - started)

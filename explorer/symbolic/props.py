@@ -1,0 +1,46 @@
+"""The safety invariants as conditions: each invariant's own Python check,
+run on a symbolic state with the forking executor (execute.py).
+
+An invariant made with `memoised(offsets, fn)` (properties/memo.py) carries
+its projection and its function; fn is run on a SymSeq of the projected
+fields, and the invariant is violated exactly on the paths where fn returns
+a sentence (not None). The result is a term over the state's fields, so
+the same check the explicit search memoises is the one z3 is given.
+"""
+
+from dataclasses import dataclass
+
+from . import terms as T
+from .execute import Context, SymbolicError, SymSeq, SymState, current, enumerate_paths
+
+
+@dataclass
+class SymInvariant:
+    name: str
+    doc: str
+    violated: tuple  # a bool term over the fields: the invariant fails
+    paths: int
+
+
+def compile_invariant(inv, domains, limit: int = 200_000) -> SymInvariant:
+    offsets = getattr(inv.check, "offsets", None)
+    fn = getattr(inv.check, "fn", None)
+    if offsets is None or fn is None:
+        raise SymbolicError(f"invariant {inv.name} is not a projection (properties/memo.py:memoised); "
+                            "the symbolic engine cannot run it")
+    start = Context(list(domains))
+    s0 = SymState(len(domains))
+
+    def run():
+        return fn(SymSeq([s0[o] for o in offsets]))
+
+    paths = enumerate_paths(run, start, limit)
+    bad = []
+    for p in paths:
+        if p.error is not None or p.value is not None:  # a sentence, or the check itself raises: not "holds"
+            bad.append(p.condition)
+    return SymInvariant(inv.name, inv.doc, T.disj(bad), len(paths))
+
+
+def compile_invariants(invariants, domains) -> list:
+    return [compile_invariant(inv, domains) for inv in invariants]

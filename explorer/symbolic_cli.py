@@ -1,0 +1,124 @@
+"""`gosched-mc bmc --depth K` and `gosched-mc prove`: the symbolic engines
+(explorer/symbolic/) behind the command line.
+
+A plugin takes part by offering `symbolic_view(machine)` (the model's
+adapter, e.g. model/symbolic.py). Exit status follows explorer/verdict.py:
+bmc finds a violation (1) or none within K steps (4: bounded, never
+"complete"); prove proves every property (0), or fails an induction step
+and prints the counterexample to induction (1: not a violation found, but
+not proven either), or gives up at a limit (3).
+"""
+
+import json
+import sys
+
+from . import inputs, output
+from .symbolic.bmc import Disagreement, bmc, explicit_steps
+from .symbolic.problem import build_problem
+from .trace import Trace, save, to_json
+from .verdict import EXIT_BOUNDED, EXIT_VIOLATED
+
+PROG = "gosched-mc"
+
+
+def add_commands(sub, plugin, add_config_arguments) -> None:
+    if not hasattr(plugin, "symbolic_view"):
+        return
+    b = sub.add_parser("bmc", help="bounded model checking with z3: is a safety violation reachable in K steps?")
+    add_config_arguments(plugin, b)
+    b.add_argument("--depth", type=inputs.positive_int, metavar="K", required=True,
+                   help="check every run of at most K steps")
+    b.add_argument("--property", action="append", metavar="NAME",
+                   help="check only this safety property (repeatable); default: all")
+    b.add_argument("--trace-out", metavar="FILE", help="save the counterexample as JSON (for `replay`)")
+    b.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    b.add_argument("--detail", action="store_true", help="print every P, M and G in each trace step")
+    b.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    b.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+
+
+def _log(args):
+    if args.quiet or args.json:
+        return None
+    return lambda message: print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+def _problem(plugin, args, config, names, log):
+    machine, _ = plugin.build(config)
+    view = plugin.symbolic_view(machine)
+    invs = plugin.invariants_of(view.machine)
+    known = [i.name for i in invs] + ["deadlock"]
+    unknown = [n for n in names or () if n not in known]
+    if unknown:
+        from .cli import UsageError
+        raise UsageError(f"unknown safety property {unknown[0]!r}; known: {', '.join(known)}")
+    if names:
+        invs = [i for i in invs if i.name in names]
+    return machine, build_problem(view, invs, check_deadlock=not names or "deadlock" in names, log=log)
+
+
+def cmd_bmc(plugin, args) -> int:
+    from .cli import _check_outputs, _trace_config
+    config = plugin.config_from_args(args)
+    _check_outputs(args)
+    log = _log(args)
+    machine, problem = _problem(plugin, args, config, args.property, log)
+    res = bmc(problem, args.depth, log=log)
+    c = config.to_dict()
+    if res.raises_at is not None:
+        raise Disagreement(f"the model's own code raises in a state reachable in {res.raises_at} steps")
+    trace = None
+    if res.length is not None:
+        steps = explicit_steps(machine, res.states)
+        prop = res.violated[0]
+        last = steps[-1].state
+        if prop == "deadlock":
+            message = machine.terminal(last)[1]
+        else:
+            inv = next(i for i in plugin.invariants_of(machine) if i.name == prop)
+            message = inv.check(last)
+            if message is None:
+                raise Disagreement(f"z3 says the last state violates {prop}, but its check holds there")
+        trace = Trace(steps=steps, property=prop, kind="safety", model=plugin.name,
+                      config=_trace_config(c), machine=machine, message=message)
+    summary = {"engine": "bmc", "depth": args.depth, "checked_depth": res.depth, "properties": problem.names,
+               "violated": res.violated, "length": res.length, "seconds": round(res.seconds + problem.seconds, 3),
+               "relation_paths": problem.relation.path_count(),
+               "verdict": "violated" if trace else "holds_within_bound"}
+    exit_code = EXIT_VIOLATED if trace else EXIT_BOUNDED
+    summary["exit_code"] = exit_code
+    if args.json:
+        if trace is not None:
+            summary["trace"] = to_json(machine, trace)
+        print(json.dumps(summary, indent=1))
+    else:
+        print(f"{PROG} bmc: {c['name']} ({c['protocol']} protocol){'  mutant: ' + c['mutant'] if c['mutant'] else ''}")
+        print(f"  GOMAXPROCS={c['procs']} threads<={c['threads']} runq={c['runq']} goroutines={c['goroutines']}")
+        print(f"  safety: {', '.join(problem.names)}")
+        print(f"  relation: {problem.relation.path_count():,} guarded updates from the model's actions "
+              f"({problem.seconds:.1f} s to derive)")
+        if trace is not None:
+            print()
+            print(f"Counterexample for {trace.property} ({trace.length} steps, the shortest):")
+            if args.format == "json":
+                print(json.dumps(to_json(machine, trace), indent=1))
+            else:
+                print(output.trace_text(machine, trace, args.format, args.detail))
+            others = [n for n in res.violated if n != trace.property]
+            if others:
+                print(f"(also violable at {trace.length} steps: {', '.join(others)})")
+            print()
+            print(f"Verdict: VIOLATED ({', '.join(res.violated)}) at depth {res.length} "
+                  f"({res.seconds:.1f} s of z3).")
+        else:
+            print(f"Verdict: no violation in any run of up to {res.depth} steps (bounded: deeper runs are not "
+                  f"checked; {res.seconds:.1f} s of z3).")
+    if args.trace_out is not None and trace is not None:
+        sys.stdout.flush()
+        save(args.trace_out, to_json(machine, trace))
+        if not args.json:
+            print(f"Counterexample saved to {args.trace_out}; re-check it with `{PROG} replay {args.trace_out}`.")
+    return exit_code
+
+
+COMMANDS = {"bmc": cmd_bmc}
