@@ -35,6 +35,7 @@ def add_commands(sub, plugin, add_config_arguments) -> None:
     b.add_argument("--detail", action="store_true", help="print every P, M and G in each trace step")
     b.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     b.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    add_prove(sub, plugin, add_config_arguments)
 
 
 def _log(args):
@@ -122,3 +123,111 @@ def cmd_bmc(plugin, args) -> int:
 
 
 COMMANDS = {"bmc": cmd_bmc}
+
+
+def sample_states(machine, limit: int) -> list:
+    """Up to `limit` reachable states, breadth first (the lemmas' filter)."""
+    from collections import deque
+    init = list(machine.init_states())
+    seen, queue = set(init), deque(init)
+    while queue and len(seen) < limit:
+        s = queue.popleft()
+        for _, t in machine.successors(s):
+            if t is not None and t not in seen:
+                seen.add(t)
+                queue.append(t)
+    return list(seen)
+
+
+def run_proof(plugin, machine, problem, k: int, samples: int, log=None):
+    from .symbolic.induction import Lemma, houdini
+    view = problem.view
+    lemmas = [Lemma(*x) for x in plugin.candidate_lemmas(view.machine, problem.domains.values)]
+    return houdini(problem, lemmas, sample_states(machine, samples), k, log=log)
+
+
+def prove_config(plugin, config, k: int = 1, samples: int = 20_000) -> str:
+    """One word for scripts/symbolic_report.py: proven, CTI or violated."""
+    machine, _ = plugin.build(config)
+    problem = build_problem(plugin.symbolic_view(machine), plugin.invariants_of(plugin.symbolic_view(machine).machine))
+    r = run_proof(plugin, machine, problem, k, samples)
+    if r.proven:
+        return f"proven (k={k}, {len(r.lemmas)} lemmas)"
+    if r.base_violation is not None:
+        return "violated"
+    return f"CTI ({', '.join(r.broken)})"
+
+
+def add_prove(sub, plugin, add_config_arguments) -> None:
+    p = sub.add_parser("prove", help="prove the safety properties for every run by k-induction with z3")
+    add_config_arguments(plugin, p)
+    p.add_argument("-k", type=inputs.positive_int, default=1, metavar="K", help="induction depth (default 1)")
+    p.add_argument("--samples", type=inputs.positive_int, default=20_000, metavar="N",
+                   help="reachable states explored first to discard candidate lemmas that are false (default 20000)")
+    p.add_argument("--lemmas", action="store_true", help="print every strengthening lemma proven")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
+def cmd_prove(plugin, args) -> int:
+    from .verdict import EXIT_OK
+    config = plugin.config_from_args(args)
+    log = _log(args)
+    machine, problem = _problem(plugin, args, config, None, log)
+    r = run_proof(plugin, machine, problem, args.k, args.samples, log)
+    c = config.to_dict()
+    summary = {"engine": "k-induction", "k": args.k, "properties": problem.names + ["type_ok", "no_model_error"],
+               "proven": r.proven, "lemmas_offered": r.candidates, "lemmas_after_sampling": r.after_sampling,
+               "lemmas": [{"name": lm.name, "statement": lm.statement} for lm in r.lemmas] if r.proven else [],
+               "iterations": r.iterations, "seconds": round(r.seconds + problem.seconds, 3)}
+    if r.proven:
+        code = EXIT_OK
+    elif r.base_violation is not None:
+        code = EXIT_VIOLATED
+    else:
+        code = EXIT_VIOLATED  # not proven: the CTI may be unreachable, but nothing is claimed
+    summary["exit_code"] = code
+    if not args.json:
+        print(f"{PROG} prove: {c['name']} ({c['protocol']} protocol){'  mutant: ' + c['mutant'] if c['mutant'] else ''}")
+        print(f"  GOMAXPROCS={c['procs']} threads<={c['threads']} runq={c['runq']} goroutines={c['goroutines']}")
+        print(f"  claim: {', '.join(summary['properties'])}")
+        print(f"  lemmas: {r.candidates:,} candidates, {r.after_sampling:,} hold on {args.samples:,} sampled states")
+    if r.proven:
+        if not args.json:
+            print(f"Proven by {args.k}-induction with {len(r.lemmas):,} strengthening lemmas (each proven in the same "
+                  f"induction; {r.iterations} Houdini steps, {r.seconds + problem.seconds:.1f} s).")
+            if args.lemmas:
+                for lm in r.lemmas:
+                    print(f"  {lm.name}: {lm.statement}")
+            print("Verdict: every safety property holds in every reachable state (no bound).")
+    elif r.base_violation is not None:
+        summary["violated"] = r.base_violation.violated
+        if not args.json:
+            print(f"Verdict: VIOLATED ({', '.join(r.base_violation.violated)}) in a run of "
+                  f"{r.base_violation.length} steps; `{PROG} bmc` prints it.")
+    else:
+        cti = r.cti
+        labels = [lab for lab, t in machine.successors(cti[-2]) if t == cti[-1]]
+        if not labels:
+            raise Disagreement("the CTI's step is not a step of the explicit model")
+        invs = {i.name: i for i in plugin.invariants_of(machine)}
+        why = {n: (invs[n].check(cti[-1]) if n in invs else n) for n in r.broken}
+        summary["cti"] = {"states": [machine.fields(s) for s in cti], "step": machine.label_text(labels[0]),
+                          "broken": why}
+        if not args.json:
+            print(f"Not proven: the induction step fails ({r.iterations} Houdini steps, {len(r.lemmas):,} lemmas left).")
+            print("Counterexample to induction: a state satisfying every property and lemma,")
+            for i, s in enumerate(cti[:-1]):
+                print(f"  state {i}:")
+                print("\n".join("     " + line for line in machine.view(s, True).splitlines()))
+            print(f"  the explicit model's step {machine.label_text(labels[0])}, to:")
+            print("\n".join("     " + line for line in machine.view(cti[-1], True).splitlines()))
+            for n, msg in why.items():
+                print(f"  which breaks {n}: {msg}")
+            print("Verdict: NOT PROVEN (the CTI may be unreachable; bmc finds nothing does not follow).")
+    if args.json:
+        print(json.dumps(summary, indent=1))
+    return code
+
+
+COMMANDS["prove"] = cmd_prove

@@ -124,3 +124,96 @@ class SymbolicView:
             yield
         finally:
             del rt.copy, rt.freeze, rt.choose
+
+
+def candidate_lemmas(machine: GoScheduler, domains: list) -> list[tuple]:
+    """Candidate strengthening invariants, in the runtime's vocabulary:
+    (name, statement, term that holds). Each says what a thread's (or
+    sysmon's) locals, or sched's counters, are while it is at one program
+    counter, or what a G's or P's fields are in one status:
+
+        "M0 at findRunnable: drop P => M0.p != nil"
+
+    They are only candidates: `prove` keeps those that hold in every
+    reachable state it samples and then proves the survivors, together with
+    the safety properties, by one induction (Houdini), dropping any the
+    step breaks. A lemma that survives is proven, not assumed."""
+    L = machine.L
+    names = L.names
+    out = []
+
+    def show(o, v):
+        f = _field(names[o])
+        if v == 0 and L.kinds[o] in (REF_G, REF_P, REF_M):
+            return "nil"
+        if f == "pc" or f == "ret":
+            return PC_NAMES.get(v, str(v))
+        if f == "status":
+            return (G_STATUS_NAMES if names[o].startswith("G") else P_STATUS_NAMES).get(v, str(v))
+        if L.kinds[o] in (REF_G, REF_P, REF_M):
+            return f"{L.kinds[o]}{v - 1}"
+        if o == L.nmidlelocked:
+            return str(v - NMIDLELOCKED_BIAS)
+        return str(v)
+
+    sched = [L.npidle, L.nmspinning, L.needspinning, L.nmidlelocked, L.netpolling] + ([L.nmidle] if L.bounded else [])
+
+    def lemmas_for(key_o, label, fields):
+        for kv in domains[key_o]:
+            when = ("==", ("v", key_o), ("c", kv))
+            for o in fields:
+                if o == key_o or len(domains[o]) < 2:
+                    continue
+                head = f"{label} {show(key_o, kv)} => {names[o]}"
+                for v in domains[o]:
+                    out.append((f"{names[key_o]}={kv}=>{names[o]}={v}", f"{head} = {show(o, v)}",
+                                ("or", ("!=", ("v", key_o), ("c", kv)), ("==", ("v", o), ("c", v)))))
+                if 0 in domains[o] and len(domains[o]) > 2:
+                    out.append((f"{names[key_o]}={kv}=>{names[o]}!=0", f"{head} != {show(o, 0)}",
+                                ("or", ("!=", ("v", key_o), ("c", kv)), ("!=", ("v", o), ("c", 0)))))
+            del when
+
+    for i in range(L.nm + 1):
+        pc = L.proc_pc[i]
+        own = [getattr(L, "proc_" + f)[i] for f in L.proc_fields]
+        if i < L.nm:
+            own += [getattr(L, "m_" + f)[i] for f in ("p", "nextp", "oldp", "curg", "spinning", "gp")]
+        lemmas_for(pc, f"{L.proc_name(i)} at", own + sched)
+    # "M0 at running G => M0.curg is _Grunning": what an M's reference points at, per pc
+    for i in range(L.nm + 1):
+        pc = L.proc_pc[i]
+        refs = [("hp", L.proc_hp[i], L.p_status, P_STATUS_NAMES)]
+        if i < L.nm:
+            refs += [(f, getattr(L, "m_" + f)[i], L.g_status, G_STATUS_NAMES) for f in ("curg", "gp")]
+            refs += [(f, getattr(L, "m_" + f)[i], L.p_status, P_STATUS_NAMES) for f in ("p", "nextp", "oldp")]
+        for kv in domains[pc]:
+            for f, ref, status, status_names in refs:
+                if len(domains[ref]) < 2:
+                    continue
+                for sv in sorted({v for o in status for v in domains[o]}):
+                    parts = [("or", ("!=", ("v", ref), ("c", x + 1)), ("==", ("v", status[x]), ("c", sv)))
+                             for x in range(len(status)) if x + 1 in domains[ref]]
+                    out.append((f"{names[pc]}={kv}=>{f}.status={sv}",
+                                f"{L.proc_name(i)} at {show(pc, kv)} => {L.proc_name(i)}.{f} is nil or "
+                                f"{status_names.get(sv, sv)}",
+                                ("or", ("!=", ("v", pc), ("c", kv)), ("and", *parts))))
+    # "P0 _Psyscall => some M has oldp = P0": who holds a G or P in a status
+    holders = [(L.p_status, P_STATUS_NAMES, "P", [("p", L.m_p), ("nextp", L.m_nextp), ("oldp", L.m_oldp),
+                                                  ("hp", L.proc_hp)]),
+               (L.g_status, G_STATUS_NAMES, "G", [("curg", L.m_curg), ("gp", L.m_gp)])]
+    for status, status_names, kind, fields in holders:
+        for x, so in enumerate(status):
+            for sv in domains[so]:
+                for f, offs in fields:
+                    parts = [("==", ("v", o), ("c", x + 1)) for o in offs if x + 1 in domains[o]]
+                    if not parts:
+                        continue
+                    out.append((f"{names[so]}={sv}=>some.{f}={kind}{x}",
+                                f"{kind}{x} {status_names.get(sv, sv)} => some thread's {f} is {kind}{x}",
+                                ("or", ("!=", ("v", so), ("c", sv)), ("or", *parts) if len(parts) > 1 else parts[0])))
+    for g in range(L.ng):
+        lemmas_for(L.g_status[g], f"G{g}", [L.g_pc[g], L.g_wait[g], L.g_flags[g]])
+        lemmas_for(L.g_pc[g], f"G{g} at op", list(L.g_status))  # "G0 past spawn(1) => G1 is not _Gidle"
+    for p in range(L.np):
+        lemmas_for(L.p_status[p], f"P{p}", [L.p_m[p], L.p_runnext[p]])
+    return out

@@ -163,6 +163,11 @@ class GoSchedPlugin:
         from model.symbolic import SymbolicView
         return SymbolicView(machine)
 
+    def candidate_lemmas(self, machine, domains):
+        """Candidate strengthening invariants for `prove` (model/symbolic.py)."""
+        from model.symbolic import candidate_lemmas
+        return candidate_lemmas(machine, domains)
+
     def build(self, config: Config):
         """(machine, invariants) for a configuration."""
         machine = GoScheduler(config)

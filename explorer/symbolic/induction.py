@@ -75,3 +75,79 @@ def k_induction(problem, k: int = 1, log=None) -> InductionResult:
     broken = [name for name, c in last.items() if not z3.is_true(model.eval(c, model_completion=True))]
     return InductionResult(k, False, cti=states, broken=broken, seconds=time.perf_counter() - started,
                            base_seconds=base_seconds, step_seconds=step_seconds)
+
+
+@dataclass
+class Lemma:
+    name: str
+    statement: str
+    term: tuple
+
+
+@dataclass
+class ProofResult:
+    proven: bool
+    k: int
+    lemmas: list  # the strengthening lemmas proven with the properties
+    candidates: int  # lemmas offered
+    after_sampling: int  # lemmas left after the sampled reachable states
+    iterations: int
+    base_violation: object = None
+    cti: list = field(default_factory=list)
+    broken: list = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def houdini(problem, lemmas, samples=(), k: int = 1, log=None, max_iterations: int = 10_000) -> ProofResult:
+    """k-induction of the properties strengthened by the largest subset of
+    `lemmas` that is inductive together with them (Houdini): a lemma the
+    step breaks is dropped, and the step is tried again; when the step
+    breaks only the properties themselves, that is the CTI."""
+    from . import terms as T
+    started = time.perf_counter()
+    offered = len(lemmas)
+    init = problem.view.init_states()
+    lemmas = [lm for lm in lemmas if all(T.evaluate(lm.term, s) for s in list(init) + list(samples))]
+    sampled = len(lemmas)
+    if log:
+        log(f"prove: {offered:,} candidate lemmas, {sampled:,} hold in the initial and the {len(samples):,} sampled states")
+    base = bmc(problem, k - 1, log=log)
+    if base.length is not None:
+        return ProofResult(False, k, [], offered, sampled, 0, base_violation=base,
+                           seconds=time.perf_counter() - started)
+    enc = problem.encoding()
+    domains = problem.domains.values
+    solver = z3.Solver()
+    for i in range(k):
+        solver.add(z3.And(list(claims(enc, i, domains).values())))
+        solver.add(enc.step(i))
+    last = claims(enc, k, domains)
+    active = list(lemmas)
+    iterations = 0
+    while iterations < max_iterations:
+        iterations += 1
+        solver.push()
+        at = [[enc.term(lm.term, i) for lm in active] for i in range(k + 1)]
+        for i in range(k):
+            solver.add(z3.And(at[i]) if at[i] else z3.BoolVal(True))
+        solver.add(z3.Or([z3.Not(c) for c in last.values()] + [z3.Not(x) for x in at[k]]))
+        verdict = solver.check()
+        if verdict == z3.unsat:
+            solver.pop()
+            return ProofResult(True, k, active, offered, sampled, iterations, seconds=time.perf_counter() - started)
+        if verdict != z3.sat:
+            raise RuntimeError(f"z3 answered {verdict} on the induction step: {solver.reason_unknown()}")
+        model = solver.model()
+        ev = lambda c: z3.is_true(model.eval(c, model_completion=True))  # noqa: E731
+        keep = [lm for lm, c in zip(active, at[k]) if ev(c)]
+        if log:
+            log(f"prove: step {iterations}: {len(active) - len(keep)} lemmas dropped, {len(keep):,} left")
+        if len(keep) == len(active):
+            states = [enc.state(model, i) for i in range(k + 1)]
+            broken = [name for name, c in last.items() if not ev(c)]
+            solver.pop()
+            return ProofResult(False, k, active, offered, sampled, iterations, cti=states, broken=broken,
+                               seconds=time.perf_counter() - started)
+        solver.pop()
+        active = keep
+    raise RuntimeError("Houdini did not settle")
