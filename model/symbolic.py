@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from .config import ConfigError
 from .layout import GLIST_BITS, GSET, NMIDLELOCKED_BIAS, REF_G, REF_M, REF_P
 from .machine import GoScheduler
-from .vocab import FATAL_NAMES, G_STATUS_NAMES, P_STATUS_NAMES, PC_NAMES, THROWS, WAIT_NAMES
+from .vocab import M_IDLE, M_NONE, SY_IDLE, SY_INCIDLELOCKED, _Grunnable, FATAL_NAMES, G_STATUS_NAMES, P_STATUS_NAMES, PC_NAMES, THROWS, WAIT_NAMES
 
 
 def _field(name: str) -> str:
@@ -157,6 +157,7 @@ def candidate_lemmas(machine: GoScheduler, domains: list) -> list[tuple]:
         return str(v)
 
     sched = [L.npidle, L.nmspinning, L.needspinning, L.nmidlelocked, L.netpolling] + ([L.nmidle] if L.bounded else [])
+    sched += [L.runq[0]]  # "M0 at findRunnable: netpoll or stopm => sched.runq is empty"
 
     def lemmas_for(key_o, label, fields):
         for kv in domains[key_o]:
@@ -179,6 +180,7 @@ def candidate_lemmas(machine: GoScheduler, domains: list) -> list[tuple]:
         if i < L.nm:
             own += [getattr(L, "m_" + f)[i] for f in ("p", "nextp", "oldp", "curg", "spinning", "gp")]
         lemmas_for(pc, f"{L.proc_name(i)} at", own + sched)
+        lemmas_for(L.proc_ret[i], f"{L.proc_name(i)} returning to", own)  # inside wakep/handoffp, called from
     # "M0 at running G => M0.curg is _Grunning": what an M's reference points at, per pc
     for i in range(L.nm + 1):
         pc = L.proc_pc[i]
@@ -197,6 +199,16 @@ def candidate_lemmas(machine: GoScheduler, domains: list) -> list[tuple]:
                                 f"{L.proc_name(i)} at {show(pc, kv)} => {L.proc_name(i)}.{f} is nil or "
                                 f"{status_names.get(sv, sv)}",
                                 ("or", ("!=", ("v", pc), ("c", kv)), ("and", *parts))))
+    # "M0 at findRunnable: drop P => M0.p's run queue is empty"
+    for i in range(L.nm):
+        pc, ref = L.proc_pc[i], L.m_p[i]
+        for kv in domains[pc]:
+            for what, field in (("runnext is nil", L.p_runnext), ("runq is empty", [q[0] for q in L.p_runq])):
+                parts = [("or", ("!=", ("v", ref), ("c", x + 1)), ("==", ("v", field[x]), ("c", 0)))
+                         for x in range(L.np) if x + 1 in domains[ref]]
+                if parts:
+                    out.append((f"{names[pc]}={kv}=>p.{what}", f"M{i} at {show(pc, kv)} => M{i}.p's {what}",
+                                ("or", ("!=", ("v", pc), ("c", kv)), ("and", *parts))))
     # "P0 _Psyscall => some M has oldp = P0": who holds a G or P in a status
     holders = [(L.p_status, P_STATUS_NAMES, "P", [("p", L.m_p), ("nextp", L.m_nextp), ("oldp", L.m_oldp),
                                                   ("hp", L.proc_hp)]),
@@ -211,6 +223,20 @@ def candidate_lemmas(machine: GoScheduler, domains: list) -> list[tuple]:
                     out.append((f"{names[so]}={sv}=>some.{f}={kind}{x}",
                                 f"{kind}{x} {status_names.get(sv, sv)} => some thread's {f} is {kind}{x}",
                                 ("or", ("!=", ("v", so), ("c", sv)), ("or", *parts) if len(parts) > 1 else parts[0])))
+    # "sched.runq has a G => some M is not parked": work is never left with every thread asleep
+    work = [(f"sched.runq has a G", ("!=", ("v", L.runq[0]), ("c", 0)))]
+    work += [(f"P{p}.runnext has a G", ("!=", ("v", L.p_runnext[p]), ("c", 0))) for p in range(L.np)]
+    work += [(f"P{p}.runq has a G", ("!=", ("v", L.p_runq[p][0]), ("c", 0))) for p in range(L.np)]
+    work += [(f"G{g} is _Grunnable", ("==", ("v", L.g_status[g]), ("c", _Grunnable))) for g in range(L.ng)]
+    for text, cond in work:
+        for what, bad in (("parked", (M_IDLE,)), ("parked or not created", (M_IDLE, M_NONE))):
+            awake = [("and", *[("!=", ("v", L.proc_pc[m]), ("c", b)) for b in bad]) for m in range(L.nm)]
+            out.append((f"{text}=>some M not {what}", f"{text} => some M is not {what}",
+                        ("or", ("not", cond), ("or", *awake) if len(awake) > 1 else awake[0])))
+            sysmon_busy = ("and", *[("!=", ("v", L.proc_pc[L.sysmon]), ("c", pc)) for pc in (SY_IDLE, SY_INCIDLELOCKED)])
+            out.append((f"{text}=>some M not {what} or sysmon busy",
+                        f"{text} => some M is not {what}, or sysmon is handing off a P",
+                        ("or", ("not", cond), *awake, sysmon_busy)))
     for g in range(L.ng):
         lemmas_for(L.g_status[g], f"G{g}", [L.g_pc[g], L.g_wait[g], L.g_flags[g]])
         lemmas_for(L.g_pc[g], f"G{g} at op", list(L.g_status))  # "G0 past spawn(1) => G1 is not _Gidle"
