@@ -48,7 +48,7 @@ def _problem(plugin, args, config, names, log):
     machine, _ = plugin.build(config)
     view = plugin.symbolic_view(machine)
     invs = plugin.invariants_of(view.machine)
-    known = [i.name for i in invs] + ["deadlock"]
+    known = [i.name for i in invs] + ["deadlock", "model_error"]
     unknown = [n for n in names or () if n not in known]
     if unknown:
         from .cli import UsageError
@@ -75,6 +75,12 @@ def cmd_bmc(plugin, args) -> int:
         last = steps[-1].state
         if prop == "deadlock":
             message = machine.terminal(last)[1]
+        elif prop == "model_error":
+            try:
+                machine.successors(last)
+                raise Disagreement("z3 says the model's code raises in the last state, but it does not")
+            except machine.model_errors as err:
+                message = f"the model cannot take a step from this state: {err}"
         else:
             inv = next(i for i in plugin.invariants_of(machine) if i.name == prop)
             message = inv.check(last)
@@ -176,7 +182,7 @@ def cmd_prove(plugin, args) -> int:
     machine, problem = _problem(plugin, args, config, None, log)
     r = run_proof(plugin, machine, problem, args.k, args.samples, log)
     c = config.to_dict()
-    summary = {"engine": "k-induction", "k": args.k, "properties": problem.names + ["type_ok", "no_model_error"],
+    summary = {"engine": "k-induction", "k": args.k, "properties": problem.names + ["type_ok", "no_crash"],
                "proven": r.proven, "lemmas_offered": r.candidates, "lemmas_after_sampling": r.after_sampling,
                "lemmas": [{"name": lm.name, "statement": lm.statement} for lm in r.lemmas] if r.proven else [],
                "iterations": r.iterations, "seconds": round(r.seconds + problem.seconds, 3)}

@@ -115,6 +115,15 @@ class SymbolicView:
     def terminal(self, s):
         return self.machine.terminal(s)
 
+    def model_error_names(self) -> set:
+        """The exceptions that are the violation model_error, not a crash (GoScheduler.model_errors)."""
+        out, todo = set(), list(self.machine.model_errors)
+        while todo:
+            cls = todo.pop()
+            out.add(cls.__name__)
+            todo += cls.__subclasses__()
+        return out
+
     @contextmanager
     def symbolic(self, copy, freeze, choose):
         """Runtime.copy/freeze/choose are the engine's while this is active."""

@@ -95,12 +95,16 @@ def to_z3(t, frame, memo=None):
 class Encoding:
     """The relation and the invariants over numbered frames of z3 variables."""
 
-    def __init__(self, rel, sym_invariants, deadlock=None):
+    def __init__(self, rel, sym_invariants, deadlock=None, model_errors=()):
         self.rel = rel
         self.invariants = sym_invariants  # SymInvariant list (props.py)
         self.deadlock = deadlock  # a term: no step and the model calls it a deadlock, or None
         self.transitions = [(g, e) for g, e, *_ in rel.transitions() if e.writes is not None]
-        self.errors = T.disj([c for c, _, _ in rel.errors()])
+        errors = list(rel.errors())
+        # the code raises one of the model's own errors: the violation model_error (explorer/spec.py)
+        self.model_error = T.disj([c for c, _, e in errors if e[0] in model_errors])
+        # the code raises anything else: the explicit engine would crash
+        self.errors = T.disj([c for c, _, e in errors if e[0] not in model_errors])
         self.frames: list = []
 
     def frame(self, k: int) -> list:
@@ -132,6 +136,8 @@ class Encoding:
                 out[inv.name] = _bool(to_z3(inv.violated, x, memo))
         if self.deadlock is not None and (names is None or "deadlock" in names):
             out["deadlock"] = _bool(to_z3(self.deadlock, x, memo))
+        if names is None or "model_error" in names:
+            out["model_error"] = _bool(to_z3(self.model_error, x, memo))
         return out
 
     def raises(self, k: int):

@@ -3,7 +3,7 @@
 The claim is a conjunction of named state predicates: the safety
 invariants, "no deadlock", TypeOK (every field within the value-set
 analysis's domains, domains.py: the relation is exact only there) and "the
-model's code does not raise", together with any auxiliary strengthening
+model's code raises nothing else", together with any auxiliary strengthening
 invariants the model offers. It is proven by
 
   base   no run of fewer than k steps from an initial state breaks it (bmc.py);
@@ -37,14 +37,14 @@ class InductionResult:
 
 
 TYPE_OK = "type_ok"
-NO_MODEL_ERROR = "no_model_error"
+NO_CRASH = "no_crash"
 
 
 def claims(enc, k: int, domains) -> dict:
-    """{name: the predicate holding in frame k}: every property, TypeOK and no model error."""
+    """{name: the predicate holding in frame k}: every property, TypeOK and no crash."""
     out = {name: z3.Not(bad) for name, bad in enc.violated(k).items()}
     out[TYPE_OK] = enc.in_domains(k, domains)
-    out[NO_MODEL_ERROR] = z3.Not(enc.raises(k))
+    out[NO_CRASH] = z3.Not(enc.raises(k))
     return out
 
 

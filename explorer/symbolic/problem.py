@@ -23,11 +23,12 @@ class Problem:
     seconds: float
 
     def encoding(self) -> Encoding:
-        return Encoding(self.relation, self.invariants, self.deadlock)
+        names = getattr(self.view, "model_error_names", lambda: set())()
+        return Encoding(self.relation, self.invariants, self.deadlock, names)
 
     @property
     def names(self) -> list:
-        return [i.name for i in self.invariants] + (["deadlock"] if self.deadlock is not None else [])
+        return [i.name for i in self.invariants] + (["deadlock"] if self.deadlock is not None else []) + ["model_error"]
 
 
 def no_step(rel) -> tuple:
