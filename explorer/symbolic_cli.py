@@ -13,8 +13,6 @@ import json
 import sys
 
 from . import inputs, output
-from .symbolic.bmc import Disagreement, bmc, explicit_steps
-from .symbolic.problem import build_problem
 from .trace import Trace, save, to_json
 from .verdict import EXIT_BOUNDED, EXIT_VIOLATED
 
@@ -45,6 +43,7 @@ def _log(args):
 
 
 def _problem(plugin, args, config, names, log):
+    from .symbolic.problem import build_problem  # z3 is imported only by the commands that use it
     machine, _ = plugin.build(config)
     view = plugin.symbolic_view(machine)
     invs = plugin.invariants_of(view.machine)
@@ -59,6 +58,7 @@ def _problem(plugin, args, config, names, log):
 
 
 def cmd_bmc(plugin, args) -> int:
+    from .symbolic.bmc import Disagreement, bmc, explicit_steps
     from .cli import _check_outputs, _trace_config
     config = plugin.config_from_args(args)
     _check_outputs(args)
@@ -154,6 +154,7 @@ def run_proof(plugin, machine, problem, k: int, samples: int, log=None):
 
 def prove_config(plugin, config, k: int = 1, samples: int = 20_000) -> str:
     """One word for scripts/symbolic_report.py: proven, CTI or violated."""
+    from .symbolic.problem import build_problem
     machine, _ = plugin.build(config)
     problem = build_problem(plugin.symbolic_view(machine), plugin.invariants_of(plugin.symbolic_view(machine).machine))
     r = run_proof(plugin, machine, problem, k, samples)
@@ -176,6 +177,7 @@ def add_prove(sub, plugin, add_config_arguments) -> None:
 
 
 def cmd_prove(plugin, args) -> int:
+    from .symbolic.bmc import Disagreement
     from .verdict import EXIT_OK
     config = plugin.config_from_args(args)
     log = _log(args)

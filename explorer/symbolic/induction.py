@@ -1,9 +1,9 @@
 """k-induction of the safety properties.
 
 The claim is a conjunction of named state predicates: the safety
-invariants, "no deadlock", TypeOK (every field within the value-set
-analysis's domains, domains.py: the relation is exact only there) and "the
-model's code raises nothing else", together with any auxiliary strengthening
+invariants, "no deadlock", "no model_error", TypeOK (every field within the
+value-set analysis's domains, domains.py: the relation is exact only there)
+and "no crash" (the code raises nothing but the model's own errors), together with any auxiliary strengthening
 invariants the model offers. It is proven by
 
   base   no run of fewer than k steps from an initial state breaks it (bmc.py);
