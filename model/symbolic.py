@@ -51,8 +51,14 @@ def domains(machine: GoScheduler) -> list[tuple]:
             g = int(name[1:name.index(".")])
             d = {"status": sorted(G_STATUS_NAMES), "pc": range(len(machine.config.workload[g])),
                  "wait": sorted(WAIT_NAMES), "flags": range(4)}[f]
-        elif name.startswith("P"):
+        elif name.startswith("P") and f == "status":
             d = sorted(P_STATUS_NAMES)
+        elif f in ("runSafePointFn", "gcwaiting", "stopnote"):
+            d = range(2)
+        elif f in ("stopwait", "safePointWait"):  # signed counters of Ps, one too many either way
+            d = sorted({v % 256 for v in range(-np_ - 1, np_ + 2)})
+        elif f == "nmidlelocked":  # around the bias: sysmon's -1, locked Ms either way, one too many
+            d = range(NMIDLELOCKED_BIAS - nm - 2, NMIDLELOCKED_BIAS + nm + 2)
         elif f == "pc":
             d = pcs
         elif f == "ret":
@@ -67,8 +73,6 @@ def domains(machine: GoScheduler) -> list[tuple]:
             d = range(nm + 2)  # the spinning Ms, plus a wakep credit per M and sysmon
         elif f in ("needspinning", "netpolling"):
             d = range(2)
-        elif f == "nmidlelocked":
-            d = range(NMIDLELOCKED_BIAS + 2)  # -1, 0 and one too many, around the bias
         elif f == "nmidle":
             d = range(nm + 1)
         elif f == "throw":
