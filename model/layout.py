@@ -29,14 +29,15 @@ Two ways to hold threads (see README, "Threads: a bound or none"):
 
 from .config import Config
 
-G_FIELDS = ("status", "pc", "wait", "flags")
-P_FIELDS = ("status", "m", "runnext")
+G_FIELDS = ("status", "pc", "wait", "flags", "timerp")
+P_FIELDS = ("status", "m", "runnext", "schedwhen", "syscallwhen", "tick61")
 PROC_FIELDS = ("pc", "ret", "hp", "arg")
 # A process's private list of Gs (injectglist's local batch, runqputslow's
 # batch): a bitmask, one byte per 8 goroutines (glist, glist1, ...).
 GLIST_BITS = 8
 M_FIELDS = ("p", "nextp", "oldp", "curg", "spinning", "gp")
-SCHED_SCALARS = ("npidle", "nmspinning", "needspinning", "nmidlelocked", "netpolling", "throw")
+SCHED_SCALARS = ("npidle", "nmspinning", "needspinning", "nmidlelocked", "netpolling", "throw", "sysmonwait",
+                 "netpollBreak")
 NMIDLELOCKED_BIAS = 1  # nmidlelocked is -1 while sysmon pretends to be running
 OMEGA = 255  # mult: more Ms than the cutoff in this local state
 
@@ -44,7 +45,7 @@ OMEGA = 255  # mult: more Ms than the cutoff in this local state
 REF_G, REF_P, REF_M, VALUE = "G", "P", "M", "V"
 GSET = "S"  # a bitmask of Gs: references too (a process holding some is not idle-handed)
 _KINDS = {"curg": REF_G, "gp": REF_G, "runnext": REF_G, "p": REF_P, "nextp": REF_P, "oldp": REF_P,
-          "hp": REF_P, "m": REF_M}
+          "hp": REF_P, "m": REF_M, "timerp": REF_P}
 
 
 class ModelError(RuntimeError):

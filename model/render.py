@@ -8,7 +8,7 @@ does, with the model's extra per-M program counter.
 from .actions import ACTIONS
 from .layout import NMIDLELOCKED_BIAS, OMEGA
 from .vocab import (FATAL_NAMES, G_STATUS_NAMES, GF_PREEMPT, GF_TOKEN, M_IDLE, M_NONE,
-                    P_STATUS_NAMES, PC_NAMES, THROWS, WAIT_NAMES)
+                    P_STATUS_NAMES, PC_NAMES, SLICE_NAMES, SYSCALL_NAMES, THROWS, WAIT_NAMES)
 
 
 def _ref(prefix: str, v: int) -> str:
@@ -72,6 +72,9 @@ class Renderer:
             out[f"P{p}.m"] = _ref("M", s[L.p_m[p]])
             out[f"P{p}.runnext"] = _ref("G", s[L.p_runnext[p]])
             out[f"P{p}.runq"] = _queue("G", s, L.p_runq[p])
+            out[f"P{p}.slice"] = SLICE_NAMES[s[L.p_schedwhen[p]]]
+            out[f"P{p}.syscall"] = SYSCALL_NAMES[s[L.p_syscallwhen[p]]]
+            out[f"P{p}.schedtick"] = "61k+1 (just took the global queue first)" if s[L.p_tick61[p]] else "-"
         for i in range(L.nm + 1):
             name = L.proc_name(i)
             if i < L.nm and s[L.proc_pc[i]] == M_NONE:
@@ -92,7 +95,7 @@ class Renderer:
             out["sched.midle"] = _queue("M", s, L.midle)
             out["sched.nmidle"] = str(s[L.nmidle])
         out["sched.nmspinning"] = self.nmspinning_text(s)
-        for f in ("npidle", "needspinning", "netpolling"):
+        for f in ("npidle", "needspinning", "netpolling", "sysmonwait"):
             out[f"sched.{f}"] = str(s[getattr(L, f)])
         out["sched.nmidlelocked"] = str(s[L.nmidlelocked] - NMIDLELOCKED_BIAS)
         out["sched.throw"] = self.throw_text(s[L.throw])

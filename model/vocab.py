@@ -30,12 +30,32 @@ WAIT_CHAN = 1  # gopark on a channel/semaphore; goready makes it runnable
 WAIT_NET = 2  # gopark on the netpoller (waitReasonIOWait); fd not ready yet
 WAIT_NETREADY = 3  # fd is ready: netpoll would return this G
 
+WAIT_TIMER = 8  # timeSleep: parked until its timer (on the P in G.timerp) fires
+WAIT_TIMER_DUE = 9  # the timer's when has passed: the next timers.check of that P readies the G
+
 WAIT_NAMES = {WAIT_NONE: "-", WAIT_CHAN: "chan receive", WAIT_NET: "IO wait",
-              WAIT_NETREADY: "IO wait (fd ready)"}
+              WAIT_NETREADY: "IO wait (fd ready)", WAIT_TIMER: "sleep", WAIT_TIMER_DUE: "sleep (timer due)"}
+TIMER_WAITS = (WAIT_TIMER, WAIT_TIMER_DUE)
 
 # G flag bits.
 GF_PREEMPT = 1  # gp.preempt: sysmon's preemptone asked this G to stop
 GF_TOKEN = 2  # a goready arrived before the G parked (semaphore count of 1)
+# gp.preempt is set but no safe point has seen it yet: the G may still reach
+# entersyscall first (the request then survives the syscall, and exitsyscall
+# restores stackguard0 = stackPreempt so that it lands at the next call).
+GF_PREEMPT_LATE = 0x10
+
+# P.schedwhen: sysmon's view of the P's time slice (pd.schedtick/schedwhen in
+# retake), abstracted to what retake decides with.
+SLICE_YOUNG = 0  # schedtick changed since sysmon's last look, or less than forcePreemptNS ago
+SLICE_OLD = 1  # the same schedtick for forcePreemptNS (10 ms): retake preempts, sysretake
+SLICE_PENDING = 2  # old, and sysmon looked while the P's M was between two goroutines of the slice
+SLICE_NAMES = {SLICE_YOUNG: "young", SLICE_OLD: "10ms old", SLICE_PENDING: "10ms old, preempt pending"}
+# P.syscallwhen: sysmon's view of the P's syscall (pd.syscalltick/syscallwhen), only while _Psyscall.
+SYSCALL_UNSEEN = 0  # pd.syscalltick != pp.syscalltick: sysmon has not looked at this syscall yet
+SYSCALL_SEEN = 1  # sysmon recorded it less than 10 ms ago
+SYSCALL_OLD = 2  # recorded 10 ms ago or more
+SYSCALL_NAMES = {SYSCALL_UNSEEN: "unseen", SYSCALL_SEEN: "seen <10ms", SYSCALL_OLD: "seen >=10ms"}
 
 # Runtime throws and fatals the model can reach (sched.throw field).
 THROWS = {
@@ -91,6 +111,9 @@ PC_INJECT_LOCAL = 27  # injectglist: runqputbatch of the private rest, then wake
 # sysmon's own.
 SY_IDLE = 30  # sysmon loop: retake, preemptone, netpoll
 SY_INCIDLELOCKED = 31  # incidlelocked(1) after retake / injectglist (runs checkdead)
+SY_SLEEP = 60  # notetsleep(&sched.sysmonnote): deep sleep with sched.sysmonwait set
+SY_RETAKE = 61  # retake after incidlelocked(-1), about to CAS(&pp.status, _Psyscall, _Pidle) (hp = pp)
+M_NETPOLL_SPUN = 62  # blocked in netpoll(delay), and was spinning before it dropped its P (wasSpinning)
 
 PC_NAMES = {
     M_NONE: "not created", M_IDLE: "stopm (idle)", M_ACQUIRE: "acquirep(nextp)",
@@ -102,7 +125,8 @@ PC_NAMES = {
     M_STEALNEXT: "runqgrab (runnext)",
     PC_WAKEP1: "wakep", PC_WAKEP2: "wakep: startm", PC_HANDOFF1: "handoffp", PC_HANDOFF2: "handoffp: CAS nmspinning",
     PC_HANDOFF3: "handoffp: lock", PC_INJECT_LOCAL: "injectglist: runqputbatch", PC_WAKEP_STORE: "wakep (store)", PC_STARTIDLE: "injectglist: startIdle",
-    SY_IDLE: "sysmon loop", SY_INCIDLELOCKED: "incidlelocked(1)",
+    SY_IDLE: "sysmon loop", SY_INCIDLELOCKED: "incidlelocked(1)", SY_SLEEP: "sysmon asleep (sysmonwait)",
+    SY_RETAKE: "retake: CAS", M_NETPOLL_SPUN: "netpoll(block), was spinning",
 }
 
 # The M is inside a system call on behalf of its curg (curg is _Gsyscall), from

@@ -11,7 +11,7 @@ from explorer.spec import Invariant
 from model.layout import NMIDLELOCKED_BIAS, OMEGA
 from model.workload import OP_LOOP, OP_READY
 from model.vocab import (FATAL_DEADLOCK, FATAL_NAMES, WAIT_CHAN, WAIT_NAMES, WAIT_NET, WAIT_NETREADY, G_STATUS_NAMES, HANDOFF_PCS, M_IDLE, M_NETPOLL, M_SYSCALL,
-                         P_STATUS_NAMES, PC_NAMES, PC_WAKEP2, SYSCALL_PCS, THROWS, _Gdead, _Gidle, _Grunnable,
+                         P_STATUS_NAMES, PC_NAMES, PC_WAKEP2, SY_RETAKE, SYSCALL_PCS, THROWS, _Gdead, _Gidle, _Grunnable,
                          _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning, _Psyscall)
 
 from .memo import memoised
@@ -152,11 +152,16 @@ def make_p_accounting(mc):
     f.add("held", list(L.m_p) + list(L.m_nextp) + list(L.proc_hp))
     f.add("pidle", L.pidle)
     f.add("status", L.p_status)
+    f.add("sysmon", [L.proc_pc[L.sysmon]])
+    sysmon_hp = len(L.m_p) + len(L.m_nextp) + L.sysmon  # sysmon's hp within "held"
 
     def fn(vals):
         v = f.split(vals)
+        held = v["held"]
+        if v["sysmon"][0] == SY_RETAKE:  # the P retake is about to CAS: not held yet
+            held = held[:sysmon_hp] + held[sysmon_hp + 1:]
         for p, st in enumerate(v["status"]):
-            n = v["held"].count(p + 1) + v["pidle"].count(p + 1) + (st == _Psyscall)
+            n = held.count(p + 1) + v["pidle"].count(p + 1) + (st == _Psyscall)
             if n == 0:
                 return (f"P{p} ({P_STATUS_NAMES[st]}) is owned by no M, not on sched.pidle, not in a syscall "
                         f"and not being handed off: it leaked")

@@ -59,17 +59,44 @@ def acquirep(rt, s, m, out):
 @action("findRunnable_runqget", "schedule, findRunnable, runqget", pcs=(M_SCHEDULE,), params=("P", "G"))
 def findRunnable_runqget(rt, s, m, out):
     """findRunnable: runqget(pp) takes runnext, else the head of the local queue.
-    A spinning M with local work throws, as schedule() does. Abstracts:
-    inheritTime, timers (pp.timers.check), GC workers, the trace reader."""
+    A G taken from runnext inherits the time slice (inheritTime: execute
+    does not bump schedtick), so two Gs readying each other through runnext
+    share one slice. A spinning M with local work throws, as schedule()
+    does. Abstracts: GC workers, the trace reader."""
     pp = _own_p(rt, s, m)
     if not _has_work(rt, s, pp):
         return
     b = rt.copy(s)
     if b[rt.m_spinning[m]]:
         rt.throw(b, "schedule: spinning with local work")
+    inheritTime = bool(b[rt.p_runnext[pp]])
     gp = rt.runqget(b, pp)
-    found(rt, b, m, gp)
+    found(rt, b, m, gp, inheritTime)
     out.append((("findRunnable_runqget", m, pp, gp), rt.freeze(b)))
+
+
+@action("findRunnable_globrunq61", "findRunnable, globrunqget", pcs=(M_SCHEDULE,), params=("P", "G"))
+def findRunnable_globrunq61(rt, s, m, out):
+    """findRunnable (proc.go:3431): `pp.schedtick%61 == 0 &&
+    !sched.runq.empty()`: once in a while the global queue is checked first,
+    even with local work, and globrunqget takes one G under sched.lock ("two
+    goroutines can completely occupy the local runqueue by constantly
+    respawning each other"). Abstracts schedtick to one bit per P (tick61):
+    set by this pick, whose execute starts a new slice (schedtick++), and
+    cleared by the next new slice; while it is set the branch is not taken
+    (schedtick is 1 past a multiple of 61, or more). Otherwise the branch may
+    be taken whenever the global queue has work and the local queue too (with
+    an empty local queue the model lets findRunnable_globrunq take a batch
+    instead: the one G the 61 branch takes is the batch's first); nothing
+    forces it (it is not a fairness assumption)."""
+    pp = _own_p(rt, s, m)
+    if not s[rt.globq[0]] or s[rt.p_tick61[pp]] or not _has_work(rt, s, pp):
+        return
+    b = rt.copy(s)
+    gp = rt.qpop(b, rt.globq) - 1
+    found(rt, b, m, gp)
+    b[rt.p_tick61[pp]] = 1
+    out.append((("findRunnable_globrunq61", m, pp, gp), rt.freeze(b)))
 
 
 @action("findRunnable_globrunq", "findRunnable, globrunqgetbatch, runqputbatch", pcs=(M_SCHEDULE,), params=("P", "G"))
