@@ -47,6 +47,13 @@ class GoScheduler:
                         self._by_op.setdefault(op, []).append(info.step)
                 else:
                     self._by_pc.setdefault(pc, []).append(info.step)
+        # findRunnable runs due timers first (checkTimers at its top): at
+        # M_SCHEDULE that step is tried first and, if it fires, alone.
+        first = self.action_table["findRunnable_checkTimers"].step
+        self._first = first
+        if M_SCHEDULE in self._by_pc and first in self._by_pc[M_SCHEDULE]:
+            self._by_pc[M_SCHEDULE].remove(first)
+            self._by_pc[M_SCHEDULE].insert(0, first)
         self._by_pc = [tuple(self._by_pc.get(pc, ())) for pc in range(256)]
         self._run_steps = [[tuple(self._by_op.get(op.code, ())) for op in program] for program in self.config.workload]
         self._preempted = (self.action_table["gopreempt_m"].step,)
@@ -119,7 +126,7 @@ class GoScheduler:
         out: list = []
         rt, by_pc, run_steps, g_pc, g_flags = self.rt, self._by_pc, self._run_steps, L.g_pc, L.g_flags
         preempted, late = self._preempted, self._preempted_late
-        exclusive = self._exclusive
+        exclusive, first = self._exclusive, self._first
         procs = self._proc_offsets if only is None else (self._proc_offsets[only],)
         mult = L.m_mult if skip_counted else None
         for i, o_pc, o_curg in procs:
@@ -145,8 +152,11 @@ class GoScheduler:
                     if len(out) != n:
                         break
             else:
+                n = len(out)
                 for step in steps:
                     step(rt, s, i, out)
+                    if step is first and len(out) != n:
+                        break  # findRunnable's top: due timers run before anything else
         if only is None:
             env = self.env
             for step in self._env_steps:

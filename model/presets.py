@@ -56,6 +56,9 @@ _TABLE = [
     ("spinstarve", 1, 0, 2, "spawn(1), syscall; spin",
      "GOMAXPROCS=1: G1 spins with no preemption point (asyncpreemptoff=1); main, back from its syscall, never "
      "runs. Expected verdict: VIOLATED (runnable_g_eventually_runs, syscall_return_eventually_runs)."),
+    ("timers", 1, 0, 2, "spawn(1), syscall; sleep",
+     "GOMAXPROCS=1: G1 sleeps on a timer while main is in a syscall; the M that drops the P polls the network "
+     "until the timer is due, netpoll returns empty, and checkTimers readies the sleeper."),
     ("handoffstall", 2, 0, 2, "spawn(1), syscall, exit; spawn(2), spin; exit",
      "GOMAXPROCS=2, issue 12 item 11 (docs/finding-handoffp.md): sysmon's handoffp idles a retaken P while a "
      "wakep finds none, and G2 waits beside the idle P while its spawner spins. Expected verdict: VIOLATED "

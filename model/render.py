@@ -65,6 +65,7 @@ class Renderer:
             out[f"G{g}.status"] = G_STATUS_NAMES[s[L.g_status[g]]]
             out[f"G{g}.pc"] = self.g_op(g, s)
             out[f"G{g}.wait"] = WAIT_NAMES[s[L.g_wait[g]]]
+            out[f"G{g}.timer"] = _ref("P", s[L.g_timerp[g]])
             flags = s[L.g_flags[g]]
             out[f"G{g}.flags"] = ",".join(n for bit, n in ((GF_PREEMPT, "preempt"), (GF_TOKEN, "token")) if flags & bit) or "-"
         for p in range(L.np):
@@ -95,7 +96,7 @@ class Renderer:
             out["sched.midle"] = _queue("M", s, L.midle)
             out["sched.nmidle"] = str(s[L.nmidle])
         out["sched.nmspinning"] = self.nmspinning_text(s)
-        for f in ("npidle", "needspinning", "netpolling", "sysmonwait"):
+        for f in ("npidle", "needspinning", "netpolling", "sysmonwait", "netpollBreak"):
             out[f"sched.{f}"] = str(s[getattr(L, f)])
         out["sched.nmidlelocked"] = str(s[L.nmidlelocked] - NMIDLELOCKED_BIAS)
         out["sched.throw"] = self.throw_text(s[L.throw])

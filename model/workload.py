@@ -29,11 +29,12 @@ from dataclasses import dataclass
 
 OP_SPAWN, OP_READY, OP_PARK, OP_SYSCALL, OP_SYSCALL_BLOCK, OP_NET_READ = range(6)
 OP_YIELD, OP_COMPUTE, OP_SPIN, OP_LOOP, OP_EXIT = range(6, 11)
+OP_SLEEP = 11
 
 OP_NAMES = {
     OP_SPAWN: "spawn", OP_READY: "ready", OP_PARK: "park", OP_SYSCALL: "syscall",
     OP_SYSCALL_BLOCK: "syscall_block", OP_NET_READ: "net_read", OP_YIELD: "yield",
-    OP_COMPUTE: "compute", OP_SPIN: "spin", OP_LOOP: "loop", OP_EXIT: "exit",
+    OP_COMPUTE: "compute", OP_SPIN: "spin", OP_LOOP: "loop", OP_EXIT: "exit", OP_SLEEP: "sleep",
 }
 OP_CODES = {name: code for code, name in OP_NAMES.items()}
 OP_CODES["go"] = OP_SPAWN

@@ -191,6 +191,14 @@ def the_pair_is_preempted(mc, label, s, env):
     return dict(env, h=label[2]) if label[0] == "gopreempt_m" and label[2] != env["g"] else None
 
 
+def sleeps_on_a_timer(mc, label, s, env):
+    return dict(env, g=label[2]) if label[0] == "timeSleep" else None
+
+
+def check_timers_readies_it(mc, label, s, env):
+    return env if label[0] == "findRunnable_checkTimers" and label[3] == env["g"] else None
+
+
 SCENARIOS = [
     staged("syscall_handoff",
            "A goroutine blocks in a syscall; sysmon detaches its P, which runs another goroutine on another M; "
@@ -239,6 +247,11 @@ SCENARIOS = [
            "through runnext, inheriting one time slice; the slice runs 10 ms, sysmon preempts the pair, and the "
            "waiting goroutine runs.",
            "pingpong", returns_to_global_runq, the_pair_wakes_each_other, inherits_the_slice, the_pair_is_preempted,
+           it_runs_again),
+    staged("timer_wakes_sleeper",
+           "A goroutine sleeps on a timer; the M that drops the last P polls the network until the timer is due, "
+           "netpoll returns empty, the M takes a P and findRunnable's timer check readies the sleeper, which runs.",
+           "timers", sleeps_on_a_timer, on("netpoll_block"), on("netpoll_empty"), check_timers_readies_it,
            it_runs_again),
     staged("exitsyscall_fast_path",
            "A syscall returns before sysmon acts: exitsyscallfast CASes the old P back from _Psyscall and the "

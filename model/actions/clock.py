@@ -8,7 +8,7 @@ eventually 10 ms old, a syscall sysmon has seen eventually is too, and
 sysmon's sleep eventually times out.
 """
 
-from ..vocab import (M_SCHEDULE, SLICE_OLD, SLICE_YOUNG, SY_IDLE, SY_SLEEP, SYSCALL_OLD, SYSCALL_SEEN, _Prunning,
+from ..vocab import (M_SCHEDULE, WAIT_TIMER, WAIT_TIMER_DUE, SLICE_OLD, SLICE_YOUNG, SY_IDLE, SY_SLEEP, SYSCALL_OLD, SYSCALL_SEEN, _Prunning,
                      _Psyscall)
 from ..workload import OP_COMPUTE, OP_LOOP, OP_SPIN
 from .registry import CLASSIC, action
@@ -95,3 +95,16 @@ def sysmon_timeout(rt, s, i, out):
     b[rt.L.sysmonwait] = 0
     b[rt.pc[i]] = SY_IDLE
     out.append((("sysmon_timeout", i), rt.freeze(b)))
+
+
+@action("timer_fires", "timeSleep, goroutineReady", params=("G",), actor="env")
+def timer_fires(rt, s, i, out):
+    """The sleep's duration passes: the timer's when is now in the past, so
+    the next timers.check of its P (checkTimers in findRunnable) runs
+    goroutineReady. Abstracts: the duration."""
+    for g, w in enumerate(rt.g_waits(s)):
+        if w != WAIT_TIMER:
+            continue
+        b = rt.copy(s)
+        b[rt.L.g_wait[g]] = WAIT_TIMER_DUE
+        out.append((("timer_fires", i, g), rt.freeze(b)))

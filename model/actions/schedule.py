@@ -316,10 +316,11 @@ def findRunnable_recheck_none(rt, s, m, out):
 @action("netpoll_block", "findRunnable, netpoll", pcs=(M_NETBLOCK,))
 def netpoll_block(rt, s, m, out):
     """findRunnable, with no P: some G waits on the network and nobody is polling
-    (sched.lastpoll.Swap(0) != 0), so this M blocks in netpoll(-1). Abstracts:
-    pollUntil and timers; the poll blocks until an fd is ready (no
-    netpollBreak)."""
-    if s[rt.L.netpolling] or not netpoll_waiters(rt, s):
+    (sched.lastpoll.Swap(0) != 0), or some P has a timer (pollUntil != 0),
+    so this M blocks in netpoll(delay) until an fd is ready, the next timer
+    is due or netpollBreak wakes it (netpoll_empty). Abstracts: pollUntil's
+    value (the delay)."""
+    if s[rt.L.netpolling] or not (netpoll_waiters(rt, s) or rt.timers_pending(s)):
         return
     b = rt.copy(s)
     b[rt.L.netpolling] = 1
@@ -332,7 +333,7 @@ def stopm(rt, s, m, out):
     """stopm: under sched.lock mput the M on the idle list (checkdead runs
     there), then park until startm hands it a P. Abstracts: LockOSThread
     (stoplockedm); mPark is the park itself."""
-    if s[rt.pc[m]] == M_NETBLOCK and not s[rt.L.netpolling] and netpoll_waiters(rt, s):
+    if s[rt.pc[m]] == M_NETBLOCK and not s[rt.L.netpolling] and (netpoll_waiters(rt, s) or rt.timers_pending(s)):
         return
     b = rt.copy(s)
     if b[rt.m_p[m]]:
