@@ -55,14 +55,16 @@ _TABLE = [
      "holds (without time-slice preemption it starves)."),
     ("spinstarve", 1, 0, 2, "spawn(1), syscall; spin",
      "GOMAXPROCS=1: G1 spins with no preemption point (asyncpreemptoff=1); main, back from its syscall, never "
-     "runs. Expected verdict: VIOLATED (runnable_g_eventually_runs, syscall_return_eventually_runs)."),
+     "runs. Expected verdict: VIOLATED (runnable_g_eventually_runs, syscall_return_eventually_runs, "
+     "runnable_g_runs_even_if_syscalls_block)."),
     ("timers", 1, 0, 2, "spawn(1), syscall; sleep",
      "GOMAXPROCS=1: G1 sleeps on a timer while main is in a syscall; the M that drops the P polls the network "
      "until the timer is due, netpoll returns empty, and checkTimers readies the sleeper."),
     ("handoffstall", 2, 0, 2, "spawn(1), syscall, exit; spawn(2), spin; exit",
      "GOMAXPROCS=2, issue 12 item 11 (docs/finding-handoffp.md): sysmon's handoffp idles a retaken P while a "
      "wakep finds none, and G2 waits beside the idle P while its spawner spins. Expected verdict: VIOLATED "
-     "(runnable_g_eventually_runs, no_persistent_underutilisation), confirmed on the real runtime."),
+     "(runnable_g_eventually_runs, no_persistent_underutilisation, runnable_g_runs_even_if_syscalls_block), "
+     "confirmed on the real runtime."),
     ("large", 2, 0, 2, "spawn(1), spawn(2), syscall, ready(2); net_read, yield; park, syscall_block, compute",
      "GOMAXPROCS=2, 3 Gs: syscalls (fast and blocking), a network read, park/ready, Gosched, a preemptible "
      "computation; millions of states, for the report."),

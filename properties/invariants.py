@@ -11,7 +11,7 @@ from explorer.spec import Invariant
 from model.layout import NMIDLELOCKED_BIAS, OMEGA
 from model.workload import OP_LOOP, OP_READY
 from model.vocab import (FATAL_DEADLOCK, FATAL_NAMES, WAIT_CHAN, WAIT_NAMES, WAIT_NET, WAIT_NETREADY, G_STATUS_NAMES, HANDOFF_PCS, M_IDLE, M_NETPOLL, M_SYSCALL,
-                         P_STATUS_NAMES, PC_NAMES, PC_WAKEP2, SY_RETAKE, SYSCALL_PCS, THROWS, _Gdead, _Gidle, _Grunnable,
+                         P_STATUS_NAMES, PC_NAMES, PC_WAKEP2, SY_RETAKE, SYSCALL_PCS, THROWS, TIMER_WAITS, _Gdead, _Gidle, _Grunnable,
                          _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning, _Psyscall)
 
 from .memo import memoised
@@ -362,6 +362,8 @@ def make_parked_g_has_a_waker(mc):
             wait = v["wait"][g]
             if wait in (WAIT_NET, WAIT_NETREADY):
                 continue  # the netpoller will return it
+            if wait in TIMER_WAITS:
+                continue  # its timer will fire (the clock) and a timer check ready it
             if wait != WAIT_CHAN:
                 return f"G{g} is _Gwaiting on nothing: no channel, netpoller or timer can wake it"
             if not any(status[h] not in (_Gidle, _Gdead) and g in _remaining_readies(programs[h], pcs[h])
