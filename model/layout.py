@@ -32,15 +32,15 @@ Two ways to hold threads (see README, "Threads: a bound or none"):
 
 from .config import Config
 
-G_FIELDS = ("status", "pc", "wait", "flags", "lockedm")
-P_FIELDS = ("status", "m", "runnext", "runSafePointFn")
+G_FIELDS = ("status", "pc", "wait", "flags", "lockedm", "timerp")
+P_FIELDS = ("status", "m", "runnext", "runSafePointFn", "schedwhen", "syscallwhen", "tick61")
 PROC_FIELDS = ("pc", "ret", "hp", "arg")
 # A process's private list of Gs (injectglist's local batch, runqputslow's
 # batch): a bitmask, one byte per 8 goroutines (glist, glist1, ...).
 GLIST_BITS = 8
 M_FIELDS = ("p", "nextp", "oldp", "curg", "spinning", "gp", "lockedg")
 SCHED_SCALARS = ("npidle", "nmspinning", "needspinning", "nmidlelocked", "netpolling", "throw",
-                 "gcwaiting", "stopwait", "stopnote", "safePointWait")
+                 "gcwaiting", "stopwait", "stopnote", "safePointWait", "sysmonwait", "netpollBreak")
 # nmidlelocked (int32 in the runtime) is stored plus this bias: it is below 0
 # while sysmon pretends to be a running M (-1), and while startlockedm has
 # counted a locked M as running before that M counted itself idle.
@@ -51,7 +51,7 @@ OMEGA = 255  # mult: more Ms than the cutoff in this local state
 REF_G, REF_P, REF_M, VALUE = "G", "P", "M", "V"
 GSET = "S"  # a bitmask of Gs: references too (a process holding some is not idle-handed)
 _KINDS = {"curg": REF_G, "gp": REF_G, "runnext": REF_G, "lockedg": REF_G, "p": REF_P, "nextp": REF_P,
-          "oldp": REF_P, "hp": REF_P, "m": REF_M, "lockedm": REF_M}
+          "oldp": REF_P, "hp": REF_P, "m": REF_M, "lockedm": REF_M, "timerp": REF_P}
 
 
 class ModelError(RuntimeError):

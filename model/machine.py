@@ -2,12 +2,14 @@
 init_states, successors, and ways to name and render states and steps."""
 
 from .actions import ACTIONS
+from .actions.clock import CLOCK
+from .actions.sysmon import LOOKS
 from .config import MAX_THREADS, Config, validate
 from .layout import NMIDLELOCKED_BIAS, OMEGA, CapacityError, Layout, ModelError
 from .render import Renderer
 from .mutants import actions_with, runtime_class
-from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_IDLE, M_NONE, M_RUN, SY_IDLE, WAIT_CHAN, _Gdead, _Gidle,
-                    _Grunning, _Gwaiting, _Pidle, _Prunning)
+from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, GF_PREEMPT_LATE, M_IDLE, M_NONE, M_RUN, M_SCHEDULE, SY_IDLE,
+                    WAIT_CHAN, _Gdead, _Gidle, _Grunning, _Gwaiting, _Pidle, _Prunning)
 from .workload import OP_SPIN, OP_SYSCALL, OP_SYSCALL_BLOCK
 
 
@@ -30,7 +32,9 @@ class GoScheduler:
         self._by_op: dict[int, list] = {}
         self._env_steps = []
         self._processes = tuple(range(self.L.nm + 1)) + (self.env,)
-        self._exclusive = [pc != SY_IDLE for pc in range(256)]  # sysmon's loop chooses among its duties
+        # sysmon's loop chooses among its duties; findRunnable's top may take
+        # the global queue first (schedtick%61) whatever else it could do.
+        self._exclusive = [pc not in (SY_IDLE, M_SCHEDULE) for pc in range(256)]
         for info in self.action_table.values():
             if info.protocols and self.config.protocol not in info.protocols:
                 continue
@@ -42,17 +46,37 @@ class GoScheduler:
                         self._by_op.setdefault(op, []).append(info.step)
                 else:
                     self._by_pc.setdefault(pc, []).append(info.step)
+        # findRunnable runs due timers first (checkTimers at its top): at
+        # M_SCHEDULE that step is tried first and, if it fires, alone.
+        first = self.action_table["findRunnable_checkTimers"].step
+        self._first = first
+        if M_SCHEDULE in self._by_pc and first in self._by_pc[M_SCHEDULE]:
+            self._by_pc[M_SCHEDULE].remove(first)
+            self._by_pc[M_SCHEDULE].insert(0, first)
         self._by_pc = [tuple(self._by_pc.get(pc, ())) for pc in range(256)]
         self._run_steps = [[tuple(self._by_op.get(op.code, ())) for op in program] for program in self.config.workload]
-        preempted = (self.action_table["gopreempt_m"].step,)
+        self._preempted = (self.action_table["gopreempt_m"].step,)
         # A pending preemption lands at the G's next safe point; a system call
-        # may come first (reentersyscall is no safe point, and the request
-        # survives the syscall: exitsyscall re-arms it). So a G asked to stop,
-        # e.g. by stopTheWorld's preemptall, may still enter its syscall.
-        self._preempted = [[preempted + (steps if op.code in (OP_SYSCALL, OP_SYSCALL_BLOCK) else ())
-                            for op, steps in zip(program, run)]
-                           for program, run in zip(self.config.workload, self._run_steps)]
+        # may come first (reentersyscall is no safe point). A request no safe
+        # point has seen yet (GF_PREEMPT_LATE: sysmon's preemptone, or
+        # stopTheWorld's preemptall) may land after the G's syscall instead;
+        # after the syscall, exitsyscall re-arms it for the next op.
+        self._preempted_late = [[self._preempted + (steps if op.code in (OP_SYSCALL, OP_SYSCALL_BLOCK) else ())
+                                 for op, steps in zip(program, row)]
+                                for program, row in zip(self.config.workload, self._run_steps)]
         self._env_steps = tuple(self._env_steps)
+        # What ends a list of steps (see dispatch): per step, whether the list
+        # ends once it fires. At an exclusive pc every step does; elsewhere
+        # only findRunnable's timer check (`first`) does. A pending preemption
+        # and the environment offer choices only. Indexed by exclusive (0/1).
+        def stops(steps, exclusive):
+            return (True,) * len(steps) if exclusive else tuple(step is first for step in steps)
+
+        self._pc_stops = [[stops(steps, x) for steps in self._by_pc] for x in (False, True)]
+        self._run_stops = [[[stops(steps, x) for steps in row] for row in self._run_steps] for x in (False, True)]
+        self._preempted_stops = stops(self._preempted, False)
+        self._late_stops = [[(False,) * len(steps) for steps in row] for row in self._preempted_late]
+        self._env_stops = (False,) * len(self._env_steps)
 
     # --- the explorer's interface --------------------------------------------------
     def init_states(self) -> list[bytes]:
@@ -121,17 +145,14 @@ class GoScheduler:
         for i in procs:
             if mult is not None and i < L.nm and s[mult[i]] > 1:
                 continue
-            steps, exclusive = dispatch(s, i)
-            if exclusive:
-                # The actions at this pc have mutually exclusive guards
-                # (tests/test_model.py checks it): stop at the first that fires.
-                n = len(out)
-                for step in steps:
+            steps, stops = dispatch(s, i)
+            for step, stop in zip(steps, stops):
+                if stop:
+                    n = len(out)
                     step(rt, s, i, out)
                     if len(out) != n:
                         break
-            else:
-                for step in steps:
+                else:
                     step(rt, s, i, out)
         return out
 
@@ -146,21 +167,36 @@ class GoScheduler:
         return self._processes
 
     def dispatch(self, s, i: int):
-        """(steps, exclusive): the step functions `step(rt, s, i, out)` that
-        process i may take in s, in order, and whether they exclude each
-        other (then successors() stops at the first that fires). A running M
-        takes its G's current op, or the preemption that is pending on it."""
+        """(steps, stops): the step functions `step(rt, s, i, out)` that
+        process i may take in s, in order, and per step whether the list ends
+        once that step fires (adds a step): successors() runs the steps in
+        order and stops there. The explicit and the symbolic engine
+        (explorer/symbolic/relation.py) both take their steps from here.
+
+        At a pc whose actions exclude each other (tests/test_model.py checks
+        it) every step ends the list: the first that fires is the only one.
+        At findRunnable's top (M_SCHEDULE) the timer check comes first and,
+        if it fires, alone (due timers run before anything else); the other
+        steps there are choices (the schedtick%61 global-queue check beside
+        the rest), as are sysmon's duties. A running M takes its G's current
+        op (exclusive), or the preemption that is pending on it: gopreempt_m
+        alone, or, for a request no safe point has seen yet
+        (GF_PREEMPT_LATE), gopreempt_m or the G's syscall, two choices."""
         if i == self.env:
-            return self._env_steps, False
+            return self._env_steps, self._env_stops
         L = self.L
         pc = s[L.proc_pc[i]]
         if pc == M_RUN:
             g = s[L.m_curg[i]] - 1
-            if s[L.g_flags[g]] & GF_PREEMPT:
-                # A pending preemption lands before the G's next op (or its syscall comes first: both are steps).
-                return self._preempted[g][s[L.g_pc[g]]], False
-            return self._run_steps[g][s[L.g_pc[g]]], True
-        return self._by_pc[pc], self._exclusive[pc]
+            op = s[L.g_pc[g]]
+            # A pending preemption (gp.preempt) lands before the G's next op.
+            flags = s[L.g_flags[g]]
+            if flags & GF_PREEMPT:
+                if flags & GF_PREEMPT_LATE:
+                    return self._preempted_late[g][op], self._late_stops[g][op]
+                return self._preempted, self._preempted_stops
+            return self._run_steps[g][op], self._run_stops[self._exclusive[pc]][g][op]
+        return self._by_pc[pc], self._pc_stops[self._exclusive[pc]][pc]
 
     def canonical(self, s: bytes) -> bytes:
         """Symmetry reduction: Ms are interchangeable (see Layout.canonical)."""
@@ -273,8 +309,10 @@ class GoScheduler:
     # --- fairness (explorer/liveness.py) ------------------------------------------
     FAIRNESS_CLASSES = {
         "threads": "every M that can take a scheduler step eventually does (weak fairness per thread)",
-        "sysmon": "sysmon eventually performs each of its duties that stays possible: retake of each P, "
-                  "preemption of each long-running G, its netpoll",
+        "sysmon": "sysmon eventually performs each of its duties that stays possible: a look at each P that "
+                  "is not idle (retake, preemptone), its netpoll, its sleep",
+        "time": "time passes: a time slice or a syscall sysmon has seen eventually is 10 ms old, sysmon's "
+                "sleep times out, a timer fires",
         "syscalls": "every system call eventually returns",
         "network": "every parked network read eventually has data",
     }
@@ -285,6 +323,8 @@ class GoScheduler:
             return "syscalls"  # the kernel's move: the M cannot step until the call returns
         if name == "netpollready":
             return "network"
+        if name in CLOCK:
+            return "time"
         return "sysmon" if proc == self.L.sysmon else "threads"
 
     def fairness_key(self, s: bytes, label):
@@ -302,15 +342,26 @@ class GoScheduler:
             return (cls, s[L.m_curg[label[1]]])
         if cls == "network":
             return (cls, label[2])
+        if cls == "time":
+            return (cls, label[0]) + tuple(label[2:])  # each clock of its own: a P's slice, its syscall, ...
         if s[L.proc_pc[L.sysmon]] == SY_IDLE:
-            return (cls, label[0]) + tuple(label[2:])  # each duty of the sysmon loop on its own
+            if label[0] in LOOKS:
+                # retake's loop body for one P, whatever it does there: sysmon
+                # keeps looking at every P that is not idle. Only weak: a P
+                # that enters and leaves syscalls is retaken because its
+                # slice ages (sysretake), not by assumption (README, "Time").
+                return (cls, "look", label[2])
+            return (cls, label[0]) + tuple(label[2:])  # each other duty of the sysmon loop on its own
+        if label[0] == "retake":
+            return (cls, "retake_cas", label[2])  # retake's CAS wins
         return (cls, "subroutine")
 
     def fairness_strong(self, key) -> bool:
-        """sysmon's retake of a P is strongly fair: a P that is in a syscall
-        again and again is eventually retaken, because after 10ms without a
-        schedule on that P retake sets sysretake and takes it at the next
-        look (time, which the model abstracts, is what forces it). Weak
-        fairness would let a G that loops on short syscalls starve its P's
-        run queue forever."""
-        return len(key) > 1 and key[0] == "sysmon" and key[1] == "retake"
+        """retake's CAS on a P is strongly fair: it is not lost every time.
+        The CAS loses only when the syscall returns in the few instructions
+        between retake's incidlelocked(-1) and its CAS; the model assumes it
+        does not land there at every one of infinitely many tries. retake's
+        decision to try is not assumed: it follows from the skip rules and
+        the weakly fair clock (README, "Time"); dropping this assumption gives
+        the lasso properties/test_liveness.py shows."""
+        return len(key) > 2 and key[0] == "sysmon" and key[1] == "retake_cas"

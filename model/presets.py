@@ -47,8 +47,8 @@ _TABLE = [
      "GOMAXPROCS=1: main yields forever, so findRunnable always finds work before its netpoll; the reader "
      "whose data is ready runs only because sysmon polls the network."),
     ("syscallloop", 1, 0, 2, "spawn(1), syscall, loop(1); exit",
-     "GOMAXPROCS=1: main makes short syscalls forever; the other G runs only if sysmon retakes the P "
-     "(strong fairness of retake stands for sysmon's 10ms sysretake rule)."),
+     "GOMAXPROCS=1: main makes short syscalls forever; the other G runs only if sysmon retakes the P: each "
+     "syscall is new to sysmon, so only sysretake (the slice is 10 ms old) takes it (go.dev/issue/28701)."),
     ("gc", 2, 0, 2, "spawn(1), gc; syscall",
      "GOMAXPROCS=2: main stops the world, starts it and runs forEachP while the other G makes a syscall: "
      "the stop and forEachP CAS its _Psyscall P against exitsyscall and retake; entersyscall_gcwait."),
@@ -58,6 +58,22 @@ _TABLE = [
     ("locked", 1, 0, 2, "spawn(1), yield, compute; syscall, lock_thread, syscall, yield, unlock_thread, lock_thread",
      "GOMAXPROCS=1: a goroutine locks its thread after a syscall, makes another and yields: stoplockedm (from "
      "exitsyscall0 and schedule), startlockedm, and mexit when it exits locked."),
+    ("pingpong", 1, 0, 2, "spawn(1), spawn(2), syscall; ready(2), park, loop(0); park, ready(1), loop(0)",
+     "GOMAXPROCS=1: G1 and G2 wake each other through runnext forever, sharing one time slice (inheritTime); "
+     "main, back from a syscall, waits on the global queue until sysmon preempts the pair. Every property "
+     "holds (without time-slice preemption it starves)."),
+    ("spinstarve", 1, 0, 2, "spawn(1), syscall; spin",
+     "GOMAXPROCS=1: G1 spins with no preemption point (asyncpreemptoff=1); main, back from its syscall, never "
+     "runs. Expected verdict: VIOLATED (runnable_g_eventually_runs, syscall_return_eventually_runs, "
+     "runnable_g_runs_even_if_syscalls_block)."),
+    ("timers", 1, 0, 2, "spawn(1), syscall; sleep",
+     "GOMAXPROCS=1: G1 sleeps on a timer while main is in a syscall; the M that drops the P polls the network "
+     "until the timer is due, netpoll returns empty, and checkTimers readies the sleeper."),
+    ("handoffstall", 2, 0, 2, "spawn(1), syscall, exit; spawn(2), spin; exit",
+     "GOMAXPROCS=2, issue 12 item 11 (docs/finding-handoffp.md): sysmon's handoffp idles a retaken P while a "
+     "wakep finds none, and G2 waits beside the idle P while its spawner spins. Expected verdict: VIOLATED "
+     "(runnable_g_eventually_runs, no_persistent_underutilisation, runnable_g_runs_even_if_syscalls_block), "
+     "confirmed on the real runtime."),
     ("large", 2, 0, 2, "spawn(1), spawn(2), syscall, ready(2); net_read, yield; park, syscall_block, compute",
      "GOMAXPROCS=2, 3 Gs: syscalls (fast and blocking), a network read, park/ready, Gosched, a preemptible "
      "computation; millions of states, for the report."),

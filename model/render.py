@@ -9,7 +9,7 @@ from .actions import ACTIONS
 from .layout import NMIDLELOCKED_BIAS, OMEGA
 from .runtime import signed
 from .vocab import (FATAL_NAMES, G_STATUS_NAMES, GF_PREEMPT, GF_TOKEN, M_IDLE, M_NONE,
-                    P_STATUS_NAMES, PC_NAMES, THROWS, WAIT_NAMES)
+                    P_STATUS_NAMES, PC_NAMES, SLICE_NAMES, SYSCALL_NAMES, THROWS, WAIT_NAMES)
 
 
 def _ref(prefix: str, v: int) -> str:
@@ -66,6 +66,7 @@ class Renderer:
             out[f"G{g}.status"] = G_STATUS_NAMES[s[L.g_status[g]]]
             out[f"G{g}.pc"] = self.g_op(g, s)
             out[f"G{g}.wait"] = WAIT_NAMES[s[L.g_wait[g]]]
+            out[f"G{g}.timer"] = _ref("P", s[L.g_timerp[g]])
             flags = s[L.g_flags[g]]
             out[f"G{g}.flags"] = ",".join(n for bit, n in ((GF_PREEMPT, "preempt"), (GF_TOKEN, "token")) if flags & bit) or "-"
             out[f"G{g}.lockedm"] = _ref("M", s[L.g_lockedm[g]])
@@ -75,6 +76,9 @@ class Renderer:
             out[f"P{p}.runnext"] = _ref("G", s[L.p_runnext[p]])
             out[f"P{p}.runq"] = _queue("G", s, L.p_runq[p])
             out[f"P{p}.runSafePointFn"] = str(s[L.p_runSafePointFn[p]])
+            out[f"P{p}.slice"] = SLICE_NAMES[s[L.p_schedwhen[p]]]
+            out[f"P{p}.syscall"] = SYSCALL_NAMES[s[L.p_syscallwhen[p]]]
+            out[f"P{p}.schedtick"] = "61k+1 (just took the global queue first)" if s[L.p_tick61[p]] else "-"
         for i in range(L.nm + 1):
             name = L.proc_name(i)
             if i < L.nm and s[L.proc_pc[i]] == M_NONE:
@@ -96,7 +100,7 @@ class Renderer:
             out["sched.midle"] = _queue("M", s, L.midle)
             out["sched.nmidle"] = str(s[L.nmidle])
         out["sched.nmspinning"] = self.nmspinning_text(s)
-        for f in ("npidle", "needspinning", "netpolling"):
+        for f in ("npidle", "needspinning", "netpolling", "sysmonwait", "netpollBreak"):
             out[f"sched.{f}"] = str(s[getattr(L, f)])
         out["sched.nmidlelocked"] = str(s[L.nmidlelocked] - NMIDLELOCKED_BIAS)
         out["sched.gcwaiting"] = str(s[L.gcwaiting])

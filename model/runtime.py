@@ -10,8 +10,9 @@ successors and violates the `no_runtime_throw` invariant.
 from operator import itemgetter
 
 from .layout import NMIDLELOCKED_BIAS, OMEGA, CapacityError, Layout, ModelError  # noqa: F401 (re-exported)
-from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, M_ACQUIRE, M_IDLE, M_NONE, M_RUN, THROW_CODES, _Grunnable,
-                    _Grunning, _Gsyscall, _Gwaiting, _Pgcstop, _Pidle, _Prunning)
+from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, GF_PREEMPT_LATE, M_ACQUIRE, M_IDLE, M_NONE, M_RUN, SLICE_OLD,
+                    SLICE_PENDING, SLICE_YOUNG, SYSCALL_UNSEEN, THROW_CODES, TIMER_WAITS, _Grunnable, _Grunning,
+                    _Gsyscall, _Gwaiting, _Pgcstop, _Pidle, _Prunning)
 from .workload import OP_SPIN
 
 NIL = None
@@ -55,6 +56,7 @@ class Runtime:
         L = layout
         self.g_status, self.g_flags = L.g_status, L.g_flags
         self.p_status, self.p_m, self.p_runnext, self.p_runq = L.p_status, L.p_m, L.p_runnext, L.p_runq
+        self.p_schedwhen, self.p_syscallwhen, self.p_tick61 = L.p_schedwhen, L.p_syscallwhen, L.p_tick61
         self.pc, self.ret = L.proc_pc, L.proc_ret
         self.m_p, self.m_nextp, self.m_curg, self.m_spinning, self.m_gp = L.m_p, L.m_nextp, L.m_curg, L.m_spinning, L.m_gp
         self.globq, self.pidle_slots, self.midle_slots = L.runq, L.pidle, L.midle
@@ -195,6 +197,11 @@ class Runtime:
             b[slots[i]] = b[slots[i - 1]]
         b[slots[0]] = pp + 1
         b[self.L.npidle] += 1
+        # An idle P's sysmontick is not kept: its next slice starts fresh
+        # (see new_slice; README, "Time").
+        b[self.p_schedwhen[pp]] = SLICE_YOUNG
+        b[self.p_syscallwhen[pp]] = SYSCALL_UNSEEN
+        b[self.p_tick61[pp]] = 0  # an over-approximation: schedtick is kept, the model forgets it
 
     def pidleget(self, b):
         top = self.qpop(b, self.pidle_slots)
@@ -346,12 +353,41 @@ class Runtime:
         return run
 
     def execute(self, b, m: int, g: int) -> None:
-        """execute(gp): m.curg = gp; _Grunnable -> _Grunning; gp.preempt = false."""
+        """execute(gp, inheritTime): m.curg = gp; _Grunnable -> _Grunning;
+        gp.preempt = false. The schedtick++ of a new time slice is done when
+        findRunnable picks gp (new_slice); a G that inherits the slice gets
+        the preemption sysmon asked for while the M was between two Gs of it
+        (SLICE_PENDING: where a look a moment later would have landed)."""
         b[self.m_curg[m]] = g + 1
         b[self.m_gp[m]] = 0
         self.casgstatus(b, g, _Grunnable, _Grunning)
-        b[self.g_flags[g]] &= ~GF_PREEMPT
+        b[self.g_flags[g]] &= ~(GF_PREEMPT | GF_PREEMPT_LATE)
+        pp = b[self.m_p[m]] - 1
+        if pp >= 0 and b[self.p_schedwhen[pp]] == SLICE_PENDING:
+            b[self.p_schedwhen[pp]] = SLICE_OLD
+            b[self.g_flags[g]] |= GF_PREEMPT | GF_PREEMPT_LATE
         b[self.pc[m]] = M_RUN
+
+    def new_slice(self, b, pp: int) -> None:
+        """execute(gp, inheritTime=false)'s pp.schedtick++ (proc.go:3355): a
+        new time slice, which sysmon has not seen yet."""
+        b[self.p_schedwhen[pp]] = SLICE_YOUNG
+        b[self.p_tick61[pp]] = 0
+
+    def leave_syscall(self, b, pp: int) -> None:
+        """pp leaves _Psyscall (exitsyscall's CAS, retake's CAS) and its
+        syscalltick moves on: sysmon's record of the syscall is stale."""
+        b[self.p_syscallwhen[pp]] = SYSCALL_UNSEEN
+
+    def sysmonwake(self, b) -> None:
+        """`if sched.sysmonwait.Load() { sched.sysmonwait.Store(false);
+        notewakeup(&sched.sysmonnote) }` under sched.lock (entersyscall_sysmon,
+        exitsyscallfast_pidle, exitsyscall0, startTheWorldWithSema)."""
+        b[self.L.sysmonwait] = 0
+
+    def timers_pending(self, s) -> bool:
+        """Some P's timer heap is not empty (a sleeping G's timer)."""
+        return any(w in TIMER_WAITS for w in self.g_waits(s))
 
     def checkdead(self, b) -> None:
         """checkdead: with no M running (mcount - nmidle - nmidlelocked == 0),
@@ -372,6 +408,8 @@ class Runtime:
                 return
             if st == _Gwaiting:
                 waiting = True
+        if self.timers_pending(b):
+            return  # "There are no goroutines running, so we can look at the P's": a timer will fire
         if waiting and not b[L.throw]:
             b[L.throw] = FATAL_DEADLOCK
 
@@ -409,7 +447,7 @@ class Runtime:
 
     def preemptall(self, b, m: int, owing_safe_point: bool = False) -> None:
         for g in self.preempt_targets(b, m, owing_safe_point):
-            b[self.g_flags[g]] |= GF_PREEMPT
+            b[self.g_flags[g]] |= GF_PREEMPT | GF_PREEMPT_LATE  # as preemptone: no safe point has seen it
 
     def gcstop(self, b, pp: int) -> None:
         """A P stops for the world (gcstopm, handoffp, entersyscall_gcwait):

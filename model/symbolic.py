@@ -19,7 +19,11 @@ from contextlib import contextmanager
 from .config import ConfigError
 from .layout import GLIST_BITS, GSET, NMIDLELOCKED_BIAS, REF_G, REF_M, REF_P
 from .machine import GoScheduler
-from .vocab import M_IDLE, M_NONE, SY_IDLE, SY_INCIDLELOCKED, _Grunnable, FATAL_NAMES, G_STATUS_NAMES, P_STATUS_NAMES, PC_NAMES, THROWS, WAIT_NAMES
+from .vocab import (GF_PREEMPT, GF_PREEMPT_LATE, GF_TOKEN, M_IDLE, M_NONE, SLICE_NAMES, SY_IDLE, SY_INCIDLELOCKED,
+                    SYSCALL_NAMES, _Grunnable, FATAL_NAMES, G_STATUS_NAMES, P_STATUS_NAMES, PC_NAMES, THROWS, WAIT_NAMES)
+
+# A G's flags: any combination of its flag bits.
+G_FLAG_VALUES = tuple(sorted({a | b | c for a in (0, GF_PREEMPT) for b in (0, GF_TOKEN) for c in (0, GF_PREEMPT_LATE)}))
 
 
 def _field(name: str) -> str:
@@ -50,9 +54,15 @@ def domains(machine: GoScheduler) -> list[tuple]:
         elif name.startswith("G"):
             g = int(name[1:name.index(".")])
             d = {"status": sorted(G_STATUS_NAMES), "pc": range(len(machine.config.workload[g])),
-                 "wait": sorted(WAIT_NAMES), "flags": range(4)}[f]
+                 "wait": sorted(WAIT_NAMES), "flags": G_FLAG_VALUES}[f]
         elif name.startswith("P") and f == "status":
             d = sorted(P_STATUS_NAMES)
+        elif name.startswith("P") and f == "schedwhen":
+            d = sorted(SLICE_NAMES)
+        elif name.startswith("P") and f == "syscallwhen":
+            d = sorted(SYSCALL_NAMES)
+        elif f in ("tick61", "sysmonwait", "netpollBreak"):
+            d = range(2)
         elif f in ("runSafePointFn", "gcwaiting", "stopnote"):
             d = range(2)
         elif f in ("stopwait", "safePointWait"):  # signed counters of Ps, one too many either way

@@ -36,13 +36,33 @@ WAIT_STW = 4  # waitReasonStoppingTheWorld
 WAIT_FOREACHP = 5  # waitReasonFlushProcCaches (mark termination's forEachP)
 SUSPENDED_WAITS = frozenset({WAIT_STW, WAIT_FOREACHP})
 
+WAIT_TIMER = 8  # timeSleep: parked until its timer (on the P in G.timerp) fires
+WAIT_TIMER_DUE = 9  # the timer's when has passed: the next timers.check of that P readies the G
+
 WAIT_NAMES = {WAIT_NONE: "-", WAIT_CHAN: "chan receive", WAIT_NET: "IO wait",
               WAIT_NETREADY: "IO wait (fd ready)", WAIT_STW: "stopping the world",
-              WAIT_FOREACHP: "flushing proc caches"}
+              WAIT_FOREACHP: "flushing proc caches", WAIT_TIMER: "sleep", WAIT_TIMER_DUE: "sleep (timer due)"}
+TIMER_WAITS = (WAIT_TIMER, WAIT_TIMER_DUE)
 
 # G flag bits.
 GF_PREEMPT = 1  # gp.preempt: sysmon's preemptone asked this G to stop
 GF_TOKEN = 2  # a goready arrived before the G parked (semaphore count of 1)
+# gp.preempt is set but no safe point has seen it yet: the G may still reach
+# entersyscall first (the request then survives the syscall, and exitsyscall
+# restores stackguard0 = stackPreempt so that it lands at the next call).
+GF_PREEMPT_LATE = 0x10
+
+# P.schedwhen: sysmon's view of the P's time slice (pd.schedtick/schedwhen in
+# retake), abstracted to what retake decides with.
+SLICE_YOUNG = 0  # schedtick changed since sysmon's last look, or less than forcePreemptNS ago
+SLICE_OLD = 1  # the same schedtick for forcePreemptNS (10 ms): retake preempts, sysretake
+SLICE_PENDING = 2  # old, and sysmon looked while the P's M was between two goroutines of the slice
+SLICE_NAMES = {SLICE_YOUNG: "young", SLICE_OLD: "10ms old", SLICE_PENDING: "10ms old, preempt pending"}
+# P.syscallwhen: sysmon's view of the P's syscall (pd.syscalltick/syscallwhen), only while _Psyscall.
+SYSCALL_UNSEEN = 0  # pd.syscalltick != pp.syscalltick: sysmon has not looked at this syscall yet
+SYSCALL_SEEN = 1  # sysmon recorded it less than 10 ms ago
+SYSCALL_OLD = 2  # recorded 10 ms ago or more
+SYSCALL_NAMES = {SYSCALL_UNSEEN: "unseen", SYSCALL_SEEN: "seen <10ms", SYSCALL_OLD: "seen >=10ms"}
 
 # Runtime throws and fatals the model can reach (sched.throw field).
 THROWS = {
@@ -118,6 +138,9 @@ M_MEXIT_CHECKDEAD = 49  # mexit: nmfreed++, checkdead; the thread is gone
 M_EXITSYSCALL0_UNLOCKED = 50  # (mutant only) exitsyscall0 after unlock, about to read gp.lockedm
 M_SYSCALL_SAFEPOINT = 51  # (mutant only) reentersyscall after publishing _Psyscall: runSafePointFn
 M_SYSCALL_SAFEPOINT_FN = 52  # (mutant only) running the safe-point function on the published P
+SY_SLEEP = 60  # notetsleep(&sched.sysmonnote): deep sleep with sched.sysmonwait set
+SY_RETAKE = 61  # retake after incidlelocked(-1), about to CAS(&pp.status, _Psyscall, _Pidle) (hp = pp)
+M_NETPOLL_SPUN = 62  # blocked in netpoll(delay), and was spinning before it dropped its P (wasSpinning)
 
 PC_NAMES = {
     M_NONE: "not created", M_IDLE: "stopm (idle)", M_ACQUIRE: "acquirep(nextp)",
@@ -136,6 +159,8 @@ PC_NAMES = {
     M_LOCKEDIDLE: "stoplockedm (parked)", M_MEXIT: "mexit", M_MEXIT_CHECKDEAD: "mexit: checkdead",
     M_EXITSYSCALL0_UNLOCKED: "exitsyscall0 (unlocked)", M_SYSCALL_SAFEPOINT: "reentersyscall: runSafePointFn",
     M_SYSCALL_SAFEPOINT_FN: "runSafePointFn (fn)",
+    SY_IDLE: "sysmon loop", SY_INCIDLELOCKED: "incidlelocked(1)", SY_SLEEP: "sysmon asleep (sysmonwait)",
+    SY_RETAKE: "retake: CAS", M_NETPOLL_SPUN: "netpoll(block), was spinning",
 }
 
 # The M is inside a system call on behalf of its curg (curg is _Gsyscall), from

@@ -34,11 +34,12 @@ from dataclasses import dataclass
 OP_SPAWN, OP_READY, OP_PARK, OP_SYSCALL, OP_SYSCALL_BLOCK, OP_NET_READ = range(6)
 OP_YIELD, OP_COMPUTE, OP_SPIN, OP_LOOP, OP_EXIT = range(6, 11)
 OP_GC, OP_LOCK_THREAD, OP_UNLOCK_THREAD, OP_STW = range(11, 15)
+OP_SLEEP = 15
 
 OP_NAMES = {
     OP_SPAWN: "spawn", OP_READY: "ready", OP_PARK: "park", OP_SYSCALL: "syscall",
     OP_SYSCALL_BLOCK: "syscall_block", OP_NET_READ: "net_read", OP_YIELD: "yield",
-    OP_COMPUTE: "compute", OP_SPIN: "spin", OP_LOOP: "loop", OP_EXIT: "exit",
+    OP_COMPUTE: "compute", OP_SPIN: "spin", OP_LOOP: "loop", OP_EXIT: "exit", OP_SLEEP: "sleep",
     OP_GC: "gc", OP_STW: "stw", OP_LOCK_THREAD: "lock_thread", OP_UNLOCK_THREAD: "unlock_thread",
 }
 OP_CODES = {name: code for code, name in OP_NAMES.items()}

@@ -13,8 +13,9 @@ from model.runtime import signed
 from model.workload import OP_LOOP, OP_READY
 from model.vocab import (FATAL_DEADLOCK, FATAL_NAMES, G_STATUS_NAMES, HANDOFF_PCS, M_IDLE, M_LOCKEDIDLE, M_NETPOLL,
                          M_STW_STOPPED, M_SYSCALL, P_STATUS_NAMES, PC_NAMES, PC_WAKEP2, STW_PCS, SUSPENDED_WAITS,
-                         SYSCALL_PCS, THROWS, WAIT_CHAN, WAIT_NAMES, WAIT_NET, WAIT_NETREADY, _Gdead, _Gidle,
-                         _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pgcstop, _Pidle, _Prunning, _Psyscall)
+                         SY_RETAKE, SYSCALL_PCS, THROWS, TIMER_WAITS, WAIT_CHAN, WAIT_NAMES, WAIT_NET, WAIT_NETREADY,
+                         _Gdead, _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pgcstop, _Pidle, _Prunning,
+                         _Psyscall)
 
 from .memo import isin, memoised
 
@@ -161,14 +162,19 @@ def make_p_accounting(mc):
     f.add("pidle", L.pidle)
     f.add("status", L.p_status)
     f.add("pm", L.p_m)
+    f.add("sysmon", [L.proc_pc[L.sysmon]])
+    sysmon_hp = len(L.m_p) + len(L.m_nextp) + L.sysmon  # sysmon's hp within "held"
 
     def fn(vals):
         v = f.split(vals)
+        held = v["held"]
+        if v["sysmon"][0] == SY_RETAKE:  # the P retake is about to CAS: not held yet
+            held = held[:sysmon_hp] + held[sysmon_hp + 1:]
         for p, st in enumerate(v["status"]):
             # A _Pgcstop P belongs to the M that stopped the world: its own P
             # (still its m.p) or one stopped for it (owned by no M).
             stopped = st == _Pgcstop and not v["pm"][p]
-            n = v["held"].count(p + 1) + v["pidle"].count(p + 1) + (st == _Psyscall) + stopped
+            n = held.count(p + 1) + v["pidle"].count(p + 1) + (st == _Psyscall) + stopped
             if n == 0:
                 return (f"P{p} ({P_STATUS_NAMES[st]}) is owned by no M, not on sched.pidle, not in a syscall, "
                         f"not stopped for the world and not being handed off: it leaked")
@@ -461,6 +467,8 @@ def make_parked_g_has_a_waker(mc):
                 continue  # the netpoller will return it
             if wait in SUSPENDED_WAITS:
                 continue  # stopping the world or in forEachP: its own M resumes it (world_stop_finishes)
+            if wait in TIMER_WAITS:
+                continue  # its timer will fire (the clock) and a timer check ready it
             if wait != WAIT_CHAN:
                 return f"G{g} is _Gwaiting on nothing: no channel, netpoller or timer can wake it"
             if not any(status[h] not in (_Gidle, _Gdead) and g in _remaining_readies(programs[h], pcs[h])

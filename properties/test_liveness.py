@@ -47,9 +47,11 @@ def test_without_sysmon_fairness_a_p_stuck_in_a_syscall_is_never_retaken():
     assert replayed.length == trace.length
 
 
-def test_without_strong_retake_fairness_a_syscall_loop_starves_its_run_queue():
-    """Weak fairness is not enough for a G that loops on short syscalls:
-    retake is enabled only while the P is in _Psyscall, i.e. on and off."""
+def test_without_strong_fairness_of_retakes_cas_a_syscall_loop_starves_its_run_queue():
+    """retake's decision is not assumed: the clock and the skip rules make
+    sysmon try (sysretake). What is assumed is that its CAS is not lost at
+    every try: without that, the lasso is a syscall that returns between
+    retake's incidlelocked(-1) and its CAS, again and again."""
     machine, _, v = verification("syscallloop")
     assert all(x.holds for x in v.liveness)
     machine.fairness_strong = lambda key: False  # weak fairness only, for this one check
@@ -57,6 +59,9 @@ def test_without_strong_retake_fairness_a_syscall_loop_starves_its_run_queue():
         analysis = Analysis(v.result.space, machine, v.predicates)
         runnable = next(p for p in v.properties if p.name == "runnable_g_eventually_runs")
         result = analysis.check(runnable)
+        assert not result.holds and result.lasso.cycle_length > 0
+        trace = lasso_trace(machine, v, result, True, machine.config.to_dict(), "gosched")
     finally:
         del machine.fairness_strong
-    assert not result.holds and result.lasso.cycle_length > 0
+    cycle = [step.label[0] for step in trace.steps[len(trace.steps) - result.lasso.cycle_length:]]
+    assert "retake_lost" in cycle and "retake" not in cycle, cycle

@@ -9,7 +9,7 @@ a row (a state condition that holds right after the step that caused it).
 """
 
 from explorer.observer import Scenario
-from model.vocab import _Grunning, _Pgcstop
+from model.vocab import SLICE_YOUNG, SY_SLEEP, _Grunning, _Pgcstop
 
 # A label is (action, proc, *params); params follow ACTIONS[action].params.
 
@@ -188,6 +188,45 @@ def another_m_hands_it_to_its_m(mc, label, s, env):
 
 def its_m_runs_it(mc, label, s, env):
     return env if label[0] == "stoplockedm_acquirep" and label[1] == env["m"] and label[3] == env["g"] else None
+def sysmon_sleeps(mc, label, s, env):
+    return env if label[0] == "sysmon_sleep" else None
+
+
+def a_syscall_wakes_sysmon(mc, label, s, env):
+    """A wake site on a syscall path (entersyscall_sysmon, exitsyscallfast_pidle,
+    exitsyscall0) cleared sched.sysmonwait while sysmon sleeps."""
+    wakes = ("entersyscall", "exitsyscallfast_pidle", "exitsyscall0_acquirep")
+    L = mc.L
+    return env if label[0] in wakes and not s[L.sysmonwait] and s[L.proc_pc[L.sysmon]] == SY_SLEEP else None
+
+
+def sysmon_wakes(mc, label, s, env):
+    return env if label[0] == "sysmon_wake" else None
+
+
+def the_pair_wakes_each_other(mc, label, s, env):
+    """One of the pair readies the other: goready puts it in runnext."""
+    return env if label[0] == "goready" and label[2] != env["g"] else None
+
+
+def inherits_the_slice(mc, label, s, env):
+    """findRunnable takes runnext with inheritTime: the ping-pong pair shares
+    the P's time slice (the slice stays as it was)."""
+    if label[0] != "findRunnable_runqget" or label[3] == env["g"]:
+        return None
+    return dict(env, h=label[3]) if s[mc.L.p_schedwhen[label[2]]] != SLICE_YOUNG else None
+
+
+def the_pair_is_preempted(mc, label, s, env):
+    return dict(env, h=label[2]) if label[0] == "gopreempt_m" and label[2] != env["g"] else None
+
+
+def sleeps_on_a_timer(mc, label, s, env):
+    return dict(env, g=label[2]) if label[0] == "timeSleep" else None
+
+
+def check_timers_readies_it(mc, label, s, env):
+    return env if label[0] == "findRunnable_checkTimers" and label[3] == env["g"] else None
 
 
 SCENARIOS = [
@@ -229,6 +268,21 @@ SCENARIOS = [
            "from _Psyscall although another M is the one in a syscall on it, so that M's syscall returns to no P.",
            "syscalls", enters_syscall, retakes_its_p, another_m_enters_syscall_on_it, steals_its_p_back,
            the_other_syscall_returns_without_p),
+    staged("sysmon_sleep_wake",
+           "Every P is idle, so sysmon sets sched.sysmonwait and sleeps; a syscall path (exitsyscall taking an idle "
+           "P) wakes it, and it goes back to its loop.",
+           "tiny", sysmon_sleeps, a_syscall_wakes_sysmon, sysmon_wakes),
+    staged("pingpong_preempted",
+           "A goroutine back from a syscall waits on the global queue while two goroutines wake each other "
+           "through runnext, inheriting one time slice; the slice runs 10 ms, sysmon preempts the pair, and the "
+           "waiting goroutine runs.",
+           "pingpong", returns_to_global_runq, the_pair_wakes_each_other, inherits_the_slice, the_pair_is_preempted,
+           it_runs_again),
+    staged("timer_wakes_sleeper",
+           "A goroutine sleeps on a timer; the M that drops the last P polls the network until the timer is due, "
+           "netpoll returns empty, the M takes a P and findRunnable's timer check readies the sleeper, which runs.",
+           "timers", sleeps_on_a_timer, on("netpoll_block"), on("netpoll_empty"), check_timers_readies_it,
+           it_runs_again),
     staged("exitsyscall_fast_path",
            "A syscall returns before sysmon acts: exitsyscallfast CASes the old P back from _Psyscall and the "
            "goroutine keeps running on it.",

@@ -8,7 +8,7 @@ from explorer.search import Limits, explore
 from model.config import Config
 from model.machine import GoScheduler
 from model.presets import preset
-from model.vocab import M_ACQUIRE, M_RUN, SY_IDLE, _Gidle, _Grunning, _Pidle, _Prunning
+from model.vocab import M_ACQUIRE, M_RUN, M_SCHEDULE, SY_IDLE, _Gidle, _Grunning, _Pidle, _Prunning
 from model.workload import parse_workload
 
 
@@ -130,7 +130,8 @@ def test_initial_ps_are_idle_and_unowned():
 @pytest.mark.parametrize("name", ["default", "netpoll", "steal4", "lostwakeup"])
 def test_actions_at_one_program_counter_exclude_each_other(name):
     """successors() stops at the first action that fires at a pc (sysmon's
-    loop aside); that is only sound if no two of them can fire together."""
+    loop and findRunnable's top aside); that is only sound if no two of them
+    can fire together."""
     mc = GoScheduler(preset(name))
     mc._exclusive = [False] * 256
     states = explore(mc, [], limits=Limits(max_states=40000), keep_states=True).space.states
@@ -143,7 +144,9 @@ def test_actions_at_one_program_counter_exclude_each_other(name):
                 continue
             fired.setdefault(proc, set()).add(label[0])
         for proc, names in fired.items():
-            assert len(names) == 1, f"{names} can all fire for {mc.proc_name(proc)} in {mc.view(s, True)}"
+            # findRunnable's schedtick%61 check is a choice beside its other branches (model/machine.py).
+            rest = names - {"findRunnable_globrunq61"} if s[L.proc_pc[proc]] == M_SCHEDULE else names
+            assert len(rest) <= 1 and names, f"{names} can all fire for {mc.proc_name(proc)} in {mc.view(s, True)}"
 
 
 def test_seeded_bugs_live_beside_the_catalogue_not_inside_the_actions():

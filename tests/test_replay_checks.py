@@ -237,10 +237,11 @@ def test_a_lasso_made_by_declaring_every_class_unfair_is_rejected(tmp_path, save
 
 def test_a_lasso_whose_cycle_is_unfair_without_the_mutant_is_rejected(tmp_path, saved):
     """sysmon_never_retakes makes the syscall loop starve G1; without the
-    mutant the same steps replay, but sysmon's strongly fair retake is enabled
-    on the cycle and never taken, so the cycle is not a fair run."""
+    mutant the same steps replay, but sysmon's weakly fair look at P0 (retake
+    or preemptone, whichever the P's state calls for) is enabled throughout
+    the cycle and never taken, so the cycle is not a fair run."""
     forged = changed(saved["lasso"], lambda d: d["config"].update(mutant=None))
-    assert_rejected(tmp_path, forged, 1, "the cycle is not fair", "retake")
+    assert_rejected(tmp_path, forged, 1, "the cycle is not fair", "(sysmon, P0")
 
 
 @pytest.mark.parametrize("edit, words", [

@@ -38,7 +38,13 @@ def problem_for(config):
 
 TINY = preset("tiny").with_(threads=2)
 SYSCALL = preset("tiny").with_(procs=1, threads=2, workload=parse_workload("syscall_block, syscall"), name="syscall")
-SMALL = [TINY, SYSCALL]
+# The step selections main's scheduler loop added (GoScheduler.dispatch): a
+# preemption sysmon asked for while the G is at a syscall (gopreempt_m or the
+# syscall, two choices), and findRunnable's timer check, which runs alone if
+# it fires (both reached in a few reachable states of these).
+PREEMPT_LATE = preset("tiny").with_(procs=1, threads=1, workload=parse_workload("syscall, loop(0)"), name="preempt_late")
+TIMER_FIRST = preset("tiny").with_(procs=1, threads=1, workload=parse_workload("sleep, syscall"), name="timer_first")
+SMALL = [TINY, SYSCALL, PREEMPT_LATE, TIMER_FIRST]
 
 
 @pytest.mark.parametrize("config", SMALL, ids=lambda c: c.name)
@@ -90,24 +96,28 @@ def test_bmc_finds_nothing_to_the_bfs_depth_where_bfs_finds_nothing():
 
 @pytest.mark.parametrize("mutant", ["retake_no_handoffp"])  # the others: scripts/symbolic_report.py
 def test_bmc_finds_a_safety_mutant_at_exactly_the_bfs_length(mutant):
-    row = bmc_agrees(plugin, TINY.with_(mutant=mutant), mutant)
+    # One thread: since retake takes its look, its decision and its CAS as
+    # steps, the violation is 7 steps long, and two threads make z3's part
+    # most of this file's time.
+    row = bmc_agrees(plugin, TINY.with_(threads=1, mutant=mutant), mutant)
     assert row.bfs_property is not None
     assert row.agrees, row
 
 
 def test_bmc_counterexample_is_a_trace_replay_accepts(tmp_path):
     out = tmp_path / "cex.json"
-    code, text, err = call("bmc", "--preset", "tiny", "--threads", "2", "--mutant", "retake_no_handoffp",
-                           "--depth", "6", "--quiet", "--trace-out", out)
+    # One thread is enough (sysmon retakes the P of M0's syscall) and keeps z3's part short.
+    code, text, err = call("bmc", "--preset", "tiny", "--threads", "1", "--mutant", "retake_no_handoffp",
+                           "--depth", "7", "--quiet", "--trace-out", out)
     assert code == 1, err
-    assert "Counterexample for p_accounting (5 steps, the shortest)" in text
+    assert "Counterexample for p_accounting (7 steps, the shortest)" in text
     assert json.loads(out.read_text())["property"] == "p_accounting"
     code, text, err = call("replay", out, "--quiet")
     assert code == 0 and "its last state violates p_accounting" in text
 
 
 def test_bmc_without_a_violation_is_bounded_not_complete():
-    code, text, err = call("bmc", "--preset", "tiny", "--threads", "2", "--depth", "2", "--quiet")
+    code, text, err = call("bmc", "--preset", "tiny", "--threads", "1", "--depth", "2", "--quiet")
     assert code == 4, (text, err)
     assert "no violation in any run of up to 2 steps" in text
 

@@ -539,6 +539,16 @@ class SymSeq:
             out = ("c", k) if out is None else ("ite", c, ("c", k), out)
         return wrap(T.substitute(out, {}))
 
+    def __add__(self, other):
+        if isinstance(other, (SymSeq, tuple)):
+            return SymSeq(self.items + tuple(other))
+        return NotImplemented
+
+    def __radd__(self, other):
+        if isinstance(other, tuple):
+            return SymSeq(other + self.items)
+        return NotImplemented
+
     def __getitem__(self, i):
         if isinstance(i, slice):
             return SymSeq(self.items[i])

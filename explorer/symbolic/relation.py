@@ -8,8 +8,9 @@ model/symbolic.py), which says how its successor function is put together:
     domains                per field, the tuple of values it may hold (the type: TypeOK)
     processes              the processes that take steps
     halted(s)              True when no process may step (successors(s) is empty)
-    dispatch(s, proc)      (steps, exclusive): the step functions proc may take in s,
-                           in order; exclusive: the first that adds a step ends the list
+    dispatch(s, proc)      (steps, stops): the step functions proc may take in s, in
+                           order, and per step whether the list ends once that step
+                           adds a step (the machine's successors() runs the same lists)
     run_step(step, s, proc, out)   run one step function: it appends (label, successor)
                            pairs to out (successor None: a step cut at a bound)
     step_name(step)        a name for reports
@@ -19,7 +20,8 @@ model/symbolic.py), which says how its successor function is put together:
                            makes nondeterministic choices with `choose` (free_choice)
 
 so that successors(s) == [] if halted(s) else the concatenation, over
-processes, of what dispatch's steps append. Every function is run on a
+processes, of what dispatch's steps append up to the first step that
+fires and ends its list. Every function is run on a
 symbolic state with the forking executor; the result is a tree of guarded
 updates:
 
@@ -27,7 +29,7 @@ updates:
     case    (step, path through it): condition, appended (label, writes), or an error
 
 The flat relation is: some group's condition and some case's condition hold
-(and, for an exclusive dispatch, no earlier step fired), and the successor
+(and no earlier step that ends the list fired), and the successor
 is the case's writes over the state. `successors` evaluates exactly those
 conditions on a concrete state, so agreement tests check what z3 is given.
 """
@@ -74,7 +76,7 @@ class Case:
 class StepCases:
     name: str
     cases: list
-    earlier: list = field(default_factory=list)  # exclusive dispatch: fired-conditions of the steps before
+    earlier: list = field(default_factory=list)  # fired-conditions of the steps before that end the list
 
     def fired(self) -> tuple:
         """The condition (beyond the group's) under which this step adds a step."""
@@ -86,7 +88,6 @@ class Group:
     process: object
     condition: tuple  # the dispatch path's condition, including "not halted"
     steps: list  # of StepCases
-    exclusive: bool = False
     error: tuple | None = None  # dispatch itself raises
 
 
@@ -120,7 +121,7 @@ class Relation:
                 yield g.condition, f"dispatch of process {g.process}", g.error
                 continue
             for st in g.steps:
-                excl = [T.negate(f) for f in st.earlier] if g.exclusive else []
+                excl = [T.negate(f) for f in st.earlier]
                 for case in st.cases:
                     if case.error is not None:
                         yield T.conj([g.condition, *excl, case.condition]), st.name, case.error
@@ -146,7 +147,7 @@ class Relation:
             if g.error is not None:
                 raise ModelError(f"dispatch of process {g.process}", g.error)
             for st in g.steps:
-                if g.exclusive and any(ev(f, state) for f in st.earlier):
+                if any(ev(f, state) for f in st.earlier):
                     break
                 for case in st.cases:
                     if not ev(case.condition, state):
@@ -246,17 +247,18 @@ def build(view, domains=None, path_limit: int = 200_000, log=None) -> Relation:
                     if d.error:
                         groups.append(Group(proc, d.condition, [], error=d.error))
                         continue
-                    steps, exclusive = d.value
-                    exclusive = bool(exclusive)
-                    group = Group(proc, d.condition, [], exclusive=exclusive)
+                    steps, stops = d.value
+                    if len(steps) != len(stops):
+                        raise ValueError(f"dispatch of process {proc} gave {len(steps)} steps but {len(stops)} stops")
+                    group = Group(proc, d.condition, [])
                     earlier: list = []
-                    for step in steps:
+                    for step, stop in zip(steps, stops):
                         name = view.step_name(step)
                         st = _step_cases(view, step, proc, s0, d.context, path_limit, cache)
                         stats[name] = stats.get(name, 0) + len(st.cases)
-                        st = StepCases(name, st.cases, list(earlier) if exclusive else [])
+                        st = StepCases(name, st.cases, list(earlier))
                         group.steps.append(st)
-                        if exclusive:
+                        if bool(stop):
                             earlier.append(st.fired())
                     groups.append(group)
     rel = Relation(size, list(view.names), domains, T.disj(halted_parts), groups, halted_errors,

@@ -24,11 +24,14 @@ def advance(rt, b, g) -> None:
     b[rt.L.g_pc[g]] = pc
 
 
-def found(rt, b, m, gp) -> None:
-    """findRunnable returned gp to schedule(): a spinning M first runs
-    resetspinning (which may wakep); a G locked to a thread goes to that
-    thread (startlockedm, its own step, M_EXECUTE); otherwise execute(gp)
-    at once."""
+def found(rt, b, m, gp, inheritTime: bool = False) -> None:
+    """findRunnable returned (gp, inheritTime) to schedule(): a spinning M
+    first runs resetspinning (which may wakep); a G locked to a thread goes to
+    that thread (startlockedm, its own step, M_EXECUTE); otherwise execute(gp)
+    at once. Unless gp inherits the time slice (runnext), execute's
+    schedtick++ starts a new one; it is done here, at the pick (README, "Time")."""
+    if not inheritTime:
+        rt.new_slice(b, b[rt.m_p[m]] - 1)
     if b[rt.m_spinning[m]]:
         b[rt.m_gp[m]] = gp + 1
         b[rt.pc[m]] = M_RESETSPIN
@@ -82,6 +85,7 @@ def found_after_inject(rt, b, m, gp, rest) -> None:
     if not rest:
         found(rt, b, m, gp)
         return
+    rt.new_slice(b, b[rt.m_p[m]] - 1)
     b[rt.m_gp[m]] = gp + 1
     then = M_RESETSPIN if b[rt.m_spinning[m]] else M_EXECUTE
     injectglist(rt, b, m, rt.own_p(b, m), rest, then)

@@ -70,17 +70,44 @@ def acquirep(rt, s, m, out):
 @action("findRunnable_runqget", "schedule, findRunnable, runqget", pcs=(M_SCHEDULE,), params=("P", "G"))
 def findRunnable_runqget(rt, s, m, out):
     """findRunnable: runqget(pp) takes runnext, else the head of the local queue.
-    A spinning M with local work throws, as schedule() does. Abstracts:
-    inheritTime, timers (pp.timers.check), GC workers, the trace reader."""
+    A G taken from runnext inherits the time slice (inheritTime: execute
+    does not bump schedtick), so two Gs readying each other through runnext
+    share one slice. A spinning M with local work throws, as schedule()
+    does. Abstracts: GC workers, the trace reader."""
     pp = _own_p(rt, s, m)
     if not _has_work(rt, s, pp) or not past_top(rt, s, m):
         return
     b = rt.copy(s)
     if b[rt.m_spinning[m]]:
         rt.throw(b, "schedule: spinning with local work")
+    inheritTime = bool(b[rt.p_runnext[pp]])
     gp = rt.runqget(b, pp)
-    found(rt, b, m, gp)
+    found(rt, b, m, gp, inheritTime)
     out.append((("findRunnable_runqget", m, pp, gp), rt.freeze(b)))
+
+
+@action("findRunnable_globrunq61", "findRunnable, globrunqget", pcs=(M_SCHEDULE,), params=("P", "G"))
+def findRunnable_globrunq61(rt, s, m, out):
+    """findRunnable (proc.go:3431): `pp.schedtick%61 == 0 &&
+    !sched.runq.empty()`: once in a while the global queue is checked first,
+    even with local work, and globrunqget takes one G under sched.lock ("two
+    goroutines can completely occupy the local runqueue by constantly
+    respawning each other"). Abstracts schedtick to one bit per P (tick61):
+    set by this pick, whose execute starts a new slice (schedtick++), and
+    cleared by the next new slice; while it is set the branch is not taken
+    (schedtick is 1 past a multiple of 61, or more). Otherwise the branch may
+    be taken whenever the global queue has work and the local queue too (with
+    an empty local queue the model lets findRunnable_globrunq take a batch
+    instead: the one G the 61 branch takes is the batch's first); nothing
+    forces it (it is not a fairness assumption)."""
+    pp = _own_p(rt, s, m)
+    if not s[rt.globq[0]] or s[rt.p_tick61[pp]] or not _has_work(rt, s, pp):
+        return
+    b = rt.copy(s)
+    gp = rt.qpop(b, rt.globq) - 1
+    found(rt, b, m, gp)
+    b[rt.p_tick61[pp]] = 1
+    out.append((("findRunnable_globrunq61", m, pp, gp), rt.freeze(b)))
 
 
 @action("findRunnable_globrunq", "findRunnable, globrunqgetbatch, runqputbatch", pcs=(M_SCHEDULE,), params=("P", "G"))
@@ -301,10 +328,11 @@ def findRunnable_recheck_none(rt, s, m, out):
 @action("netpoll_block", "findRunnable, netpoll", pcs=(M_NETBLOCK,))
 def netpoll_block(rt, s, m, out):
     """findRunnable, with no P: some G waits on the network and nobody is polling
-    (sched.lastpoll.Swap(0) != 0), so this M blocks in netpoll(-1). Abstracts:
-    pollUntil and timers; the poll blocks until an fd is ready (no
-    netpollBreak)."""
-    if s[rt.L.netpolling] or not netpoll_waiters(rt, s):
+    (sched.lastpoll.Swap(0) != 0), or some P has a timer (pollUntil != 0),
+    so this M blocks in netpoll(delay) until an fd is ready, the next timer
+    is due or netpollBreak wakes it (netpoll_empty). Abstracts: pollUntil's
+    value (the delay)."""
+    if s[rt.L.netpolling] or not (netpoll_waiters(rt, s) or rt.timers_pending(s)):
         return
     b = rt.copy(s)
     b[rt.L.netpolling] = 1
@@ -317,7 +345,7 @@ def stopm(rt, s, m, out):
     """stopm: under sched.lock mput the M on the idle list (checkdead runs
     there), then park until startm hands it a P. Abstracts: LockOSThread
     (stoplockedm); mPark is the park itself."""
-    if s[rt.pc[m]] == M_NETBLOCK and not s[rt.L.netpolling] and netpoll_waiters(rt, s):
+    if s[rt.pc[m]] == M_NETBLOCK and not s[rt.L.netpolling] and (netpoll_waiters(rt, s) or rt.timers_pending(s)):
         return
     b = rt.copy(s)
     if b[rt.m_p[m]]:

@@ -212,19 +212,30 @@ def handoffp_lastp_startm(rt, s, i, out):
     _startm_or_cut(rt, out, ("handoffp_lastp_startm", i, pp), b, pp, False)
 
 
-@action("handoffp_pidleput", "handoffp, runSafePointFn, pidleput", pcs=(PC_HANDOFF3,), params=("P",),
+@action("handoffp_pidleput", "handoffp, runSafePointFn, pidleput, wakeNetPoller", pcs=(PC_HANDOFF3,), params=("P",),
         actor="any")
 def handoffp_pidleput(rt, s, i, out):
     """handoffp, under sched.lock: (after gcwaiting and the safe-point
-    function) nothing needs an M, so pidleput(pp). Abstracts: timers
-    (wakeNetPoller)."""
+    function) nothing needs an M, so pidleput(pp). Then, if pp has timers
+    (proc.go:3199, `when := pp.timers.wakeTime()`), wakeNetPoller(when):
+    with an M blocked in netpoll (lastpoll == 0) netpollBreak wakes it;
+    otherwise wakep (a tail call: handoffp returns when wakep does).
+    Abstracts: the poller's pollUntil (it is always later than the timer)."""
     if s[rt.L.gcwaiting] or rt.handoff_sees_global_work(s) or _lastp_unpolled(rt, s):
         return
     pp = s[rt.L.proc_hp[i]] - 1
     b = rt.copy(s)
     rt.run_safe_point_fn(b, pp)  # proc.go:3173
     rt.pidleput(b, pp)
-    _ret(rt, b, i)
+    if rt.timers_pending(s) and any(s[rt.L.g_timerp[g]] == pp + 1 for g in range(rt.L.ng)):
+        b[rt.L.proc_hp[i]] = 0
+        if b[rt.L.netpolling]:
+            b[rt.L.netpollBreak] = 1
+            _ret(rt, b, i)
+        else:
+            b[rt.pc[i]] = PC_WAKEP1
+    else:
+        _ret(rt, b, i)
     out.append((("handoffp_pidleput", i, pp), rt.freeze(b)))
 
 

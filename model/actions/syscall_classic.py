@@ -6,28 +6,32 @@ back to `_Pidle` and wires it; sysmon's retake CASes it to `_Pidle` and hands
 it off. Whoever CASes first owns the P.
 """
 
-from ..vocab import (M_EXITSYSCALL0, M_EXITSYSCALL_PIDLE, M_RUN, M_STOPLOCKEDM, M_STOPM, M_SYSCALL,
+from ..vocab import (GF_PREEMPT_LATE, M_EXITSYSCALL0, M_EXITSYSCALL_PIDLE, M_RUN, M_STOPLOCKEDM, M_STOPM, M_SYSCALL,
                      M_SYSCALL_GCWAIT, PC_HANDOFF1, _Grunnable, _Grunning, _Gsyscall, _Pidle, _Psyscall)
 from ..workload import OP_SYSCALL, OP_SYSCALL_BLOCK
 from .common import advance, current_op
 from .registry import CLASSIC, action
 
 
-@action("entersyscall", "entersyscall, reentersyscall", pcs=(M_RUN,), params=("G", "P"), ops=(OP_SYSCALL,),
+@action("entersyscall", "entersyscall, reentersyscall, entersyscall_sysmon", pcs=(M_RUN,), params=("G", "P"), ops=(OP_SYSCALL,),
         protocols=CLASSIC)
 def entersyscall(rt, s, m, out):
     """op syscall: reentersyscall (proc.go:4574): casgstatus _Grunning ->
-    _Gsyscall, a safe-point function its P owes runs now, while the M still
-    owns the P (runSafePointFn, 4629), then pp.m = 0, m.oldp = pp, m.p = 0
-    and atomic.Store(&pp.status, _Psyscall) publishes the P (4640). If a
-    stop of the world is pending (gcwaiting, read after the store),
-    entersyscall_gcwait is the M's next step. One step up to the store:
-    nothing else reads these fields before it. Abstracts: syscalltick,
-    sysmonwait (sysmon never sleeps), tracing."""
+    _Gsyscall; if sched.sysmonwait, entersyscall_sysmon (4672) wakes sysmon
+    under sched.lock (a P in a syscall needs it to be retaken); a safe-point
+    function its P owes runs now, while the M still owns the P
+    (runSafePointFn, 4629); then pp.m = 0, m.oldp = pp, m.p = 0 and
+    atomic.Store(&pp.status, _Psyscall) publishes the P (4640), with a
+    syscalltick sysmon has not seen. If a stop of the world is pending
+    (gcwaiting, read after the store), entersyscall_gcwait is the M's next
+    step. One step up to the store: nothing else reads these fields before
+    it. A pending gp.preempt stays set (stackguard0 is stackPreempt in a
+    syscall anyway). Abstracts: tracing."""
     g, _ = current_op(rt, s, m)
     b = rt.copy(s)
     pp = rt.own_p(b, m)
     rt.casgstatus(b, g, _Grunning, _Gsyscall)
+    rt.sysmonwake(b)
     rt.run_safe_point_fn(b, pp)
     b[rt.p_m[pp]] = 0
     b[rt.L.m_oldp[m]] = pp + 1
@@ -82,9 +86,11 @@ def _syscall_g(rt, s, m):
 def exitsyscall(rt, s, m, out):
     """The syscall returns and exitsyscallfast's CAS(&oldp.status,
     _Psyscall, _Pidle) wins: wirep(oldp) makes it _Prunning on this M and
-    the G goes back to _Grunning (the fast path). The return is the
-    environment's move; the CAS is the race with sysmon's retake. Abstracts:
-    the syscalltick ABA bookkeeping, which only feeds tracing."""
+    the G goes back to _Grunning (the fast path), syscalltick++. A pending
+    gp.preempt survives the syscall: exitsyscall (proc.go:4853) restores
+    stackguard0 = stackPreempt, so it lands at the G's next call. The return
+    is the environment's move; the CAS is the race with sysmon's retake.
+    Abstracts: the syscalltick ABA bookkeeping, which only feeds tracing."""
     oldp = s[rt.L.m_oldp[m]] - 1
     if oldp < 0:
         return
@@ -98,10 +104,19 @@ def exitsyscall(rt, s, m, out):
 def _wire_oldp(rt, b, m, oldp) -> None:
     g = b[rt.m_curg[m]] - 1
     b[rt.p_status[oldp]] = _Pidle
+    rt.leave_syscall(b, oldp)
     b[rt.L.m_oldp[m]] = 0
     rt.acquirep(b, m, oldp)
     rt.casgstatus(b, g, _Gsyscall, _Grunning)
+    restore_stackguard(rt, b, g)
     b[rt.pc[m]] = M_RUN
+
+
+def restore_stackguard(rt, b, g) -> None:
+    """exitsyscall's fast path (proc.go:4853-4858): `if gp.preempt {
+    gp.stackguard0 = stackPreempt }`: a preemption request made before the
+    syscall lands at the G's next call, before its next op."""
+    b[rt.g_flags[g]] &= ~GF_PREEMPT_LATE
 
 
 @action("exitsyscall_lostp", "exitsyscall, exitsyscallfast", pcs=(M_SYSCALL,), params=("G",), actor="env",
@@ -124,16 +139,19 @@ def exitsyscall_lostp(rt, s, m, out):
 @action("exitsyscallfast_pidle", "exitsyscallfast_pidle, pidleget, acquirep",
         pcs=(M_EXITSYSCALL_PIDLE,), params=("G", "P"), protocols=CLASSIC)
 def exitsyscallfast_pidle(rt, s, m, out):
-    """exitsyscallfast_pidle: sched.pidle != 0, so under sched.lock pidleget
-    an idle P, acquirep it and keep running the G. Abstracts: waking a
-    sleeping sysmon (the model's sysmon never sleeps)."""
+    """exitsyscallfast_pidle (proc.go:4944): sched.pidle != 0, so under
+    sched.lock pidleget an idle P and, with sched.sysmonwait set, wake sysmon
+    (4947); acquirep it and keep running the G (the fast path: a pending
+    gp.preempt lands at its next call). Abstracts: tracing."""
     if not rt.exitsyscall_sees_idle_p(s):
         return
     b = rt.copy(s)
     g = _syscall_g(rt, s, m)
     pp = rt.pidleget(b)
+    rt.sysmonwake(b)
     rt.acquirep(b, m, pp)
     rt.casgstatus(b, g, _Gsyscall, _Grunning)
+    restore_stackguard(rt, b, g)
     b[rt.pc[m]] = M_RUN
     out.append((("exitsyscallfast_pidle", m, g, pp), rt.freeze(b)))
 
@@ -153,9 +171,11 @@ def exitsyscallfast_nopidle(rt, s, m, out):
 @action("exitsyscall0_acquirep", "exitsyscall0, pidleget, acquirep, execute",
         pcs=(M_EXITSYSCALL0,), params=("G", "P"), protocols=CLASSIC)
 def exitsyscall0_acquirep(rt, s, m, out):
-    """exitsyscall0 on g0: _Gsyscall -> _Grunnable, dropg, and under sched.lock
-    pidleget finds a P after all: acquirep and execute the G. Abstracts:
-    schedEnabled (user scheduling is never disabled here), tracing."""
+    """exitsyscall0 on g0 (proc.go:4965): _Gsyscall -> _Grunnable, dropg,
+    and under sched.lock pidleget finds a P after all and, with
+    sched.sysmonwait set, wakes sysmon (4995); acquirep and execute(gp,
+    false): a new time slice. Abstracts: schedEnabled (user scheduling is
+    never disabled here), tracing."""
     if not rt.exitsyscall_sees_idle_p(s):
         return
     b = rt.copy(s)
@@ -163,7 +183,9 @@ def exitsyscall0_acquirep(rt, s, m, out):
     rt.casgstatus(b, g, _Gsyscall, _Grunnable)
     b[rt.m_curg[m]] = 0
     pp = rt.pidleget(b)
+    rt.sysmonwake(b)
     rt.acquirep(b, m, pp)
+    rt.new_slice(b, pp)
     rt.execute(b, m, g)
     out.append((("exitsyscall0_acquirep", m, g, pp), rt.freeze(b)))
 

@@ -172,6 +172,14 @@ CATALOGUE += [
            "(a goroutine that yields in a loop): findRunnable reaches its netpoll only with no work at all.",
            "sysmon: \"poll network if not polled for more than 10ms\" (the reason sysmon polls at all); "
            "invented slip.", "liveness", "netyield", False),
+    Mutant("retake_no_sysretake", "retake_syscalltick, retake_decide",
+           "retake's skip rule without sysretake: a P in a syscall whose syscalltick sysmon has not seen is "
+           "recorded and skipped, however long its time slice has run.",
+           "A goroutine that makes short syscalls in a loop shows sysmon a new syscalltick at every look: its P "
+           "is never retaken and the goroutines queued on it starve.",
+           "go.dev/issue/28701 (goroutine starvation: retake \"invoked frequently but choosing not to actually "
+           "retake any Ps\", the syscallticks \"permanently misaligned\"); retake's `!sysretake && "
+           "pd.syscalltick != t` (proc.go:6429).", "liveness", "syscallloop", True),
 ]
 
 # Stop-the-world, forEachP and LockOSThread (issue 12, items 1, 2 and 8).

@@ -17,8 +17,9 @@ from ..layout import OMEGA
 from ..vocab import (GF_PREEMPT, M_ACQUIRE, M_EXITSYSCALL0_UNLOCKED, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_NETBLOCK,
                      M_NETPOLL, M_RECHECK, M_RUN, M_SCHEDULE, M_STEALNEXT, M_STOPLOCKEDM, M_STOPM, M_STOPSPIN, M_STW_WAIT,
                      M_SYSCALL, M_SYSCALL_GCWAIT, M_SYSCALL_SAFEPOINT, M_SYSCALL_SAFEPOINT_FN, PC_HANDOFF1, PC_INJECT_LOCAL,
-                     PC_WAKEP2, PC_WAKEP_STORE, SY_IDLE, SY_INCIDLELOCKED, WAIT_CHAN, WAIT_NONE, WAIT_STW, _Grunnable,
-                     _Grunning, _Gsyscall, _Gwaiting, _Pgcstop, _Pidle, _Prunning, _Psyscall)
+                     PC_WAKEP2, PC_WAKEP_STORE, SY_IDLE, SY_INCIDLELOCKED, SY_RETAKE, SYSCALL_SEEN, SYSCALL_UNSEEN, WAIT_CHAN,
+                     WAIT_NONE, WAIT_STW, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pgcstop, _Pidle, _Prunning,
+                     _Psyscall)
 
 _REPLACES: dict = {}  # mutant -> {action name: step}
 _EXTRA: dict = {}  # mutant -> [ActionInfo]
@@ -105,11 +106,14 @@ def exitsyscall_lostp_no_cas(rt, s, m, out):
 
 
 def _wire(rt, b, m, oldp) -> None:
+    from ..actions.syscall_classic import restore_stackguard
     g = b[rt.m_curg[m]] - 1
     b[rt.p_status[oldp]] = _Pidle
+    rt.leave_syscall(b, oldp)
     b[rt.L.m_oldp[m]] = 0
     rt.acquirep(b, m, oldp)
     rt.casgstatus(b, g, _Gsyscall, _Grunning)
+    restore_stackguard(rt, b, g)
     b[rt.pc[m]] = M_RUN
 
 
@@ -137,6 +141,7 @@ def exitsyscall_wirep(rt, s, m, out):
     b[rt.m_p[m]] = oldp + 1
     b[rt.p_m[oldp]] = m + 1
     b[rt.p_status[oldp]] = _Prunning
+    rt.leave_syscall(b, oldp)
     rt.casgstatus(b, b[rt.m_curg[m]] - 1, _Gsyscall, _Grunning)
     b[rt.pc[m]] = M_RUN
     out.append((("exitsyscall_wirep", m, oldp), rt.freeze(b)))
@@ -195,27 +200,28 @@ class IgnoresIdleP(Runtime):
 @replaces("retake_no_handoffp", "retake")
 def retake_forgets_handoffp(rt, s, i, out):
     """retake CASes the P from _Psyscall to _Pidle and hands it to nobody."""
-    for pp in range(rt.L.np):
-        if s[rt.p_status[pp]] != _Psyscall:
-            continue
-        b = rt.copy(s)
-        b[rt.L.nmidlelocked] -= 1
-        b[rt.p_status[pp]] = _Pidle
-        b[rt.pc[i]] = SY_INCIDLELOCKED
-        out.append((("retake", i, pp), rt.freeze(b)))
+    pp = s[rt.L.proc_hp[i]] - 1
+    if s[rt.p_status[pp]] != _Psyscall:
+        return
+    b = rt.copy(s)
+    b[rt.p_status[pp]] = _Pidle
+    rt.leave_syscall(b, pp)
+    b[rt.L.proc_hp[i]] = 0
+    b[rt.pc[i]] = SY_INCIDLELOCKED
+    out.append((("retake", i, pp), rt.freeze(b)))
 
 
-@replaces("retake_no_incidlelocked", "retake")
+@replaces("retake_no_incidlelocked", "retake_decide")
 def retake_without_incidlelocked(rt, s, i, out):
-    """retake takes the P without incidlelocked(-1) first."""
+    """retake goes for the CAS without incidlelocked(-1) first."""
+    from ..actions.sysmon import _syscall_decision
     for pp in range(rt.L.np):
-        if s[rt.p_status[pp]] != _Psyscall:
+        if s[rt.p_status[pp]] != _Psyscall or _syscall_decision(rt, s, pp) != "retake":
             continue
         b = rt.copy(s)
-        b[rt.p_status[pp]] = _Pidle
         b[rt.L.proc_hp[i]] = pp + 1
-        rt.call(b, i, PC_HANDOFF1, SY_INCIDLELOCKED)
-        out.append((("retake", i, pp), rt.freeze(b)))
+        b[rt.pc[i]] = SY_RETAKE
+        out.append((("retake_decide", i, pp), rt.freeze(b)))
 
 
 @replaces("retake_no_incidlelocked", "incidlelocked")
@@ -230,12 +236,49 @@ def incidlelocked_without_decrement(rt, s, i, out):
     out.append((("incidlelocked", i), rt.freeze(b)))
 
 
-@replaces("sysmon_never_retakes", "retake")
+def _decision_without_sysretake(rt, s, pp):
+    """retake's skip rules without sysretake: a syscalltick sysmon has not
+    seen is recorded and skipped, however old the P's time slice is."""
+    seen = s[rt.p_syscallwhen[pp]]
+    if seen == SYSCALL_UNSEEN:
+        return "record"
+    if rt.runqempty(s, pp) and rt.nmspinning(s) + s[rt.L.npidle] > 0 and seen == SYSCALL_SEEN:
+        return None
+    return "retake"
+
+
+@replaces("retake_no_sysretake", "retake_syscalltick")
+def retake_syscalltick_always(rt, s, i, out):
+    """retake records a new syscalltick and skips the P even when its slice
+    is 10 ms old (no sysretake)."""
+    for pp in range(rt.L.np):
+        if s[rt.p_status[pp]] != _Psyscall or _decision_without_sysretake(rt, s, pp) != "record":
+            continue
+        b = rt.copy(s)
+        b[rt.p_syscallwhen[pp]] = SYSCALL_SEEN
+        out.append((("retake_syscalltick", i, pp), rt.freeze(b)))
+
+
+@replaces("retake_no_sysretake", "retake_decide")
+def retake_decide_without_sysretake(rt, s, i, out):
+    """retake goes for the CAS only for a syscall it has already seen (no
+    sysretake)."""
+    for pp in range(rt.L.np):
+        if s[rt.p_status[pp]] != _Psyscall or _decision_without_sysretake(rt, s, pp) != "retake":
+            continue
+        b = rt.copy(s)
+        b[rt.L.nmidlelocked] -= 1
+        b[rt.L.proc_hp[i]] = pp + 1
+        b[rt.pc[i]] = SY_RETAKE
+        out.append((("retake_decide", i, pp), rt.freeze(b)))
+
+
+@replaces("sysmon_never_retakes", "retake_decide")
 def retake_never(rt, s, i, out):
     """sysmon never retakes a P from a syscall."""
 
 
-@replaces("sysmon_never_preempts", "preemptone")
+@replaces("sysmon_never_preempts", "preemptone", "preemptone_between")
 def preemptone_never(rt, s, i, out):
     """sysmon never preempts a long-running G."""
 
