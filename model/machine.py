@@ -98,7 +98,7 @@ class GoScheduler:
         if s[L.throw]:
             return []
         if L.bounded:
-            return self._steps(s)
+            return self._finished(s, self._steps(s))
         out = []
         mult, size, base = L.m_mult, L.m_size, L.m_base
         for i in L.m_range:
@@ -119,7 +119,18 @@ class GoScheduler:
                         out.append(((label[0], i) + label[2:], t))
         out += self._steps(s, skip_counted=True)
         canon = L.canonical
-        return [(label, canon(t) if t is not None else None) for label, t in out]
+        return self._finished(s, [(label, canon(t) if t is not None else None) for label, t in out])
+
+    def _finished(self, s: bytes, out: list) -> list:
+        """Every goroutine has exited and every M is parked: only sysmon and
+        time could still move (sysmon's sleep timing out, forever). The
+        program is over (Go's process would exit with main), so the state is
+        final, as it was before sysmon slept."""
+        L = self.L
+        if not out or any(s[L.g_status[g]] not in (_Gidle, _Gdead) for g in range(L.ng)):
+            return out
+        quiet = (L.sysmon, self.env)
+        return [] if all(label[1] in quiet for label, _ in out) else out
 
     def _steps(self, s: bytes, only: int | None = None, skip_counted: bool = False) -> list:
         """The steps of every process (or of M `only`), and the environment's.
