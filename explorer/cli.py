@@ -17,6 +17,7 @@ bug in the checker.
 """
 
 import argparse
+import importlib.metadata
 import errno
 import json
 import os
@@ -31,6 +32,7 @@ from .progress import Progress
 from .replay import ReplayMismatch, verify_file
 from .limits import Limits, install_signal_handlers, restore_signal_handlers, save_signal_handlers
 from .search import explore
+from .suggest import did_you_mean
 from .spec import DEADLOCK, MODEL_ERROR
 from .trace import Spurious, Trace, lasso_message, render_text, run_config, save, shown_run, to_json
 from .tracefile import BadTraceFile
@@ -48,6 +50,13 @@ class UsageError(Exception):
 class Parser(argparse.ArgumentParser):
     def error(self, message):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def version() -> str:
+    try:
+        return importlib.metadata.version("gosched-mc")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed)"
 
 
 def default_workers() -> int:
@@ -90,16 +99,19 @@ def build_parser(plugin) -> Parser:
                            "3 a limit stopped the search, 4 holds within a bound only, 70 internal error.")
     parser.add_argument("--debug", action="store_true",
                         help="show the Python traceback of an internal error (for a bug report); any position")
+    parser.add_argument("--version", action="version", version=f"{PROG} {version()}",
+                        help="print the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
 
     check = sub.add_parser("check", help="explore every reachable state and check the properties")
     _add_config_arguments(plugin, check)
     check.add_argument("--property", action="append", metavar="NAME",
                        help="check only this property (repeatable); default: all")
-    check.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    check.add_argument("--json", action="store_true",
+                       help="print one JSON object instead of text (explorer/schema/check-result.schema.json)")
     check.add_argument("--trace-out", metavar="FILE", help="save the counterexample as JSON (for `replay`)")
     check.add_argument("--format", choices=("text", "json", "markdown"), default="text",
-                       help="how to print a counterexample (default: text)")
+                       help="text (default), markdown (for a code review), or json (the same as --json)")
     check.add_argument("--detail", action="store_true", help="print every P, M and G in each trace step")
     view_cli.add_html_option(check)
     check.add_argument("--all-violations", action="store_true",
@@ -137,16 +149,19 @@ def build_parser(plugin) -> Parser:
     gr.add_argument("--highlight", metavar="TRACE", help="mark a saved trace's states and steps")
     gr.add_argument("--max-nodes", type=inputs.positive_int, metavar="N",
                     help=f"refuse bigger graphs (default: {DOT_LIMIT} for dot/svg, {DATA_LIMIT} for graphml/json)")
-    gr.add_argument("--no-symmetry", action="store_true")
-    gr.add_argument("--quiet", action="store_true")
+    gr.add_argument("--no-symmetry", action="store_true",
+                    help="do not merge states that differ only in M numbering (with --threads N)")
+    gr.add_argument("--quiet", action="store_true", help="no progress display")
     _add_workers(gr)
     _add_limits(gr)
 
     wi = sub.add_parser("witness", help="print the shortest run of a scenario (no NAME: list the scenarios)")
     _add_limits(wi)
-    wi.add_argument("name", nargs="?", metavar="NAME")
-    wi.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    wi.add_argument("--detail", action="store_true")
+    wi.add_argument("name", nargs="?", metavar="NAME", help="the scenario (no NAME: list them)")
+    wi.add_argument("--json", action="store_true", help="print the witness as one JSON object (the --trace-out format)")
+    wi.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                    help="text, markdown (for a code review), or json (the same as --json)")
+    wi.add_argument("--detail", action="store_true", help="print every P, M and G in each step")
     wi.add_argument("--trace-out", metavar="FILE", help="save the witness as JSON (for `replay`)")
     view_cli.add_html_option(wi)
 
@@ -157,8 +172,9 @@ def build_parser(plugin) -> Parser:
 
     rp = sub.add_parser("replay", help="re-execute a saved trace step by step against the model")
     rp.add_argument("file", help="a trace saved by `check --trace-out`")
-    rp.add_argument("--format", choices=("text", "markdown"), default="text")
-    rp.add_argument("--detail", action="store_true")
+    rp.add_argument("--format", choices=("text", "markdown"), default="text",
+                    help="text, or markdown (for a code review)")
+    rp.add_argument("--detail", action="store_true", help="print every P, M and G in each step")
     rp.add_argument("--quiet", action="store_true", help="print only the verdict")
     view_cli.add_html_option(rp)
     view_cli.add_view_command(sub)
@@ -176,7 +192,8 @@ def _select(invariants, liveness, names):
         return invariants, True, liveness
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise UsageError(f"unknown property {_quoted(unknown[0])}; known properties: {', '.join(known)}")
+        raise UsageError(f"unknown property {_quoted(unknown[0])}{did_you_mean(unknown[0], known)}; "
+                         f"known properties: {', '.join(known)}")
     return ([inv for inv in invariants if inv.name in names], DEADLOCK in names,
             [p for p in liveness if p.name in names])
 
@@ -207,6 +224,7 @@ def _lasso(machine, v, live, symmetry: bool, trace_config: dict, model: str) -> 
 
 
 def cmd_check(plugin, args) -> int:
+    args.json = args.json or args.format == "json"  # --format json is the same as --json
     config = plugin.config_from_args(args)
     _check_outputs(args)
     machine, invariants = plugin.build(config)
@@ -252,10 +270,7 @@ def cmd_check(plugin, args) -> int:
             kind = "Lasso" if t.kind == "liveness" else "Counterexample"
             print(f"{kind} for {t.property} ({t.length} steps"
                   + (f", {t.config['threads']} threads" if c["threads"] == "unbounded" else "") + "):")
-            if args.format == "json":
-                print(json.dumps(to_json(t.machine, t), indent=1))
-            else:
-                print(output.trace_text(t.machine, t, args.format, args.detail))
+            print(output.trace_text(t.machine, t, args.format, args.detail))
         print()
         print("\n".join(output.summary_lines(machine, result, names, actions)))
         print("\n".join(output.liveness_lines(v, getattr(plugin, "fairness_classes", lambda: {})(), within)))
@@ -334,7 +349,8 @@ def cmd_mutants(plugin, args) -> int:
     known = {m["name"] for m in catalogue}
     unknown = [n for n in args.names if n not in known]
     if unknown:
-        raise UsageError(f"no mutant named {_quoted(unknown[0])}; `{PROG} mutants --list` lists them")
+        raise UsageError(f"no mutant named {_quoted(unknown[0])}{did_you_mean(unknown[0], known)}; "
+                         f"`{PROG} mutants --list` lists them")
     chosen = [m for m in catalogue if not args.names or m["name"] in args.names]
     if args.list:
         if args.json:
@@ -371,7 +387,8 @@ def cmd_witness(plugin, args) -> int:
         return EXIT_OK
     by_name = {sc.name: sc for sc in scenarios}
     if args.name not in by_name:
-        raise UsageError(f"no scenario named {_quoted(args.name)}; `{PROG} witness` lists them")
+        raise UsageError(f"no scenario named {_quoted(args.name)}{did_you_mean(args.name, by_name)}; "
+                         f"`{PROG} witness` lists them")
     _check_outputs(args)
     sc = by_name[args.name]
     config = plugin.witness_config(sc)
@@ -385,7 +402,7 @@ def cmd_witness(plugin, args) -> int:
         print(f"{PROG} witness: {sc.name} is not reachable in preset {sc.preset} ({result.states:,} states explored)")
         return EXIT_VIOLATED
     trace.config, trace.model = _trace_config(config.to_dict()), plugin.name
-    if args.format == "json":
+    if args.json or args.format == "json":
         print(json.dumps(to_json(machine, trace), indent=1))
     else:
         print(f"{PROG} witness: {sc.name} on preset {sc.preset}: {trace.length} steps (shortest)")
@@ -511,7 +528,15 @@ def run(plugin, argv: list[str]) -> int:
     """Parse argv and run the command; bad input becomes one sentence and
     exit status 2. Unexpected exceptions propagate (main() guards them)."""
     parser = build_parser(plugin)
+    if not argv:  # `gosched-mc` alone: how to use it, not a 30-second check
+        parser.print_usage(sys.stderr)
+        print(f"{PROG}: give a command; `{PROG} check` checks the default configuration, "
+              f"`{PROG} --help` lists the commands", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
+        if not argv[0].startswith("-") and argv[0] not in COMMANDS:
+            raise UsageError(f"unknown command {_quoted(argv[0])}{did_you_mean(argv[0], COMMANDS)}; "
+                             f"commands: {', '.join(sorted(COMMANDS))}")
         flag = inputs.empty_value_flag(argv)
         if flag:
             raise UsageError(f"argument {flag}: expected a value, not '--' (see `{PROG} --help`)")
@@ -542,8 +567,8 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     argv = [a for a in argv if a != "--debug"]
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
-        argv = ["check"] + argv  # `gosched-mc` alone checks the default configuration
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        argv = ["check"] + argv  # `gosched-mc --preset tiny` is `gosched-mc check --preset tiny`
     saved = save_signal_handlers()
     try:
         install_signal_handlers()  # SIGTERM stops a run like Ctrl-C: cleanly, with the statistics so far
