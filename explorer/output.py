@@ -5,6 +5,10 @@ from .search import Result
 from .trace import Trace, render_text, to_json
 from .verdict import bound_phrase
 
+# The version of explorer/schema/check-result.schema.json that `check --json` follows:
+# raised whenever a field is removed or changes meaning.
+SCHEMA_VERSION = 1
+
 
 def _n(x: int) -> str:
     return f"{x:,}"
@@ -57,7 +61,7 @@ def coverage_lines(result: Result, known_actions: list[str]) -> list[str]:
 
 def result_json(machine, v, verdict, config: dict, properties: list[str], traces: list, known_actions: list[str]) -> dict:
     result = v.result
-    data = verdict.to_json()
+    data = {"schema_version": SCHEMA_VERSION, **verdict.to_json()}
     data.update({
         "config": config,
         "properties": properties,
