@@ -50,7 +50,7 @@ def full_graph(space, machine, result, config: dict, states: list) -> nx.MultiDi
     depth = _depths(space)
     for n, s in enumerate(states):
         attrs = dict(machine.fields(s))
-        attrs.update(label=machine.view(s).removeprefix("SCHED: "), depth=depth[n], initial=n in space.init,
+        attrs.update(label=machine.view(s).splitlines()[0].removeprefix("SCHED 0ms: "), depth=depth[n], initial=n in space.init,
                      final=space.out_start[n] == space.out_start[n + 1] and n not in bad,
                      violation=bad.get(n, ""), highlight=False)
         g.add_node(f"s{n}", **attrs)

@@ -5,6 +5,7 @@
 does, with the model's extra per-M program counter.
 """
 
+from . import schedtrace
 from .actions import ACTIONS
 from .layout import NMIDLELOCKED_BIAS, OMEGA
 from .runtime import signed
@@ -110,44 +111,9 @@ class Renderer:
         out["sched.throw"] = self.throw_text(s[L.throw])
         return out
 
+    def count_text(self, mult: int) -> str:
+        return _count(mult, self.L.cutoff)
+
     def schedtrace(self, s, detail: bool = False) -> str:
-        L = self.L
-        local = " ".join(str((1 if s[L.p_runnext[p]] else 0) + sum(1 for o in L.p_runq[p] if s[o])) for p in range(L.np))
-        if L.bounded:
-            threads = str(sum(1 for m in range(L.nm) if s[L.proc_pc[m]] != M_NONE))
-            idle = str(s[L.nmidle])
-        else:  # parked threads are not counted: any number of them
-            threads, idle = f"{self.mc.rt.running_ms(s)}+idle", "any"
-        line = (f"SCHED: gomaxprocs={L.np} idleprocs={s[L.npidle]} threads={threads} "
-                f"spinningthreads={self.nmspinning_text(s)} needspinning={s[L.needspinning]} "
-                f"idlethreads={idle} runqueue={sum(1 for o in L.runq if s[o])} [{local}]")
-        if s[L.throw]:
-            line += f"  <{self.throw_text(s[L.throw])}>"
-        if not detail:
-            return line
-        lines = [line + f" gcwaiting={s[L.gcwaiting]} nmidlelocked={s[L.nmidlelocked] - NMIDLELOCKED_BIAS}"
-                        f" stopwait={signed(s[L.stopwait])}"]
-        for p in range(L.np):
-            lines.append(f"  P{p}: status={P_STATUS_NAMES[s[L.p_status[p]]]} m={_ref('M', s[L.p_m[p]])} "
-                         f"runnext={_ref('G', s[L.p_runnext[p]])} runq={_queue('G', s, L.p_runq[p])}"
-                         + (" runSafePointFn=1" if s[L.p_runSafePointFn[p]] else ""))
-        for m in range(L.nm):
-            pc = s[L.proc_pc[m]]
-            if pc == M_NONE:
-                continue
-            extra = "" if pc == M_IDLE else (
-                f" nextp={_ref('P', s[L.m_nextp[m]])} oldp={_ref('P', s[L.m_oldp[m]])}"
-                f" gp={_ref('G', s[L.m_gp[m]])}" + (f" lockedg={_ref('G', s[L.m_lockedg[m]])}"
-                                                   if s[L.m_lockedg[m]] else ""))
-            count = "" if L.bounded or s[L.m_mult[m]] == 1 else f" (x{_count(s[L.m_mult[m]], L.cutoff)} Ms)"
-            lines.append(f"  M{m}: pc={PC_NAMES[pc]} p={_ref('P', s[L.m_p[m]])} curg={_ref('G', s[L.m_curg[m]])} "
-                         f"spinning={'true' if s[L.m_spinning[m]] else 'false'}{extra}{count}")
-        sy = L.sysmon
-        lines.append(f"  sysmon: pc={PC_NAMES[s[L.proc_pc[sy]]]} hp={_ref('P', s[L.proc_hp[sy]])}")
-        for g in range(L.ng):
-            wait = s[L.g_wait[g]]
-            locked = s[L.g_lockedm[g]]
-            lines.append(f"  G{g}: status={G_STATUS_NAMES[s[L.g_status[g]]]}"
-                         f"{'(' + WAIT_NAMES[wait] + ')' if wait else ''} pc={self.g_op(g, s)}"
-                         + (f" lockedm={_ref('M', locked)}" if locked else ""))
-        return "\n".join(lines)
+        """The runtime's schedtrace (and scheddetail) lines: model/schedtrace.py."""
+        return "\n".join(schedtrace.lines(self, s, detail))

@@ -111,7 +111,7 @@ def test_mutant_counterexample_shows_p0_taken_twice(open_page):
     assert "p_accounting violated" in page.inner_text("#verdict")
     # exitsyscall without its CAS takes P0 back while sysmon is still handing it off.
     assert span_at(page, "P0", 6) == ["running", "G0"] and span_at(page, "sysmon", 6) == ["handoff", ""]
-    assert "SCHED:" in visible_detail(page)  # `view` replayed the trace to get the schedtrace lines
+    assert "SCHED 0ms:" in visible_detail(page)  # `view` replayed the trace to get the schedtrace lines
 
 
 def test_lasso_cycle_is_marked_as_repeating_forever(open_page):
@@ -134,7 +134,7 @@ def test_clicking_a_step_shows_its_action_runtime_functions_and_schedtrace(open_
     for fn in ("sysmon", "retake", "incidlelocked", "handoffp"):
         assert fn in page.inner_text('.step-detail:not([hidden]) .models')
     assert "P0.status" in detail and "_Psyscall" in detail
-    assert "SCHED: gomaxprocs=2" in detail
+    assert "SCHED 0ms: gomaxprocs=2" in detail
     # A click in the lanes, here on P0's span, selects the step under the pointer too.
     page.click('rect.col[data-step="1"]', position={"x": 30, "y": 15}, force=True)
     assert "newproc(M0, G0, G1)" in visible_detail(page)
