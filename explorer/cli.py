@@ -277,17 +277,44 @@ def cmd_check(plugin, args) -> int:
         print(f"Verdict: {verdict.text}.")
         if args.coverage:
             print("\n".join(output.coverage_lines(result, actions)))
-    if args.trace_out is not None and traces and traces[0].property == MODEL_ERROR:
-        print(f"{PROG}: the first violation is a model error (a step the model could not take), which `replay` "
-              f"cannot re-check: {args.trace_out} was not written.")
-    elif args.trace_out is not None and traces:
+    if args.trace_out is not None and traces:
         sys.stdout.flush()  # the results first: a failed save must not hide them
-        save(args.trace_out, to_json(traces[0].machine, traces[0]))
-        if not args.json:
-            print(f"Counterexample saved to {args.trace_out}; re-check it with `{PROG} replay {args.trace_out}`.")
+        _save_traces(args, traces)
     if args.html:
         view_cli.write_first(plugin, traces[0].machine if traces else machine, traces, args.html)
     return verdict.exit_code
+
+
+def trace_paths(path: str, n: int) -> list[str]:
+    """Where `--trace-out FILE` saves n traces: FILE, then FILE's stem .2, .3, ... (t.json, t.2.json, ...)."""
+    root, ext = os.path.splitext(path)
+    return [path] + [f"{root}.{i}{ext}" for i in range(2, n + 1)]
+
+
+def _save_traces(args, traces) -> None:
+    """Every counterexample and lasso found (several with --all-violations), each in its own file, saying
+    which is which; a model error is no property `replay` can re-check, so it has none."""
+    saved = [t for t in traces if t.property != MODEL_ERROR]
+    skipped = len(traces) - len(saved)
+    if skipped and not args.json:
+        print(f"{PROG}: a model error (a step the model could not take) is not a property `replay` can "
+              "re-check: it has no trace file.")
+    if not saved:
+        if not args.json:
+            print(f"{PROG}: {args.trace_out} was not written.")
+        return
+    paths = trace_paths(args.trace_out, len(saved))
+    for t, path in zip(saved, paths):
+        save(path, to_json(t.machine, t))
+    if args.json:
+        return
+    if len(saved) == 1:
+        print(f"Counterexample saved to {paths[0]}; re-check it with `{PROG} replay {paths[0]}`.")
+        return
+    print(f"{len(saved)} traces saved (re-check each with `{PROG} replay FILE`):")
+    for t, path in zip(saved, paths):
+        what = "lasso" if t.kind == "liveness" else "counterexample"
+        print(f"  {path}: {what} for {t.property} ({t.length} steps)")
 
 
 def _print_header(c: dict, names: list, liveness: list) -> None:
