@@ -8,13 +8,19 @@ does, with the model's extra per-M program counter.
 from . import schedtrace
 from .actions import ACTIONS
 from .layout import NMIDLELOCKED_BIAS, OMEGA
+from .names import g_name
 from .runtime import signed
 from .vocab import (FATAL_NAMES, G_STATUS_NAMES, GF_PREEMPT, GF_TOKEN, M_IDLE, M_NONE,
                     P_STATUS_NAMES, PC_NAMES, SLICE_NAMES, SYSCALL_NAMES, THROWS, WAIT_NAMES)
 
 
+def _name(prefix: str, i: int) -> str:
+    """A G, P or M by its 0-based index, as shown (a G by its goid: model/names.py)."""
+    return g_name(i) if prefix == "G" else f"{prefix}{i}"
+
+
 def _ref(prefix: str, v: int) -> str:
-    return f"{prefix}{v - 1}" if v else "nil"
+    return _name(prefix, v - 1) if v else "nil"
 
 
 def _count(mult: int, cutoff: int) -> str:
@@ -22,7 +28,7 @@ def _count(mult: int, cutoff: int) -> str:
 
 
 def _queue(prefix: str, s, slots) -> str:
-    return "[" + " ".join(f"{prefix}{s[o] - 1}" for o in slots if s[o]) + "]"
+    return "[" + " ".join(_name(prefix, s[o] - 1) for o in slots if s[o]) + "]"
 
 
 class Renderer:
@@ -37,7 +43,7 @@ class Renderer:
         name, proc, *params = label
         info = self.mc.action_table.get(name)
         kinds = info.params if info else ("?",) * len(params)
-        args = [self.proc(proc)] + [f"{k}{v}" if k != "?" else str(v) for k, v in zip(kinds, params)]
+        args = [self.proc(proc)] + [_name(k, v) if k != "?" else str(v) for k, v in zip(kinds, params)]
         return f"{name}({', '.join(args)})"
 
     def runtime_of(self, label) -> str:
@@ -64,13 +70,14 @@ class Renderer:
     def fields(self, s) -> dict:
         L, out = self.L, {}
         for g in range(L.ng):
-            out[f"G{g}.status"] = G_STATUS_NAMES[s[L.g_status[g]]]
-            out[f"G{g}.pc"] = self.g_op(g, s)
-            out[f"G{g}.wait"] = WAIT_NAMES[s[L.g_wait[g]]]
-            out[f"G{g}.timer"] = _ref("P", s[L.g_timerp[g]])
+            G = g_name(g)
+            out[f"{G}.status"] = G_STATUS_NAMES[s[L.g_status[g]]]
+            out[f"{G}.pc"] = self.g_op(g, s)
+            out[f"{G}.wait"] = WAIT_NAMES[s[L.g_wait[g]]]
+            out[f"{G}.timer"] = _ref("P", s[L.g_timerp[g]])
             flags = s[L.g_flags[g]]
-            out[f"G{g}.flags"] = ",".join(n for bit, n in ((GF_PREEMPT, "preempt"), (GF_TOKEN, "token")) if flags & bit) or "-"
-            out[f"G{g}.lockedm"] = _ref("M", s[L.g_lockedm[g]])
+            out[f"{G}.flags"] = ",".join(n for bit, n in ((GF_PREEMPT, "preempt"), (GF_TOKEN, "token")) if flags & bit) or "-"
+            out[f"{G}.lockedm"] = _ref("M", s[L.g_lockedm[g]])
         for p in range(L.np):
             out[f"P{p}.status"] = P_STATUS_NAMES[s[L.p_status[p]]]
             out[f"P{p}.m"] = _ref("M", s[L.p_m[p]])

@@ -12,8 +12,8 @@ Fields the model abstracts away print the runtime's zero value: the clock
 (`0ms`), schedtick, syscalltick, gfreecnt, timerslen, mallocing, throwing,
 preemptoff, locks, dying, blocked, lockedg/lockedm, gcwaiting, stopwait,
 sysmonwait (a diff against a real log should mask them, as it masks times).
-Goroutines, Ms and Ps are shown by the model's numbers, as in the rest
-of a trace (the model's G0 is main, which Go numbers goid 1). sysmon's M is counted in `threads=` but has no `M` line, since the
+Goroutines are shown by goid, as everywhere (model/names.py: main is
+G1); Ms and Ps by the model's numbers. sysmon's M is counted in `threads=` but has no `M` line, since the
 model does not number it. With unbounded threads (an abstract state, never
 a shown trace) parked Ms are not in the state, so `threads=` reads `N+idle`
 and `idlethreads=any`.
@@ -23,6 +23,7 @@ each G's op) is on lines starting "  # ", which the runtime never prints.
 """
 
 from .layout import NMIDLELOCKED_BIAS
+from .names import g_name, goid
 from .vocab import G_STATUS_NAMES, M_IDLE, M_NONE, PC_NAMES, WAIT_NAMES, WAIT_NETREADY, _Gidle
 
 # The runtime's waitReason strings for the model's wait kinds.
@@ -64,7 +65,7 @@ def lines(r, s, detail: bool) -> list[str]:
                        f"runqsize={runqsize(r, s, p)} gfreecnt=0 timerslen=0")
         made = [m for m in L.m_range if s[L.proc_pc[m]] != M_NONE]
         for m in reversed(made):  # allm: the newest M first
-            out.append(f"  M{m}: p={_id(s[L.m_p[m]])} curg={_id(s[L.m_curg[m]])} mallocing=0 throwing=0 "
+            out.append(f"  M{m}: p={_id(s[L.m_p[m]])} curg={_id(s[L.m_curg[m]], goid)} mallocing=0 throwing=0 "
                        f"preemptoff= locks=0 dying=0 spinning={'true' if s[L.m_spinning[m]] else 'false'} "
                        "blocked=false lockedg=nil")
         on_m = {s[L.m_curg[m]] - 1: m for m in made if s[L.m_curg[m]]}
@@ -74,7 +75,7 @@ def lines(r, s, detail: bool) -> list[str]:
                 continue  # not created yet: not in allgs
             wait = s[L.g_wait[g]]
             reason = WAIT_REASONS.get(wait, WAIT_NAMES[wait]) if wait else ""
-            out.append(f"  G{g}: status={status}({reason}) m={on_m[g] if g in on_m else 'nil'} lockedm=nil")
+            out.append(f"  G{goid(g)}: status={status}({reason}) m={on_m[g] if g in on_m else 'nil'} lockedm=nil")
         out += model_lines(r, s, made)
     if s[L.throw]:
         out.append(f"  # {r.throw_text(s[L.throw])}")
@@ -87,13 +88,13 @@ def model_lines(r, s, made) -> list[str]:
     for m in made:
         pc = s[L.proc_pc[m]]
         extra = "" if pc == M_IDLE else (f" nextp={_id(s[L.m_nextp[m]])} oldp={_id(s[L.m_oldp[m]])}"
-                                         f" gp={_id(s[L.m_gp[m]])}")
+                                         f" gp={_id(s[L.m_gp[m]], goid)}")
         count = "" if L.bounded or s[L.m_mult[m]] == 1 else f" (x{r.count_text(s[L.m_mult[m]])} Ms)"
         out.append(f"  # M{m}: pc={PC_NAMES[pc]}{extra}{count}")
     sy = L.sysmon
     out.append(f"  # sysmon: pc={PC_NAMES[s[L.proc_pc[sy]]]} hp={_id(s[L.proc_hp[sy]])}")
     for g in range(L.ng):
         wait = s[L.g_wait[g]]
-        out.append(f"  # G{g}: {G_STATUS_NAMES[s[L.g_status[g]]]}"
+        out.append(f"  # {g_name(g)}: {G_STATUS_NAMES[s[L.g_status[g]]]}"
                    f"{'(' + WAIT_NAMES[wait] + ')' if wait else ''} pc={r.g_op(g, s)}")
     return out
