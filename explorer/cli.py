@@ -29,7 +29,7 @@ from .killtable import check_mutant, format_table
 from .observer import find_witness
 from .plugins import PluginError, liveness_of, load_plugin
 from .progress import Progress
-from .replay import ReplayMismatch, verify_file
+from .replay import ReplayMismatch, replay_fixed, verify_file
 from .limits import Limits, install_signal_handlers, restore_signal_handlers, save_signal_handlers
 from .search import explore
 from .suggest import did_you_mean
@@ -176,6 +176,9 @@ def build_parser(plugin) -> Parser:
                     help="text, or markdown (for a code review)")
     rp.add_argument("--detail", action="store_true", help="print every P, M and G in each step")
     rp.add_argument("--quiet", action="store_true", help="print only the verdict")
+    rp.add_argument("--model", choices=("saved", "fixed"), default="saved",
+                    help="saved (default): the model the trace records; fixed: the same configuration without its "
+                         "seeded bug, to show the step where the fix stops the run (exit 0 if it does)")
     view_cli.add_html_option(rp)
     view_cli.add_view_command(sub)
     return parser
@@ -349,7 +352,23 @@ def cmd_presets(plugin, args) -> int:
     return EXIT_OK
 
 
+def cmd_replay_fixed(plugin, args) -> int:
+    """A mutant's trace on the unmutated model: exit 0 if the fixed model stops following it (or it no longer
+    violates its property), 1 if the fixed model reproduces the violation too."""
+    r = replay_fixed(plugin, args.file)
+    if not args.quiet and r.steps:
+        print(render_text(r.machine, Trace(steps=r.steps), detail=args.detail, markdown=args.format == "markdown"))
+    if r.stop_step is not None:
+        print(f"{PROG} replay --model fixed: {args.file}: without the seeded bug {r.mutant}, the run stops at step "
+              f"{r.stop_step} of {r.length}: {r.stop_reason.removeprefix(f'step {r.stop_step}: ')}.")
+        return EXIT_OK
+    print(f"{PROG} replay --model fixed: {args.file}: without the seeded bug {r.mutant}, {r.stop_reason}.")
+    return EXIT_VIOLATED if r.still_violated else EXIT_OK
+
+
 def cmd_replay(plugin, args) -> int:
+    if args.model == "fixed":
+        return cmd_replay_fixed(plugin, args)
     try:
         _, machine, trace = verify_file(plugin, args.file)
     except ReplayMismatch as err:
