@@ -24,7 +24,7 @@ import os
 import sys
 import traceback
 
-from . import atomic, graph, guard, inputs, output
+from . import atomic, graph, guard, inputs, output, userprops
 from .killtable import check_mutant, format_table
 from .observer import find_witness
 from .plugins import PluginError, liveness_of, load_plugin
@@ -107,6 +107,10 @@ def build_parser(plugin) -> Parser:
     _add_config_arguments(plugin, check)
     check.add_argument("--property", action="append", metavar="NAME",
                        help="check only this property (repeatable); default: all")
+    check.add_argument("--properties", metavar="FILE.py",
+                       help="add your own invariants and liveness properties from a Python file defining INVARIANTS "
+                            "= {name: check(fields)} and/or LIVENESS = {name: (p(fields), q(fields))} "
+                            "(explorer/userprops.py)")
     check.add_argument("--json", action="store_true",
                        help="print one JSON object instead of text (explorer/schema/check-result.schema.json)")
     check.add_argument("--trace-out", metavar="FILE", help="save the counterexample as JSON (for `replay`)")
@@ -158,6 +162,9 @@ def build_parser(plugin) -> Parser:
     wi = sub.add_parser("witness", help="print the shortest run of a scenario (no NAME: list the scenarios)")
     _add_limits(wi)
     wi.add_argument("name", nargs="?", metavar="NAME", help="the scenario (no NAME: list them)")
+    wi.add_argument("--workload", metavar="SPEC", help="look for the scenario in this workload instead of its preset's")
+    wi.add_argument("--procs", type=inputs.positive_int, metavar="N", help="GOMAXPROCS instead of the preset's")
+    wi.add_argument("--mutant", metavar="NAME", help="look for the scenario with a seeded bug")
     wi.add_argument("--json", action="store_true", help="print the witness as one JSON object (the --trace-out format)")
     wi.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                     help="text, markdown (for a code review), or json (the same as --json)")
@@ -232,6 +239,13 @@ def cmd_check(plugin, args) -> int:
     _check_outputs(args)
     machine, invariants = plugin.build(config)
     liveness_all = liveness_of(plugin, machine)
+    user = ({}, {})
+    if args.properties is not None:
+        known = {inv.name for inv in invariants} | {p.name for p in liveness_all} | {DEADLOCK, MODEL_ERROR}
+        user = userprops.load(args.properties, known)
+        invariants = invariants + userprops.invariants_for(machine, user[0])
+        liveness_all = liveness_all + userprops.liveness_for(machine, user[1])
+    args.user_invariants = user[0]
     selected, deadlock, liveness = _select(invariants, liveness_all, args.property)
     names = [inv.name for inv in selected] + ([DEADLOCK] if deadlock else [])
     limits = Limits(args.max_states, args.max_seconds, args.max_memory)
@@ -251,7 +265,8 @@ def cmd_check(plugin, args) -> int:
             shown, steps = shown_run(machine, viol.path, symmetry)
             traces.append(Trace(steps=steps, property=viol.property, kind="safety", model=plugin.name,
                                 config=_trace_config(run_config(shown, steps, c), args.no_fairness),
-                                machine=shown, message=_restate(plugin, shown, selected, viol, steps[-1].state)))
+                                machine=shown, message=_restate(plugin, shown, selected, viol, steps[-1].state,
+                                                                args.user_invariants)))
         for live in v.liveness:
             if not live.holds:
                 t = _lasso(machine, v, live, symmetry, c, plugin.name)
@@ -332,7 +347,7 @@ def _print_header(c: dict, names: list, liveness: list) -> None:
     sys.stdout.flush()
 
 
-def _restate(plugin, shown, invariants, viol, concrete) -> str:
+def _restate(plugin, shown, invariants, viol, concrete, user_invariants=None) -> str:
     """The violation's message in the shown run's own thread numbers (the
     search found it on a renamed, canonical or abstract state)."""
     if viol.property == DEADLOCK:
@@ -340,6 +355,7 @@ def _restate(plugin, shown, invariants, viol, concrete) -> str:
     if viol.property == MODEL_ERROR:
         return viol.message
     invs = plugin.invariants_of(shown) if hasattr(plugin, "invariants_of") else invariants
+    invs = list(invs) + userprops.invariants_for(shown, user_invariants or {})
     inv = next(i for i in invs if i.name == viol.property)
     return inv.check(concrete) or viol.message
 
@@ -437,7 +453,9 @@ def cmd_witness(plugin, args) -> int:
                          f"`{PROG} witness` lists them")
     _check_outputs(args)
     sc = by_name[args.name]
-    config = plugin.witness_config(sc)
+    overrides = {"workload": args.workload, "procs": args.procs, "mutant": args.mutant}
+    config = plugin.witness_config(sc, overrides) if any(v is not None for v in overrides.values()) \
+        else plugin.witness_config(sc)
     machine, _ = plugin.build(config)
     trace, result = find_witness(machine, sc, _limits(args))
     if trace is None and not result.complete:
@@ -445,13 +463,14 @@ def cmd_witness(plugin, args) -> int:
               f"({result.states:,} states explored)")
         return EXIT_LIMIT
     if trace is None:
-        print(f"{PROG} witness: {sc.name} is not reachable in preset {sc.preset} ({result.states:,} states explored)")
+        print(f"{PROG} witness: {sc.name} is not reachable in {config.name} ({result.states:,} states explored)")
         return EXIT_VIOLATED
     trace.config, trace.model = _trace_config(config.to_dict()), plugin.name
     if args.json or args.format == "json":
         print(json.dumps(to_json(machine, trace), indent=1))
     else:
-        print(f"{PROG} witness: {sc.name} on preset {sc.preset}: {trace.length} steps (shortest)")
+        print(f"{PROG} witness: {sc.name} on {'preset ' + sc.preset if config.name == sc.preset else config.name}: "
+              f"{trace.length} steps (shortest)")
         print(output.trace_text(machine, trace, args.format, args.detail))
     if args.trace_out is not None:
         sys.stdout.flush()
@@ -592,7 +611,7 @@ def run(plugin, argv: list[str]) -> int:
             except SystemExit as done:  # --help printed: the status, returned rather than raised
                 return done.code if isinstance(done.code, int) else EXIT_OK
             return COMMANDS[args.command](plugin, args)
-    except (UsageError, BadTraceFile, graph.GraphError, view_cli.ViewError, atomic.OutputError,
+    except (UsageError, BadTraceFile, graph.GraphError, userprops.BadPropertiesFile, userprops.UserError, view_cli.ViewError, atomic.OutputError,
             plugin.config_error, *getattr(plugin, "input_errors", ()), *getattr(plugin, "conform_errors", ())) as err:
         _error(str(err))
         return EXIT_BAD_INPUT

@@ -118,8 +118,14 @@ class GoSchedPlugin:
     # run found within this bound is a real run (a "sometimes" needs no more).
     WITNESS_THREADS = 6
 
-    def witness_config(self, scenario) -> Config:
-        return preset(scenario.preset).with_(threads=self.WITNESS_THREADS)
+    def witness_config(self, scenario, overrides: dict | None = None) -> Config:
+        """The scenario's preset with numbered threads; overrides (workload, procs, runq, mutant) change it
+        (`witness NAME --workload SPEC`), named "<preset>+workload" and so on."""
+        changed = {k: v for k, v in (overrides or {}).items() if v is not None}
+        base = preset(scenario.preset).with_(threads=self.WITNESS_THREADS)
+        if not changed:
+            return base
+        return build(base, changed).with_(name=f"{scenario.preset}+" + ",".join(sorted(changed)))
 
     def liveness(self, machine):
         """The liveness properties (explorer.liveness.Liveness) for a machine."""
