@@ -252,7 +252,8 @@ def cmd_check(plugin, args) -> int:
     show_progress = not args.quiet and sys.stderr.isatty()
     symmetry = not args.no_symmetry
     c = config.to_dict()
-    if not args.json:
+    markdown = args.format == "markdown" and not args.json
+    if not args.json and not markdown:
         _print_header(c, names, liveness)
     v = verify(machine, selected, liveness, check_liveness=not args.no_liveness, no_fairness=args.no_fairness,
                limits=limits, workers=_workers(args), progress=Progress(show_progress),
@@ -282,6 +283,11 @@ def cmd_check(plugin, args) -> int:
         data = output.result_json(machine, v, verdict, c, names, traces, actions)
         data.update(output.liveness_json(v, within))
         print(json.dumps(data, indent=1))
+    elif markdown:
+        print(output.markdown_report(c, names, liveness, traces, verdict, args.detail,
+                                     output.summary_lines(machine, result, names, actions)
+                                     + output.liveness_lines(v, getattr(plugin, "fairness_classes", lambda: {})(),
+                                                             within)))
     else:
         for t in traces:
             print()
@@ -297,7 +303,7 @@ def cmd_check(plugin, args) -> int:
             print("\n".join(output.coverage_lines(result, actions)))
     if args.trace_out is not None and traces:
         sys.stdout.flush()  # the results first: a failed save must not hide them
-        _save_traces(args, traces)
+        _save_traces(args, traces, quiet=args.json or markdown)
     if args.html:
         view_cli.write_first(plugin, traces[0].machine if traces else machine, traces, args.html)
     return verdict.exit_code
@@ -309,22 +315,22 @@ def trace_paths(path: str, n: int) -> list[str]:
     return [path] + [f"{root}.{i}{ext}" for i in range(2, n + 1)]
 
 
-def _save_traces(args, traces) -> None:
+def _save_traces(args, traces, quiet: bool = False) -> None:
     """Every counterexample and lasso found (several with --all-violations), each in its own file, saying
     which is which; a model error is no property `replay` can re-check, so it has none."""
     saved = [t for t in traces if t.property != MODEL_ERROR]
     skipped = len(traces) - len(saved)
-    if skipped and not args.json:
+    if skipped and not quiet:
         print(f"{PROG}: a model error (a step the model could not take) is not a property `replay` can "
               "re-check: it has no trace file.")
     if not saved:
-        if not args.json:
+        if not quiet:
             print(f"{PROG}: {args.trace_out} was not written.")
         return
     paths = trace_paths(args.trace_out, len(saved))
     for t, path in zip(saved, paths):
         save(path, to_json(t.machine, t))
-    if args.json:
+    if quiet:
         return
     if len(saved) == 1:
         print(f"Counterexample saved to {paths[0]}; re-check it with `{PROG} replay {paths[0]}`.")
@@ -402,7 +408,8 @@ def cmd_replay(plugin, args) -> int:
         what = "every step replays and the last state has no fair step (a stutter)"
     claim = {"safety": "its last state violates", "witness": "it completes",
              "liveness": "it violates"}[trace.kind]
-    print(f"{PROG} replay: {args.file}: {what} ({trace.length} steps); {claim} {trace.property}.")
+    line = f"{args.file}: {what} ({trace.length} steps); {claim} {trace.property}."
+    print(f"\n**{PROG} replay**: {line}" if args.format == "markdown" else f"{PROG} replay: {line}")
     return EXIT_OK
 
 

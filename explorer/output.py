@@ -92,6 +92,26 @@ def result_json(machine, v, verdict, config: dict, properties: list[str], traces
     return data
 
 
+def markdown_report(config: dict, properties: list[str], liveness: list, traces: list, verdict, detail: bool,
+                    statistics: list[str]) -> str:
+    """`check --format markdown`: one paste-ready Markdown document: a heading with the verdict, a table
+    of what was checked, each trace (summary table, steps folded) and the statistics folded."""
+    name = config["name"] + (f", mutant `{config['mutant']}`" if config.get("mutant") else "")
+    out = [f"### gosched-mc check: {verdict.text} ({name})", "", "| | |", "|---|---|",
+           f"| configuration | GOMAXPROCS={config['procs']}, threads {config['threads']}, runq {config['runq']}, "
+           f"{config['goroutines']} goroutines |",
+           f"| workload | `{config['workload']}` |",
+           f"| safety | {', '.join(f'`{n}`' for n in properties) or '(none)'} |",
+           f"| liveness | {', '.join(f'`{p.name}`' for p in liveness) or '(none)'} |",
+           f"| verdict | **{verdict.text}** |", ""]
+    for t in traces:
+        kind = "Lasso" if t.kind == "liveness" else "Counterexample"
+        out += [f"#### {kind} for `{t.property}` ({t.length} steps)", "",
+                render_text(t.machine, t, detail=detail, markdown=True), ""]
+    out += ["<details><summary>Statistics</summary>", "", "```text"] + statistics + ["```", "", "</details>"]
+    return "\n".join(out)
+
+
 def trace_text(machine, trace: Trace, fmt: str, detail: bool) -> str:
     if fmt == "markdown":
         return render_text(machine, trace, detail=detail, markdown=True)
