@@ -527,7 +527,8 @@ def cmd_graph(plugin, args) -> int:
     if proj is None:
         g = graph.full_graph(space, machine, result, c, states)
     else:
-        g = graph.quotient_graph(space, machine, proj.key, proj.label, c, proj.name, states)
+        g = graph.quotient_graph(space, machine, proj.key, proj.label, c, proj.name, states,
+                                 [(viol.number, viol.property) for viol in result.violations])
         if g.number_of_nodes() > limit:
             raise UsageError(f"the projected graph has {g.number_of_nodes():,} nodes, more than {limit:,}; "
                              f"use a coarser projection or --max-nodes")
