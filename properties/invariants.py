@@ -165,6 +165,8 @@ def make_p_accounting(mc):
     f.add("pm", L.p_m)
     f.add("sysmon", [L.proc_pc[L.sysmon]])
     sysmon_hp = len(L.m_p) + len(L.m_nextp) + L.sysmon  # sysmon's hp within "held"
+    holders = ([f"M{m}.p" for m in range(L.nm)] + [f"M{m}.nextp" for m in range(L.nm)]
+               + [f"{L.proc_name(i)}.hp (a handoff)" for i in range(L.nm + 1)])
 
     def fn(vals):
         v = f.split(vals)
@@ -176,12 +178,14 @@ def make_p_accounting(mc):
             # (still its m.p) or one stopped for it (owned by no M).
             stopped = st == _Pgcstop and not v["pm"][p]
             n = held.count(p + 1) + v["pidle"].count(p + 1) + (st == _Psyscall) + stopped
+            places = ([holders[i] for i, r in enumerate(held) if r == p + 1]  # sysmon's hp is last: dropping
+                      + ["sched.pidle"] * v["pidle"].count(p + 1)             # it shifts no other index
+                      + ["_Psyscall"] * (st == _Psyscall) + ["_Pgcstop, stopped for the world"] * stopped)
             if n == 0:
                 return (f"P{p} ({P_STATUS_NAMES[st]}) is owned by no M, not on sched.pidle, not in a syscall, "
                         f"not stopped for the world and not being handed off: it leaked")
             if n > 1:
-                return (f"P{p} ({P_STATUS_NAMES[st]}) is in {n} places at once (m.p, m.nextp, a handoff, "
-                        f"sched.pidle, _Psyscall, _Pgcstop)")
+                return f"P{p} ({P_STATUS_NAMES[st]}) is in {n} places at once: {', '.join(places)}"
         return None
 
     return projected("p_accounting",

@@ -45,3 +45,5 @@ def test_text_marks_the_seeded_step_and_folds_unchanged_state_lines():
     assert step6.endswith("<- the seeded bug's step")
     assert "(state lines unchanged)" in out  # e.g. step 1 leaves the schedtrace line as it was
     assert not any(line.endswith("<- the seeded bug's step") for line in out.splitlines() if line != step6)
+    # the message names exactly the two places P0 is in, not every place a P can be
+    assert "p_accounting violated: P0 (_Prunning) is in 2 places at once: M0.p, sysmon.hp (a handoff)" in out
