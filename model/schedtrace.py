@@ -9,9 +9,8 @@ What the runtime counts, the model counts the same way: the per-P numbers
 are `runqtail - runqhead`, so `runnext` is not in them; `threads=` is
 mcount(), every M made, sysmon's included; `idlethreads=` is sched.nmidle.
 Fields the model abstracts away print the runtime's zero value: the clock
-(`0ms`), schedtick, syscalltick, gfreecnt, timerslen, mallocing, throwing,
-preemptoff, locks, dying, blocked, lockedg/lockedm, gcwaiting, stopwait,
-sysmonwait (a diff against a real log should mask them, as it masks times).
+(`0ms`), schedtick, syscalltick, gfreecnt, mallocing, throwing, preemptoff,
+locks, dying, blocked (a diff against a real log should mask them, as it masks times).
 Goroutines are shown by goid, as everywhere (model/names.py: main is
 G1); Ms and Ps by the model's numbers. sysmon's M is counted in `threads=` but has no `M` line, since the
 model does not number it. With unbounded threads (an abstract state, never
@@ -23,6 +22,7 @@ each G's op) is on lines starting "  # ", which the runtime never prints.
 """
 
 from .layout import NMIDLELOCKED_BIAS
+from .runtime import signed
 from .names import g_name, goid
 from .vocab import G_STATUS_NAMES, M_IDLE, M_NONE, PC_NAMES, WAIT_NAMES, WAIT_NETREADY, _Gidle
 
@@ -47,6 +47,15 @@ def header(r, s) -> str:
             f"idlethreads={idle} runqueue={sum(1 for o in L.runq if s[o])}")
 
 
+def _bool(v: int) -> str:
+    return "true" if v else "false"
+
+
+def timerslen(r, s, p: int) -> int:
+    """len(pp.timers.heap): the goroutines sleeping on a timer of this P."""
+    return sum(1 for g in range(r.L.ng) if s[r.L.g_timerp[g]] == p + 1)
+
+
 def runqsize(r, s, p: int) -> int:
     """runqtail - runqhead: runnext is not counted, as in the runtime."""
     return sum(1 for o in r.L.p_runq[p] if s[o])
@@ -58,16 +67,17 @@ def lines(r, s, detail: bool) -> list[str]:
         local = " ".join(str(runqsize(r, s, p)) for p in range(L.np))
         out = [header(r, s) + f" [ {local} ] schedticks=[ " + "0 " * L.np + "]"]
     else:
-        out = [header(r, s) + f" gcwaiting=false nmidlelocked={s[L.nmidlelocked] - NMIDLELOCKED_BIAS} "
-                              "stopwait=0 sysmonwait=false"]
+        out = [header(r, s) + f" gcwaiting={_bool(s[L.gcwaiting])} "
+                              f"nmidlelocked={s[L.nmidlelocked] - NMIDLELOCKED_BIAS} stopwait={signed(s[L.stopwait])} "
+                              f"sysmonwait={_bool(s[L.sysmonwait])}"]
         for p in range(L.np):
             out.append(f"  P{p}: status={s[L.p_status[p]]} schedtick=0 syscalltick=0 m={_id(s[L.p_m[p]])} "
-                       f"runqsize={runqsize(r, s, p)} gfreecnt=0 timerslen=0")
+                       f"runqsize={runqsize(r, s, p)} gfreecnt=0 timerslen={timerslen(r, s, p)}")
         made = [m for m in L.m_range if s[L.proc_pc[m]] != M_NONE]
         for m in reversed(made):  # allm: the newest M first
             out.append(f"  M{m}: p={_id(s[L.m_p[m]])} curg={_id(s[L.m_curg[m]], goid)} mallocing=0 throwing=0 "
                        f"preemptoff= locks=0 dying=0 spinning={'true' if s[L.m_spinning[m]] else 'false'} "
-                       "blocked=false lockedg=nil")
+                       f"blocked=false lockedg={_id(s[L.m_lockedg[m]], goid)}")
         on_m = {s[L.m_curg[m]] - 1: m for m in made if s[L.m_curg[m]]}
         for g in range(L.ng):
             status = s[L.g_status[g]]
@@ -75,7 +85,8 @@ def lines(r, s, detail: bool) -> list[str]:
                 continue  # not created yet: not in allgs
             wait = s[L.g_wait[g]]
             reason = WAIT_REASONS.get(wait, WAIT_NAMES[wait]) if wait else ""
-            out.append(f"  G{goid(g)}: status={status}({reason}) m={on_m[g] if g in on_m else 'nil'} lockedm=nil")
+            out.append(f"  G{goid(g)}: status={status}({reason}) m={on_m[g] if g in on_m else 'nil'} "
+                       f"lockedm={_id(s[L.g_lockedm[g]])}")
         out += model_lines(r, s, made)
     if s[L.throw]:
         out.append(f"  # {r.throw_text(s[L.throw])}")
@@ -91,6 +102,10 @@ def model_lines(r, s, made) -> list[str]:
                                          f" gp={_id(s[L.m_gp[m]], goid)}")
         count = "" if L.bounded or s[L.m_mult[m]] == 1 else f" (x{r.count_text(s[L.m_mult[m]])} Ms)"
         out.append(f"  # M{m}: pc={PC_NAMES[pc]}{extra}{count}")
+    for p in range(L.np):
+        if s[L.p_runnext[p]] or s[L.p_runSafePointFn[p]]:
+            out.append(f"  # P{p}: runnext={_id(s[L.p_runnext[p]], goid)}"
+                       + (" runSafePointFn=1" if s[L.p_runSafePointFn[p]] else ""))
     sy = L.sysmon
     out.append(f"  # sysmon: pc={PC_NAMES[s[L.proc_pc[sy]]]} hp={_id(s[L.proc_hp[sy]])}")
     for g in range(L.ng):
