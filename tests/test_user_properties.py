@@ -10,9 +10,9 @@ ONE = ("--workers", "1", "--quiet")
 
 INVARIANT_FILE = '''
 def running_p_not_handed_off(fields):
-    """A P sysmon is handing off (retake, handoffp) runs nothing."""
+    """A P sysmon has taken (its retake CAS done) and is handing off runs nothing."""
     hp = fields["sysmon.hp"]
-    if hp != "nil" and fields[hp + ".status"] == "_Prunning":
+    if hp != "nil" and fields["sysmon.pc"] != "retake: CAS" and fields[hp + ".status"] == "_Prunning":
         return hp + " is _Prunning while sysmon still hands it off"
 
 INVARIANTS = {"running_p_not_handed_off": running_p_not_handed_off}
