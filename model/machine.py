@@ -8,6 +8,7 @@ from .config import MAX_THREADS, Config, validate
 from .layout import NMIDLELOCKED_BIAS, OMEGA, CapacityError, Layout, ModelError
 from .render import Renderer
 from .mutants import actions_with, runtime_class
+from .names import g_name
 from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, GF_PREEMPT_LATE, M_IDLE, M_NONE, M_RUN, M_SCHEDULE, SY_IDLE,
                     WAIT_CHAN, _Gdead, _Gidle, _Grunning, _Gwaiting, _Pidle, _Prunning)
 from .workload import OP_SPIN, OP_SYSCALL, OP_SYSCALL_BLOCK
@@ -280,11 +281,11 @@ class GoScheduler:
             return "ok", "every goroutine exited"
         spinning = [g for g in live if s[L.g_status[g]] == _Grunning and programs[g][s[L.g_pc[g]]].code == OP_SPIN]
         if spinning:
-            return "ok", f"G{spinning[0]} runs `spin` forever"
+            return "ok", f"{g_name(spinning[0])} runs `spin` forever"
         if all(s[L.g_status[g]] == _Gwaiting and s[L.g_wait[g]] == WAIT_CHAN for g in live):
             return "deadlock", ("every live goroutine is parked and nothing can ready it, but checkdead did not "
                                 "report it (\"all goroutines are asleep\" is missing)")
-        blocked = ", ".join(f"G{g}" for g in live)
+        blocked = ", ".join(g_name(g) for g in live)
         return "deadlock", f"no step is enabled but {blocked} cannot finish: scheduler deadlock"
 
     # --- fairness (explorer/liveness.py) ------------------------------------------
