@@ -17,20 +17,22 @@ bug in the checker.
 """
 
 import argparse
+import importlib.metadata
 import errno
 import json
 import os
 import sys
 import traceback
 
-from . import atomic, graph, guard, inputs, output
+from . import atomic, graph, guard, inputs, output, userprops
 from .killtable import check_mutant, format_table
 from .observer import find_witness
 from .plugins import PluginError, liveness_of, load_plugin
 from .progress import Progress
-from .replay import ReplayMismatch, verify_file
+from .replay import ReplayMismatch, replay_fixed, verify_file
 from .limits import Limits, install_signal_handlers, restore_signal_handlers, save_signal_handlers
 from .search import explore
+from .suggest import did_you_mean
 from .spec import DEADLOCK, MODEL_ERROR
 from .trace import Spurious, Trace, lasso_message, render_text, run_config, save, shown_run, to_json
 from .tracefile import BadTraceFile
@@ -48,6 +50,13 @@ class UsageError(Exception):
 class Parser(argparse.ArgumentParser):
     def error(self, message):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def version() -> str:
+    try:
+        return importlib.metadata.version("gosched-mc")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed)"
 
 
 def default_workers() -> int:
@@ -90,16 +99,23 @@ def build_parser(plugin) -> Parser:
                            "3 a limit stopped the search, 4 holds within a bound only, 70 internal error.")
     parser.add_argument("--debug", action="store_true",
                         help="show the Python traceback of an internal error (for a bug report); any position")
+    parser.add_argument("--version", action="version", version=f"{PROG} {version()}",
+                        help="print the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
 
     check = sub.add_parser("check", help="explore every reachable state and check the properties")
     _add_config_arguments(plugin, check)
     check.add_argument("--property", action="append", metavar="NAME",
                        help="check only this property (repeatable); default: all")
-    check.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    check.add_argument("--properties", metavar="FILE.py",
+                       help="add your own invariants and liveness properties from a Python file defining INVARIANTS "
+                            "= {name: check(fields)} and/or LIVENESS = {name: (p(fields), q(fields))} "
+                            "(explorer/userprops.py)")
+    check.add_argument("--json", action="store_true",
+                       help="print one JSON object instead of text (explorer/schema/check-result.schema.json)")
     check.add_argument("--trace-out", metavar="FILE", help="save the counterexample as JSON (for `replay`)")
     check.add_argument("--format", choices=("text", "json", "markdown"), default="text",
-                       help="how to print a counterexample (default: text)")
+                       help="text (default), markdown (for a code review), or json (the same as --json)")
     check.add_argument("--detail", action="store_true", help="print every P, M and G in each trace step")
     view_cli.add_html_option(check)
     check.add_argument("--all-violations", action="store_true",
@@ -137,16 +153,22 @@ def build_parser(plugin) -> Parser:
     gr.add_argument("--highlight", metavar="TRACE", help="mark a saved trace's states and steps")
     gr.add_argument("--max-nodes", type=inputs.positive_int, metavar="N",
                     help=f"refuse bigger graphs (default: {DOT_LIMIT} for dot/svg, {DATA_LIMIT} for graphml/json)")
-    gr.add_argument("--no-symmetry", action="store_true")
-    gr.add_argument("--quiet", action="store_true")
+    gr.add_argument("--no-symmetry", action="store_true",
+                    help="do not merge states that differ only in M numbering (with --threads N)")
+    gr.add_argument("--quiet", action="store_true", help="no progress display")
     _add_workers(gr)
     _add_limits(gr)
 
     wi = sub.add_parser("witness", help="print the shortest run of a scenario (no NAME: list the scenarios)")
     _add_limits(wi)
-    wi.add_argument("name", nargs="?", metavar="NAME")
-    wi.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    wi.add_argument("--detail", action="store_true")
+    wi.add_argument("name", nargs="?", metavar="NAME", help="the scenario (no NAME: list them)")
+    wi.add_argument("--workload", metavar="SPEC", help="look for the scenario in this workload instead of its preset's")
+    wi.add_argument("--procs", type=inputs.positive_int, metavar="N", help="GOMAXPROCS instead of the preset's")
+    wi.add_argument("--mutant", metavar="NAME", help="look for the scenario with a seeded bug")
+    wi.add_argument("--json", action="store_true", help="print the witness as one JSON object (the --trace-out format)")
+    wi.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                    help="text, markdown (for a code review), or json (the same as --json)")
+    wi.add_argument("--detail", action="store_true", help="print every P, M and G in each step")
     wi.add_argument("--trace-out", metavar="FILE", help="save the witness as JSON (for `replay`)")
     view_cli.add_html_option(wi)
 
@@ -157,9 +179,13 @@ def build_parser(plugin) -> Parser:
 
     rp = sub.add_parser("replay", help="re-execute a saved trace step by step against the model")
     rp.add_argument("file", help="a trace saved by `check --trace-out`")
-    rp.add_argument("--format", choices=("text", "markdown"), default="text")
-    rp.add_argument("--detail", action="store_true")
+    rp.add_argument("--format", choices=("text", "markdown"), default="text",
+                    help="text, or markdown (for a code review)")
+    rp.add_argument("--detail", action="store_true", help="print every P, M and G in each step")
     rp.add_argument("--quiet", action="store_true", help="print only the verdict")
+    rp.add_argument("--model", choices=("saved", "fixed"), default="saved",
+                    help="saved (default): the model the trace records; fixed: the same configuration without its "
+                         "seeded bug, to show the step where the fix stops the run (exit 0 if it does)")
     view_cli.add_html_option(rp)
     view_cli.add_view_command(sub)
     symbolic_cli.add_commands(sub, plugin, _add_config_arguments)
@@ -177,7 +203,8 @@ def _select(invariants, liveness, names):
         return invariants, True, liveness
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise UsageError(f"unknown property {_quoted(unknown[0])}; known properties: {', '.join(known)}")
+        raise UsageError(f"unknown property {_quoted(unknown[0])}{did_you_mean(unknown[0], known)}; "
+                         f"known properties: {', '.join(known)}")
     return ([inv for inv in invariants if inv.name in names], DEADLOCK in names,
             [p for p in liveness if p.name in names])
 
@@ -208,17 +235,26 @@ def _lasso(machine, v, live, symmetry: bool, trace_config: dict, model: str) -> 
 
 
 def cmd_check(plugin, args) -> int:
+    args.json = args.json or args.format == "json"  # --format json is the same as --json
     config = plugin.config_from_args(args)
     _check_outputs(args)
     machine, invariants = plugin.build(config)
     liveness_all = liveness_of(plugin, machine)
+    user = ({}, {})
+    if args.properties is not None:
+        known = {inv.name for inv in invariants} | {p.name for p in liveness_all} | {DEADLOCK, MODEL_ERROR}
+        user = userprops.load(args.properties, known)
+        invariants = invariants + userprops.invariants_for(machine, user[0])
+        liveness_all = liveness_all + userprops.liveness_for(machine, user[1])
+    args.user_invariants = user[0]
     selected, deadlock, liveness = _select(invariants, liveness_all, args.property)
     names = [inv.name for inv in selected] + ([DEADLOCK] if deadlock else [])
     limits = Limits(args.max_states, args.max_seconds, args.max_memory)
     show_progress = not args.quiet and sys.stderr.isatty()
     symmetry = not args.no_symmetry
     c = config.to_dict()
-    if not args.json:
+    markdown = args.format == "markdown" and not args.json
+    if not args.json and not markdown:
         _print_header(c, names, liveness)
     v = verify(machine, selected, liveness, check_liveness=not args.no_liveness, no_fairness=args.no_fairness,
                limits=limits, workers=_workers(args), progress=Progress(show_progress),
@@ -231,7 +267,8 @@ def cmd_check(plugin, args) -> int:
             shown, steps = shown_run(machine, viol.path, symmetry)
             traces.append(Trace(steps=steps, property=viol.property, kind="safety", model=plugin.name,
                                 config=_trace_config(run_config(shown, steps, c), args.no_fairness),
-                                machine=shown, message=_restate(plugin, shown, selected, viol, steps[-1].state)))
+                                machine=shown, message=_restate(plugin, shown, selected, viol, steps[-1].state,
+                                                                args.user_invariants)))
         for live in v.liveness:
             if not live.holds:
                 t = _lasso(machine, v, live, symmetry, c, plugin.name)
@@ -247,33 +284,62 @@ def cmd_check(plugin, args) -> int:
         data = output.result_json(machine, v, verdict, c, names, traces, actions)
         data.update(output.liveness_json(v, within))
         print(json.dumps(data, indent=1))
+    elif markdown:
+        print(output.markdown_report(c, names, liveness, traces, verdict, args.detail,
+                                     output.summary_lines(machine, result, names, actions)
+                                     + output.liveness_lines(v, getattr(plugin, "fairness_classes", lambda: {})(),
+                                                             within)))
     else:
         for t in traces:
             print()
             kind = "Lasso" if t.kind == "liveness" else "Counterexample"
             print(f"{kind} for {t.property} ({t.length} steps"
                   + (f", {t.config['threads']} threads" if c["threads"] == "unbounded" else "") + "):")
-            if args.format == "json":
-                print(json.dumps(to_json(t.machine, t), indent=1))
-            else:
-                print(output.trace_text(t.machine, t, args.format, args.detail))
+            print(output.trace_text(t.machine, t, args.format, args.detail))
         print()
         print("\n".join(output.summary_lines(machine, result, names, actions)))
         print("\n".join(output.liveness_lines(v, getattr(plugin, "fairness_classes", lambda: {})(), within)))
         print(f"Verdict: {verdict.text}.")
         if args.coverage:
             print("\n".join(output.coverage_lines(result, actions)))
-    if args.trace_out is not None and traces and traces[0].property == MODEL_ERROR:
-        print(f"{PROG}: the first violation is a model error (a step the model could not take), which `replay` "
-              f"cannot re-check: {args.trace_out} was not written.")
-    elif args.trace_out is not None and traces:
+    if args.trace_out is not None and traces:
         sys.stdout.flush()  # the results first: a failed save must not hide them
-        save(args.trace_out, to_json(traces[0].machine, traces[0]))
-        if not args.json:
-            print(f"Counterexample saved to {args.trace_out}; re-check it with `{PROG} replay {args.trace_out}`.")
+        _save_traces(args, traces, quiet=args.json or markdown)
     if args.html:
         view_cli.write_first(plugin, traces[0].machine if traces else machine, traces, args.html)
     return verdict.exit_code
+
+
+def trace_paths(path: str, n: int) -> list[str]:
+    """Where `--trace-out FILE` saves n traces: FILE, then FILE's stem .2, .3, ... (t.json, t.2.json, ...)."""
+    root, ext = os.path.splitext(path)
+    return [path] + [f"{root}.{i}{ext}" for i in range(2, n + 1)]
+
+
+def _save_traces(args, traces, quiet: bool = False) -> None:
+    """Every counterexample and lasso found (several with --all-violations), each in its own file, saying
+    which is which; a model error is no property `replay` can re-check, so it has none."""
+    saved = [t for t in traces if t.property != MODEL_ERROR]
+    skipped = len(traces) - len(saved)
+    if skipped and not quiet:
+        print(f"{PROG}: a model error (a step the model could not take) is not a property `replay` can "
+              "re-check: it has no trace file.")
+    if not saved:
+        if not quiet:
+            print(f"{PROG}: {args.trace_out} was not written.")
+        return
+    paths = trace_paths(args.trace_out, len(saved))
+    for t, path in zip(saved, paths):
+        save(path, to_json(t.machine, t))
+    if quiet:
+        return
+    if len(saved) == 1:
+        print(f"Counterexample saved to {paths[0]}; re-check it with `{PROG} replay {paths[0]}`.")
+        return
+    print(f"{len(saved)} traces saved (re-check each with `{PROG} replay FILE`):")
+    for t, path in zip(saved, paths):
+        what = "lasso" if t.kind == "liveness" else "counterexample"
+        print(f"  {path}: {what} for {t.property} ({t.length} steps)")
 
 
 def _print_header(c: dict, names: list, liveness: list) -> None:
@@ -288,7 +354,7 @@ def _print_header(c: dict, names: list, liveness: list) -> None:
     sys.stdout.flush()
 
 
-def _restate(plugin, shown, invariants, viol, concrete) -> str:
+def _restate(plugin, shown, invariants, viol, concrete, user_invariants=None) -> str:
     """The violation's message in the shown run's own thread numbers (the
     search found it on a renamed, canonical or abstract state)."""
     if viol.property == DEADLOCK:
@@ -296,6 +362,7 @@ def _restate(plugin, shown, invariants, viol, concrete) -> str:
     if viol.property == MODEL_ERROR:
         return viol.message
     invs = plugin.invariants_of(shown) if hasattr(plugin, "invariants_of") else invariants
+    invs = list(invs) + userprops.invariants_for(shown, user_invariants or {})
     inv = next(i for i in invs if i.name == viol.property)
     return inv.check(concrete) or viol.message
 
@@ -308,7 +375,23 @@ def cmd_presets(plugin, args) -> int:
     return EXIT_OK
 
 
+def cmd_replay_fixed(plugin, args) -> int:
+    """A mutant's trace on the unmutated model: exit 0 if the fixed model stops following it (or it no longer
+    violates its property), 1 if the fixed model reproduces the violation too."""
+    r = replay_fixed(plugin, args.file)
+    if not args.quiet and r.steps:
+        print(render_text(r.machine, Trace(steps=r.steps), detail=args.detail, markdown=args.format == "markdown"))
+    if r.stop_step is not None:
+        print(f"{PROG} replay --model fixed: {args.file}: without the seeded bug {r.mutant}, the run stops at step "
+              f"{r.stop_step} of {r.length}: {r.stop_reason.removeprefix(f'step {r.stop_step}: ')}.")
+        return EXIT_OK
+    print(f"{PROG} replay --model fixed: {args.file}: without the seeded bug {r.mutant}, {r.stop_reason}.")
+    return EXIT_VIOLATED if r.still_violated else EXIT_OK
+
+
 def cmd_replay(plugin, args) -> int:
+    if args.model == "fixed":
+        return cmd_replay_fixed(plugin, args)
     try:
         _, machine, trace = verify_file(plugin, args.file)
     except ReplayMismatch as err:
@@ -326,7 +409,8 @@ def cmd_replay(plugin, args) -> int:
         what = "every step replays and the last state has no fair step (a stutter)"
     claim = {"safety": "its last state violates", "witness": "it completes",
              "liveness": "it violates"}[trace.kind]
-    print(f"{PROG} replay: {args.file}: {what} ({trace.length} steps); {claim} {trace.property}.")
+    line = f"{args.file}: {what} ({trace.length} steps); {claim} {trace.property}."
+    print(f"\n**{PROG} replay**: {line}" if args.format == "markdown" else f"{PROG} replay: {line}")
     return EXIT_OK
 
 
@@ -335,7 +419,8 @@ def cmd_mutants(plugin, args) -> int:
     known = {m["name"] for m in catalogue}
     unknown = [n for n in args.names if n not in known]
     if unknown:
-        raise UsageError(f"no mutant named {_quoted(unknown[0])}; `{PROG} mutants --list` lists them")
+        raise UsageError(f"no mutant named {_quoted(unknown[0])}{did_you_mean(unknown[0], known)}; "
+                         f"`{PROG} mutants --list` lists them")
     chosen = [m for m in catalogue if not args.names or m["name"] in args.names]
     if args.list:
         if args.json:
@@ -372,10 +457,13 @@ def cmd_witness(plugin, args) -> int:
         return EXIT_OK
     by_name = {sc.name: sc for sc in scenarios}
     if args.name not in by_name:
-        raise UsageError(f"no scenario named {_quoted(args.name)}; `{PROG} witness` lists them")
+        raise UsageError(f"no scenario named {_quoted(args.name)}{did_you_mean(args.name, by_name)}; "
+                         f"`{PROG} witness` lists them")
     _check_outputs(args)
     sc = by_name[args.name]
-    config = plugin.witness_config(sc)
+    overrides = {"workload": args.workload, "procs": args.procs, "mutant": args.mutant}
+    config = plugin.witness_config(sc, overrides) if any(v is not None for v in overrides.values()) \
+        else plugin.witness_config(sc)
     machine, _ = plugin.build(config)
     trace, result = find_witness(machine, sc, _limits(args))
     if trace is None and not result.complete:
@@ -383,13 +471,14 @@ def cmd_witness(plugin, args) -> int:
               f"({result.states:,} states explored)")
         return EXIT_LIMIT
     if trace is None:
-        print(f"{PROG} witness: {sc.name} is not reachable in preset {sc.preset} ({result.states:,} states explored)")
+        print(f"{PROG} witness: {sc.name} is not reachable in {config.name} ({result.states:,} states explored)")
         return EXIT_VIOLATED
     trace.config, trace.model = _trace_config(config.to_dict()), plugin.name
-    if args.format == "json":
+    if args.json or args.format == "json":
         print(json.dumps(to_json(machine, trace), indent=1))
     else:
-        print(f"{PROG} witness: {sc.name} on preset {sc.preset}: {trace.length} steps (shortest)")
+        print(f"{PROG} witness: {sc.name} on {'preset ' + sc.preset if config.name == sc.preset else config.name}: "
+              f"{trace.length} steps (shortest)")
         print(output.trace_text(machine, trace, args.format, args.detail))
     if args.trace_out is not None:
         sys.stdout.flush()
@@ -439,7 +528,8 @@ def cmd_graph(plugin, args) -> int:
     if proj is None:
         g = graph.full_graph(space, machine, result, c, states)
     else:
-        g = graph.quotient_graph(space, machine, proj.key, proj.label, c, proj.name, states)
+        g = graph.quotient_graph(space, machine, proj.key, proj.label, c, proj.name, states,
+                                 [(viol.number, viol.property) for viol in result.violations])
         if g.number_of_nodes() > limit:
             raise UsageError(f"the projected graph has {g.number_of_nodes():,} nodes, more than {limit:,}; "
                              f"use a coarser projection or --max-nodes")
@@ -512,7 +602,15 @@ def run(plugin, argv: list[str]) -> int:
     """Parse argv and run the command; bad input becomes one sentence and
     exit status 2. Unexpected exceptions propagate (main() guards them)."""
     parser = build_parser(plugin)
+    if not argv:  # `gosched-mc` alone: how to use it, not a 30-second check
+        parser.print_usage(sys.stderr)
+        print(f"{PROG}: give a command; `{PROG} check` checks the default configuration, "
+              f"`{PROG} --help` lists the commands", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
+        if not argv[0].startswith("-") and argv[0] not in COMMANDS:
+            raise UsageError(f"unknown command {_quoted(argv[0])}{did_you_mean(argv[0], COMMANDS)}; "
+                             f"commands: {', '.join(sorted(COMMANDS))}")
         flag = inputs.empty_value_flag(argv)
         if flag:
             raise UsageError(f"argument {flag}: expected a value, not '--' (see `{PROG} --help`)")
@@ -522,7 +620,7 @@ def run(plugin, argv: list[str]) -> int:
             except SystemExit as done:  # --help printed: the status, returned rather than raised
                 return done.code if isinstance(done.code, int) else EXIT_OK
             return COMMANDS[args.command](plugin, args)
-    except (UsageError, BadTraceFile, graph.GraphError, view_cli.ViewError, atomic.OutputError,
+    except (UsageError, BadTraceFile, graph.GraphError, userprops.BadPropertiesFile, userprops.UserError, view_cli.ViewError, atomic.OutputError,
             plugin.config_error, *getattr(plugin, "input_errors", ()), *getattr(plugin, "conform_errors", ())) as err:
         _error(str(err))
         return EXIT_BAD_INPUT
@@ -543,8 +641,8 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     argv = [a for a in argv if a != "--debug"]
-    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
-        argv = ["check"] + argv  # `gosched-mc` alone checks the default configuration
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        argv = ["check"] + argv  # `gosched-mc --preset tiny` is `gosched-mc check --preset tiny`
     saved = save_signal_handlers()
     try:
         install_signal_handlers()  # SIGTERM stops a run like Ctrl-C: cleanly, with the statistics so far

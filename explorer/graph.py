@@ -50,10 +50,11 @@ def full_graph(space, machine, result, config: dict, states: list) -> nx.MultiDi
     depth = _depths(space)
     for n, s in enumerate(states):
         attrs = dict(machine.fields(s))
-        attrs.update(label=machine.view(s).removeprefix("SCHED: "), depth=depth[n], initial=n in space.init,
+        attrs.update(label=machine.view(s).splitlines()[0].removeprefix("SCHED 0ms: "), depth=depth[n], initial=n in space.init,
                      final=space.out_start[n] == space.out_start[n + 1] and n not in bad,
                      violation=bad.get(n, ""), highlight=False)
         g.add_node(f"s{n}", **attrs)
+    _typed_counters(g)
     note = getattr(machine, "label_note", lambda label: "")
     for n in range(space.n_nodes):
         for e in space.out_edges(n):
@@ -66,6 +67,18 @@ def full_graph(space, machine, result, config: dict, states: list) -> nx.MultiDi
     return g
 
 
+def _typed_counters(g) -> None:
+    """Fields that are whole numbers in every state (npidle, nmidle, a thread count) become integers, so
+    GraphML declares them int rather than string."""
+    numeric = None
+    for _, d in g.nodes(data=True):
+        keys = {k for k, v in d.items() if isinstance(v, str) and v.lstrip("-").isdigit() and v.isascii()}
+        numeric = keys if numeric is None else numeric & keys
+    for _, d in g.nodes(data=True):
+        for k in numeric or ():
+            d[k] = int(d[k])
+
+
 def _depths(space) -> list[int]:
     depth = [0] * space.n_nodes
     for n in range(space.n_nodes):
@@ -75,7 +88,19 @@ def _depths(space) -> list[int]:
     return depth
 
 
-def quotient_graph(space, machine, key, label, config: dict, name: str, states: list) -> nx.DiGraph:
+MAX_EDGE_ACTIONS = 3  # action names written on a projected edge; more are counted ("+2 more")
+
+
+def _edge_label(names: list, count: int) -> str:
+    shown = ", ".join(names[:MAX_EDGE_ACTIONS]) + (f" +{len(names) - MAX_EDGE_ACTIONS} more"
+                                                      if len(names) > MAX_EDGE_ACTIONS else "")
+    return f"{shown} ({count})"
+
+
+def quotient_graph(space, machine, key, label, config: dict, name: str, states: list,
+                   violations=()) -> nx.DiGraph:
+    """violations: the search's (state number, property) pairs; the projected nodes holding them are
+    marked, as in the full graph."""
     keys = [key(s) for s in states]
     ids = {}
     for k in keys:
@@ -98,13 +123,18 @@ def quotient_graph(space, machine, key, label, config: dict, name: str, states: 
                 actions[(a, b)].add(space.labels[space.lab[e]][0])
     g = nx.DiGraph(format=FORMAT, version=VERSION, config=json.dumps(config), projection=name)
     initial = {keys[i] for i in space.init}
-    final = {keys[n] for n in range(space.n_nodes) if space.out_start[n] == space.out_start[n + 1]}
+    bad: dict = defaultdict(set)
+    for n, prop in violations:
+        bad[keys[n]].add(prop)
+    final = {keys[n] for n in range(space.n_nodes) if space.out_start[n] == space.out_start[n + 1]
+             and n not in {v for v, _ in violations}}
     for k, i in ids.items():
         g.add_node(f"q{i}", label=label(k), states=members[k], internal=internal[k], initial=k in initial,
-                   final=k in final, highlight=False)
+                   final=k in final, violation=", ".join(sorted(bad.get(k, ()))), highlight=False)
     for (a, b), c in counts.items():
-        g.add_edge(f"q{ids[a]}", f"q{ids[b]}", transitions=c, actions=", ".join(sorted(actions[(a, b)])),
-                   label=f"{c}", highlight=False)
+        names = sorted(actions[(a, b)])
+        g.add_edge(f"q{ids[a]}", f"q{ids[b]}", transitions=c, actions=", ".join(names),
+                   label=_edge_label(names, c), highlight=False)
     g.graph["node_of_key"] = {repr(k): f"q{i}" for k, i in ids.items()}  # dropped before writing
     return g
 
@@ -159,8 +189,10 @@ def facts(g, space, result, projected: bool) -> dict:
         starts = [f"s{i}" for i in space.init]
         out["diameter_from_initial"] = max(
             max(nx.single_source_shortest_path_length(g, s).values()) for s in starts) if starts else 0
-    else:
-        out["diameter_from_initial"] = result.depth
+    else:  # of the graph drawn: the projected one
+        starts = [n for n, d in g.nodes(data=True) if d.get("initial")]
+        out["diameter_from_initial"] = max(
+            max(nx.single_source_shortest_path_length(g, s).values()) for s in starts) if starts else 0
     return out
 
 
@@ -203,6 +235,27 @@ def _styled_for_dot(g):
     return h
 
 
+LEGEND = (("legend_initial", "initial state", {"peripheries": "2"}),
+          ("legend_final", "final state (no step)", {"shape": "box"}),
+          ("legend_violation", "violates a property", {"style": "filled", "fillcolor": "mistyrose"}),
+          ("legend_highlight", "on the highlighted trace", {"color": "red", "penwidth": "2.5"}))
+
+
+def _add_legend(pd, g) -> None:
+    """A legend box in DOT/SVG: what the node shapes and colours mean, and what a label says."""
+    import pydot
+    legend = pydot.Cluster("legend", label='"Legend"', fontname="Helvetica", fontsize="10", style="rounded")
+    for name, text, attrs in LEGEND:
+        legend.add_node(pydot.Node(name, label=f'"{text}"', fontname="Helvetica", fontsize="9", **attrs))
+    what = ("node: the projection's value, and how many states it merges; edge: the actions (transitions)"
+            if g.graph.get("projection") else "node: the schedtrace line; edge: the step with its M, P and G")
+    legend.add_node(pydot.Node("legend_labels", label=f'"{what}"', shape="plaintext", fontname="Helvetica",
+                               fontsize="9"))
+    for a, b in zip([n for n, _, _ in LEGEND], [n for n, _, _ in LEGEND][1:] + ["legend_labels"]):
+        legend.add_edge(pydot.Edge(a, b, style="invis"))
+    pd.add_subgraph(legend)
+
+
 def _dot_quote(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\\\\n", "\\n") + '"'
 
@@ -217,7 +270,9 @@ def write(g, fmt: str, path: str) -> None:
     dot = None
     if fmt in ("dot", "svg"):
         from networkx.drawing.nx_pydot import to_pydot
-        dot = to_pydot(_styled_for_dot(graph)).to_string()
+        pd = to_pydot(_styled_for_dot(graph))
+        _add_legend(pd, graph)
+        dot = pd.to_string()
     exe = shutil.which("dot") if fmt == "svg" else None
     if fmt == "svg" and exe is None:
         raise GraphError("Graphviz's `dot` is not installed, so no SVG (apt-get install graphviz); "

@@ -5,6 +5,10 @@ from .search import Result
 from .trace import Trace, render_text, to_json
 from .verdict import bound_phrase
 
+# The version of explorer/schema/check-result.schema.json that `check --json` follows:
+# raised whenever a field is removed or changes meaning.
+SCHEMA_VERSION = 1
+
 
 def _n(x: int) -> str:
     return f"{x:,}"
@@ -57,7 +61,7 @@ def coverage_lines(result: Result, known_actions: list[str]) -> list[str]:
 
 def result_json(machine, v, verdict, config: dict, properties: list[str], traces: list, known_actions: list[str]) -> dict:
     result = v.result
-    data = verdict.to_json()
+    data = {"schema_version": SCHEMA_VERSION, **verdict.to_json()}
     data.update({
         "config": config,
         "properties": properties,
@@ -86,6 +90,26 @@ def result_json(machine, v, verdict, config: dict, properties: list[str], traces
         ],
     })
     return data
+
+
+def markdown_report(config: dict, properties: list[str], liveness: list, traces: list, verdict, detail: bool,
+                    statistics: list[str]) -> str:
+    """`check --format markdown`: one paste-ready Markdown document: a heading with the verdict, a table
+    of what was checked, each trace (summary table, steps folded) and the statistics folded."""
+    name = config["name"] + (f", mutant `{config['mutant']}`" if config.get("mutant") else "")
+    out = [f"### gosched-mc check: {verdict.text} ({name})", "", "| | |", "|---|---|",
+           f"| configuration | GOMAXPROCS={config['procs']}, threads {config['threads']}, runq {config['runq']}, "
+           f"{config['goroutines']} goroutines |",
+           f"| workload | `{config['workload']}` |",
+           f"| safety | {', '.join(f'`{n}`' for n in properties) or '(none)'} |",
+           f"| liveness | {', '.join(f'`{p.name}`' for p in liveness) or '(none)'} |",
+           f"| verdict | **{verdict.text}** |", ""]
+    for t in traces:
+        kind = "Lasso" if t.kind == "liveness" else "Counterexample"
+        out += [f"#### {kind} for `{t.property}` ({t.length} steps)", "",
+                render_text(t.machine, t, detail=detail, markdown=True), ""]
+    out += ["<details><summary>Statistics</summary>", "", "```text"] + statistics + ["```", "", "</details>"]
+    return "\n".join(out)
 
 
 def trace_text(machine, trace: Trace, fmt: str, detail: bool) -> str:

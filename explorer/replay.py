@@ -300,3 +300,76 @@ def verify_file(plugin, path: str):
     catalogue = Catalogue(invariants, liveness, plugin.witnesses() if hasattr(plugin, "witnesses") else [],
                           tuple(getattr(plugin, "fairness_classes", dict)()))
     return config, machine, verify_trace(machine, catalogue, data)
+
+
+# --- against the fixed model ----------------------------------------------------------------------------
+
+@dataclass
+class FixedReplay:
+    """A trace made with a seeded bug, replayed on the model without it."""
+
+    mutant: str
+    steps: list  # the Steps the fixed model takes (all of them if none stops)
+    length: int  # the trace's length
+    stop_step: int | None  # the first step the fixed model cannot take, or None
+    stop_reason: str  # why it stops there, or what happens at the end
+    still_violated: bool  # every step replays and the property is still violated: the fix does not remove it
+    machine: object = None
+
+
+def _why_stopped(machine, data: dict, steps: list, err: ReplayMismatch) -> str:
+    """The recorded step the fixed model cannot take, named as a step is printed, and what it can do instead."""
+    if not steps or err.step >= len(data["steps"]):
+        return str(err)
+    saved = data["steps"][err.step]["label"]
+    procs = {machine.proc_name(i): i for i in range(len(machine.L.proc_pc) + 1)} if hasattr(machine, "L") else {}
+    text = saved[0]
+    if saved[1] in procs and hasattr(machine, "label_text"):
+        try:
+            text = machine.label_text((saved[0], procs[saved[1]], *saved[2:]))
+        except (KeyError, IndexError, TypeError, ValueError):
+            pass
+    if "is not enabled" not in str(err):
+        return str(err).removeprefix(f"step {err.step}: ")
+    instead = [machine.label_text(lab) for lab, _ in machine.successors(steps[-1].state)]
+    return (f"the trace's {text} is not enabled there"
+            + (f"; the fixed model can take {', '.join(instead)}" if instead else "; the fixed model has no step"))
+
+
+def replay_fixed(plugin, path: str) -> FixedReplay:
+    """Replay a trace saved with a seeded bug (--mutant) on the same configuration without it,
+    and say where the unmutated model stops following it. BadTraceFile if the trace is not a
+    mutant's or does not load."""
+    data = load(path)
+    config = rebuild_config(plugin, data, path)  # the saved trace is checked as `replay` checks it
+    mutant = data["config"].get("mutant")
+    if not mutant:
+        raise BadTraceFile(f"{path} was made without a seeded bug (its configuration has no mutant), so there is "
+                           "no fixed model to replay it against")
+    recorded = {k: v for k, v in data["config"].items() if k != "no_fairness"}
+    fixed = plugin.config_from_dict(recorded | {"mutant": None})
+    machine, invariants = plugin.build(fixed)
+    n = len(data["steps"]) - 1
+    try:
+        steps = replay_steps(machine, data, None)
+    except ReplayMismatch as err:
+        partial = data | {"steps": data["steps"][:err.step]}
+        shown_steps = replay_steps(machine, partial, None) if err.step else []
+        return FixedReplay(mutant, shown_steps, n, err.step, _why_stopped(machine, data, shown_steps, err),
+                           False, machine)
+    liveness = plugin.liveness(machine) if hasattr(plugin, "liveness") else []
+    catalogue = Catalogue(invariants, liveness, plugin.witnesses() if hasattr(plugin, "witnesses") else [],
+                          tuple(getattr(plugin, "fairness_classes", dict)()))
+    try:
+        if data["kind"] == "liveness":
+            _check_loop([st.state for st in steps], data["loop_start"])
+            _check_liveness(machine, catalogue, steps, data)
+        elif data["kind"] == "safety":
+            _check_safety(machine, catalogue, [st.state for st in steps], data)
+        else:
+            _check_witness(machine, catalogue, steps, data)
+    except ReplayMismatch as err:
+        return FixedReplay(mutant, steps, n, None, f"every step replays, but {err}", False, machine)
+    del config
+    return FixedReplay(mutant, steps, n, None, f"every step replays and {data['property']} is still "
+                       "violated: the trace does not depend on the seeded bug", True, machine)

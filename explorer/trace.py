@@ -145,11 +145,19 @@ def _note(machine, label) -> str:
     return note(label) if note else ""
 
 
+SEEDED = "SEEDED BUG"  # what a model's label_note says of a step a seeded bug changed
+
+
 def render_text(machine: Machine, trace: Trace, detail: bool = False, markdown: bool = False) -> str:
     """Numbered steps: the action, the runtime functions it models, what
-    changed, and the state in the model's own vocabulary."""
+    changed, and the state in the model's own vocabulary. A state view the
+    same as the step before's is folded into one line. markdown: a summary
+    table of the steps, then every step's detail in a <details> fold, for
+    pasting into a review."""
+    if markdown:
+        return render_markdown(machine, trace, detail)
     out = []
-    prev = None
+    prev, prev_view = None, None
     for i, step in enumerate(trace.steps):
         fields = machine.fields(step.state)
         marker = ""
@@ -161,30 +169,76 @@ def render_text(machine: Machine, trace: Trace, detail: bool = False, markdown: 
         else:
             note = _note(machine, step.label)
             head = f"{i:>3}  {machine.label_text(step.label)}" + (f"    [{note}]" if note else "") + marker
+            if SEEDED in note:
+                head += "  <- the seeded bug's step"
             changes = diff(prev, fields)
         view = machine.view(step.state, detail)
-        if markdown:
-            out.append(f"**{head.strip()}**\n")
-            if changes:
-                out.append("| field | before | after |\n|---|---|---|")
-                out += [f"| `{k}` | {a} | {b} |" for k, a, b in changes]
-                out.append("")
-            out.append("```\n" + view + "\n```\n")
+        out.append(head)
+        if changes:
+            out.append("     changed: " + "; ".join(f"{k}: {a} -> {b}" for k, a, b in changes))
+        if view == prev_view:
+            out.append("     (state lines unchanged)")
         else:
-            out.append(head)
-            if changes:
-                out.append("     changed: " + "; ".join(f"{k}: {a} -> {b}" for k, a, b in changes))
             out += ["     " + line for line in view.splitlines()]
-        prev = fields
+        prev, prev_view = fields, view
+    out += _ending(trace, markdown=False)
+    return "\n".join(out)
+
+
+def _ending(trace: Trace, markdown: bool) -> list[str]:
+    out = []
     if trace.loop_start is not None and trace.cycle_length:
-        out.append(f"     ... back to step {trace.loop_start}: the cycle repeats forever")
+        out.append(("" if markdown else "     ") + f"... back to step {trace.loop_start}: the cycle repeats forever")
     if trace.property:
         verdict = "reached" if trace.kind == "witness" else "violated"
         if trace.kind == "liveness":
             shape = (f"lasso: {trace.loop_start} steps to the cycle, cycle of {trace.cycle_length}"
                      if trace.cycle_length else f"{trace.loop_start} steps, then it stutters forever")
-            out.append(("\n" if markdown else "") + f"({shape})")
-        out.append(("\n**" if markdown else "") + f"{trace.property} {verdict}: {trace.message}" + ("**" if markdown else ""))
+            out.append(f"({shape})")
+        out.append((f"**{trace.property} {verdict}**: {_md(trace.message)}" if markdown
+                    else f"{trace.property} {verdict}: {trace.message}"))
+    return out
+
+
+def _md(text: str) -> str:
+    """Text in a Markdown table cell or paragraph: pipes escaped."""
+    return str(text).replace("|", "\\|")
+
+
+def render_markdown(machine: Machine, trace: Trace, detail: bool = False) -> str:
+    """A summary table (one row per step: the action, the runtime functions, the fields it changed,
+    the seeded bug's step and the cycle marked), then each step's changes and state lines folded in
+    <details>, and the verdict: paste-ready for a GitHub review."""
+    rows, details = [], []
+    prev, prev_view = None, None
+    for i, step in enumerate(trace.steps):
+        fields = machine.fields(step.state)
+        mark = []
+        if trace.loop_start == i:
+            mark.append("cycle starts here" if trace.cycle_length else "stays here forever")
+        if step.label is None:
+            action, note, changes = "initial state", "", []
+        else:
+            action, note = machine.label_text(step.label), _note(machine, step.label)
+            changes = diff(prev, fields)
+            if SEEDED in note:
+                mark.append("**seeded bug**")
+                note = note.split(f"; {SEEDED}")[0]
+        changed = ", ".join(f"`{k}`" for k, _, _ in changes)
+        rows.append(f"| {i} | `{action}` {' '.join(mark)} | {_md(note)} | {changed} |")
+        view = machine.view(step.state, detail)
+        details.append(f"**{i}. {action}**" + (f" ({', '.join(m.strip('*') for m in mark)})" if mark else ""))
+        details.append("")
+        if changes:
+            details += ["| field | before | after |", "|---|---|---|"]
+            details += [f"| `{k}` | {_md(a)} | {_md(b)} |" for k, a, b in changes]
+            details.append("")
+        details += (["(state lines unchanged)", ""] if view == prev_view else ["```", view, "```", ""])
+        prev, prev_view = fields, view
+    out = ["| # | step | runtime functions | changed |", "|---:|---|---|---|"] + rows + [""]
+    out += [f"<details><summary>{len(trace.steps) - 1} steps: every change and the schedtrace lines</summary>", ""]
+    out += details + ["</details>", ""]
+    out += _ending(trace, markdown=True)
     return "\n".join(out)
 
 

@@ -91,7 +91,10 @@ def validate(config: Config) -> Config:
     if config.mutant is not None:
         from .mutants import MUTANTS
         if config.mutant not in MUTANTS:
-            raise ConfigError(f"no mutant named {config.mutant!r}; `gosched-mc mutants` lists them")
+            import difflib
+            close = difflib.get_close_matches(str(config.mutant), list(MUTANTS), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(f"no mutant named {_shown(config.mutant)}{hint}; `gosched-mc mutants --list` lists them")
     if config.protocol not in PROTOCOLS:
         raise ConfigError(f"unknown syscall protocol {config.protocol!r}; known: {', '.join(PROTOCOLS)}")
     if not 1 <= config.goroutines <= MAX_GOROUTINES:

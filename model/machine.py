@@ -8,6 +8,7 @@ from .config import MAX_THREADS, Config, validate
 from .layout import NMIDLELOCKED_BIAS, OMEGA, CapacityError, Layout, ModelError
 from .render import Renderer
 from .mutants import actions_with, runtime_class
+from .names import g_name
 from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, GF_PREEMPT_LATE, M_IDLE, M_NONE, M_RUN, M_SCHEDULE, SY_IDLE,
                     WAIT_CHAN, _Gdead, _Gidle, _Grunning, _Gwaiting, _Pidle, _Prunning)
 from .workload import OP_SPIN, OP_SYSCALL, OP_SYSCALL_BLOCK
@@ -32,6 +33,7 @@ class GoScheduler:
         self._by_op: dict[int, list] = {}
         self._env_steps = []
         self._processes = tuple(range(self.L.nm + 1)) + (self.env,)
+        self._quiet = (self.L.sysmon, self.env)
         # sysmon's loop chooses among its duties; findRunnable's top may take
         # the global queue first (schedtick%61) whatever else it could do.
         self._exclusive = [pc not in (SY_IDLE, M_SCHEDULE) for pc in range(256)]
@@ -110,7 +112,7 @@ class GoScheduler:
         if self.halted(s):
             return []
         if L.bounded:
-            return self._steps(s)
+            return self._finished(s, self._steps(s))
         out = []
         mult, size, base = L.m_mult, L.m_size, L.m_base
         for i in L.m_range:
@@ -131,7 +133,30 @@ class GoScheduler:
                         out.append(((label[0], i) + label[2:], t))
         out += self._steps(s, skip_counted=True)
         canon = L.canonical
-        return [(label, canon(t) if t is not None else None) for label, t in out]
+        return self._finished(s, [(label, canon(t) if t is not None else None) for label, t in out])
+
+    def _finished(self, s: bytes, out: list) -> list:
+        """Every goroutine has exited and every M is parked: only sysmon and
+        time could still move (sysmon's sleep timing out, forever). The
+        program is over (Go's process would exit with main), so the state is
+        final, as it was before sysmon slept. (The symbolic engine applies
+        the same rule from `finished` and `quiet_processes`.)"""
+        if not out or not self.finished(s):
+            return out
+        quiet = self._quiet
+        return [] if all(label[1] in quiet for label, _ in out) else out
+
+    def finished(self, s) -> bool:
+        """Every goroutine has exited (or never started): if, in addition,
+        only the quiet processes (sysmon, the environment) can step, the
+        state has no successors."""
+        L = self.L
+        return all(s[L.g_status[g]] == _Gidle or s[L.g_status[g]] == _Gdead for g in range(L.ng))
+
+    @property
+    def quiet_processes(self) -> tuple:
+        """The processes whose steps alone do not keep a finished program going (see _finished)."""
+        return self._quiet
 
     def _steps(self, s: bytes, only: int | None = None, skip_counted: bool = False) -> list:
         """The steps of every process (or of M `only`), and the environment's.
@@ -299,11 +324,11 @@ class GoScheduler:
             return "ok", "every goroutine exited"
         spinning = [g for g in live if s[L.g_status[g]] == _Grunning and programs[g][s[L.g_pc[g]]].code == OP_SPIN]
         if spinning:
-            return "ok", f"G{spinning[0]} runs `spin` forever"
+            return "ok", f"{g_name(spinning[0])} runs `spin` forever"
         if all(s[L.g_status[g]] == _Gwaiting and s[L.g_wait[g]] == WAIT_CHAN for g in live):
             return "deadlock", ("every live goroutine is parked and nothing can ready it, but checkdead did not "
                                 "report it (\"all goroutines are asleep\" is missing)")
-        blocked = ", ".join(f"G{g}" for g in live)
+        blocked = ", ".join(g_name(g) for g in live)
         return "deadlock", f"no step is enabled but {blocked} cannot finish: scheduler deadlock"
 
     # --- fairness (explorer/liveness.py) ------------------------------------------

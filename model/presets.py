@@ -13,9 +13,9 @@ def _preset(name: str, procs: int, threads: int, runq: int, workload: str, about
 _TABLE = [
     ("tiny", 1, 0, 2, "spawn(1), syscall; yield",
      "GOMAXPROCS=1: main spawns a G and makes a syscall; the other yields. Seconds."),
-    ("default", 2, 0, 2, "spawn(1), syscall, ready(1), yield; park, syscall_block, compute",
-     "GOMAXPROCS=2, 2 Gs: a fast and a blocking syscall, park/ready, Gosched, a preemptible computation, "
-     "for any number of threads."),
+    ("default", 2, 0, 2, "spawn(1), syscall, ready(1); park, syscall_block, compute",
+     "GOMAXPROCS=2, 2 Gs: a fast and a blocking syscall, park/ready, a preemptible computation, for any "
+     "number of threads (Gosched is in `netyield` and `large`)."),
     ("syscalls", 2, 0, 2, "spawn(1), syscall; syscall",
      "GOMAXPROCS=2: two Gs in syscalls at once; retake, handoff and both exitsyscall paths."),
     ("preempt", 1, 0, 2, "spawn(1), syscall; compute",

@@ -15,6 +15,7 @@ merged into one node of the quotient graph. Specs:
 from dataclasses import dataclass
 from typing import Callable
 
+from .names import g_index, g_name
 from .vocab import G_STATUS_NAMES, P_STATUS_NAMES, PC_NAMES, WAIT_NAMES, _Gsyscall, _Psyscall
 
 
@@ -69,16 +70,18 @@ def projection(mc, spec: str) -> Projection:
             return tuple(out)
         names = {0: "-", 1: "syscall, P kept", 2: "syscall, P taken"}
         return Projection(spec, "per G: not in a syscall / in one, its P still _Psyscall / in one, its P taken",
-                          key, lambda k: "  ".join(f"G{g}: {names[v]}" for g, v in enumerate(k)))
+                          key, lambda k: "  ".join(f"{g_name(g)}: {names[v]}" for g, v in enumerate(k)))
     kind, _, num = spec.partition(":")
     if kind in ("g", "m") and num.isdigit():
         i = int(num)
-        if kind == "g":
-            if i >= L.ng:
-                raise ProjectionError(f"projection {spec}: there is no G{i} (the workload has {L.ng} goroutines)")
-            return Projection(spec, f"G{i}'s status and where it is",
-                              lambda s: (s[L.g_status[i]], _g_where(mc, s, i)),
-                              lambda k: f"G{i}: {G_STATUS_NAMES[k[0]]}, {k[1]}")
+        if kind == "g":  # g:<goid>, as goroutines are shown: g:1 is main
+            g = g_index(i)
+            if not 0 <= g < L.ng:
+                raise ProjectionError(f"projection {spec}: there is no G{i} (the workload has {L.ng} goroutines, "
+                                      f"G1 to G{L.ng})")
+            return Projection(spec, f"{g_name(g)}'s status and where it is",
+                              lambda s: (s[L.g_status[g]], _g_where(mc, s, g)),
+                              lambda k: f"{g_name(g)}: {G_STATUS_NAMES[k[0]]}, {k[1]}")
         if not L.bounded:
             raise ProjectionError(f"projection {spec} needs numbered threads, and threads are unbounded here: "
                                   f"give --threads N")

@@ -5,15 +5,22 @@
 does, with the model's extra per-M program counter.
 """
 
+from . import schedtrace
 from .actions import ACTIONS
 from .layout import NMIDLELOCKED_BIAS, OMEGA
+from .names import g_name
 from .runtime import signed
 from .vocab import (FATAL_NAMES, G_STATUS_NAMES, GF_PREEMPT, GF_TOKEN, M_IDLE, M_NONE,
                     P_STATUS_NAMES, PC_NAMES, SLICE_NAMES, SYSCALL_NAMES, THROWS, WAIT_NAMES)
 
 
+def _name(prefix: str, i: int) -> str:
+    """A G, P or M by its 0-based index, as shown (a G by its goid: model/names.py)."""
+    return g_name(i) if prefix == "G" else f"{prefix}{i}"
+
+
 def _ref(prefix: str, v: int) -> str:
-    return f"{prefix}{v - 1}" if v else "nil"
+    return _name(prefix, v - 1) if v else "nil"
 
 
 def _count(mult: int, cutoff: int) -> str:
@@ -21,7 +28,7 @@ def _count(mult: int, cutoff: int) -> str:
 
 
 def _queue(prefix: str, s, slots) -> str:
-    return "[" + " ".join(f"{prefix}{s[o] - 1}" for o in slots if s[o]) + "]"
+    return "[" + " ".join(_name(prefix, s[o] - 1) for o in slots if s[o]) + "]"
 
 
 class Renderer:
@@ -36,7 +43,7 @@ class Renderer:
         name, proc, *params = label
         info = self.mc.action_table.get(name)
         kinds = info.params if info else ("?",) * len(params)
-        args = [self.proc(proc)] + [f"{k}{v}" if k != "?" else str(v) for k, v in zip(kinds, params)]
+        args = [self.proc(proc)] + [_name(k, v) if k != "?" else str(v) for k, v in zip(kinds, params)]
         return f"{name}({', '.join(args)})"
 
     def runtime_of(self, label) -> str:
@@ -63,13 +70,14 @@ class Renderer:
     def fields(self, s) -> dict:
         L, out = self.L, {}
         for g in range(L.ng):
-            out[f"G{g}.status"] = G_STATUS_NAMES[s[L.g_status[g]]]
-            out[f"G{g}.pc"] = self.g_op(g, s)
-            out[f"G{g}.wait"] = WAIT_NAMES[s[L.g_wait[g]]]
-            out[f"G{g}.timer"] = _ref("P", s[L.g_timerp[g]])
+            G = g_name(g)
+            out[f"{G}.status"] = G_STATUS_NAMES[s[L.g_status[g]]]
+            out[f"{G}.pc"] = self.g_op(g, s)
+            out[f"{G}.wait"] = WAIT_NAMES[s[L.g_wait[g]]]
+            out[f"{G}.timer"] = _ref("P", s[L.g_timerp[g]])
             flags = s[L.g_flags[g]]
-            out[f"G{g}.flags"] = ",".join(n for bit, n in ((GF_PREEMPT, "preempt"), (GF_TOKEN, "token")) if flags & bit) or "-"
-            out[f"G{g}.lockedm"] = _ref("M", s[L.g_lockedm[g]])
+            out[f"{G}.flags"] = ",".join(n for bit, n in ((GF_PREEMPT, "preempt"), (GF_TOKEN, "token")) if flags & bit) or "-"
+            out[f"{G}.lockedm"] = _ref("M", s[L.g_lockedm[g]])
         for p in range(L.np):
             out[f"P{p}.status"] = P_STATUS_NAMES[s[L.p_status[p]]]
             out[f"P{p}.m"] = _ref("M", s[L.p_m[p]])
@@ -110,44 +118,9 @@ class Renderer:
         out["sched.throw"] = self.throw_text(s[L.throw])
         return out
 
+    def count_text(self, mult: int) -> str:
+        return _count(mult, self.L.cutoff)
+
     def schedtrace(self, s, detail: bool = False) -> str:
-        L = self.L
-        local = " ".join(str((1 if s[L.p_runnext[p]] else 0) + sum(1 for o in L.p_runq[p] if s[o])) for p in range(L.np))
-        if L.bounded:
-            threads = str(sum(1 for m in range(L.nm) if s[L.proc_pc[m]] != M_NONE))
-            idle = str(s[L.nmidle])
-        else:  # parked threads are not counted: any number of them
-            threads, idle = f"{self.mc.rt.running_ms(s)}+idle", "any"
-        line = (f"SCHED: gomaxprocs={L.np} idleprocs={s[L.npidle]} threads={threads} "
-                f"spinningthreads={self.nmspinning_text(s)} needspinning={s[L.needspinning]} "
-                f"idlethreads={idle} runqueue={sum(1 for o in L.runq if s[o])} [{local}]")
-        if s[L.throw]:
-            line += f"  <{self.throw_text(s[L.throw])}>"
-        if not detail:
-            return line
-        lines = [line + f" gcwaiting={s[L.gcwaiting]} nmidlelocked={s[L.nmidlelocked] - NMIDLELOCKED_BIAS}"
-                        f" stopwait={signed(s[L.stopwait])}"]
-        for p in range(L.np):
-            lines.append(f"  P{p}: status={P_STATUS_NAMES[s[L.p_status[p]]]} m={_ref('M', s[L.p_m[p]])} "
-                         f"runnext={_ref('G', s[L.p_runnext[p]])} runq={_queue('G', s, L.p_runq[p])}"
-                         + (" runSafePointFn=1" if s[L.p_runSafePointFn[p]] else ""))
-        for m in range(L.nm):
-            pc = s[L.proc_pc[m]]
-            if pc == M_NONE:
-                continue
-            extra = "" if pc == M_IDLE else (
-                f" nextp={_ref('P', s[L.m_nextp[m]])} oldp={_ref('P', s[L.m_oldp[m]])}"
-                f" gp={_ref('G', s[L.m_gp[m]])}" + (f" lockedg={_ref('G', s[L.m_lockedg[m]])}"
-                                                   if s[L.m_lockedg[m]] else ""))
-            count = "" if L.bounded or s[L.m_mult[m]] == 1 else f" (x{_count(s[L.m_mult[m]], L.cutoff)} Ms)"
-            lines.append(f"  M{m}: pc={PC_NAMES[pc]} p={_ref('P', s[L.m_p[m]])} curg={_ref('G', s[L.m_curg[m]])} "
-                         f"spinning={'true' if s[L.m_spinning[m]] else 'false'}{extra}{count}")
-        sy = L.sysmon
-        lines.append(f"  sysmon: pc={PC_NAMES[s[L.proc_pc[sy]]]} hp={_ref('P', s[L.proc_hp[sy]])}")
-        for g in range(L.ng):
-            wait = s[L.g_wait[g]]
-            locked = s[L.g_lockedm[g]]
-            lines.append(f"  G{g}: status={G_STATUS_NAMES[s[L.g_status[g]]]}"
-                         f"{'(' + WAIT_NAMES[wait] + ')' if wait else ''} pc={self.g_op(g, s)}"
-                         + (f" lockedm={_ref('M', locked)}" if locked else ""))
-        return "\n".join(lines)
+        """The runtime's schedtrace (and scheddetail) lines: model/schedtrace.py."""
+        return "\n".join(schedtrace.lines(self, s, detail))

@@ -119,6 +119,13 @@ class SymbolicView:
     def dispatch(self, s, proc):
         return self.machine.dispatch(s, proc)
 
+    def finished(self, s):
+        return self.machine.finished(s)
+
+    @property
+    def quiet_processes(self):
+        return self.machine.quiet_processes
+
     def run_step(self, step, s, proc, out) -> None:
         step(self.machine.rt, s, proc, out)
 

@@ -13,7 +13,7 @@ The result is the generic description explorer/view.py renders:
     version   1
     title, subtitle                      str
     steps     the number of states (step 0 is the initial state)
-    entities  ["G0", "G1", ...]         coloured the same on every lane
+    entities  ["G1", "G2", ...]         coloured the same on every lane
     lanes     [{id, label, group ("P" | "M" | "sysmon" | "env")}]
     spans     [{lane, from, to, kind, entity (or None), label, title}]
               from/to: inclusive step indices; consecutive equal steps merged

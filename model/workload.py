@@ -1,15 +1,16 @@
 """Workloads: each goroutine runs a small bounded program.
 
 A workload is written as one program per goroutine, separated by `;`, with ops
-separated by commas or spaces. G0 is the main goroutine, running on M0/P0 at
-the start; every other G must be created by exactly one `spawn`:
+separated by commas or spaces. Program 0 is the main goroutine (shown as G1,
+Go's goid 1: model/names.py), running on M0/P0 at the start; program k is the
+goroutine shown as G{k+1}, created by exactly one `spawn(k)` (or `spawn(G{k+1})`):
 
     spawn(1), syscall, exit; net_read, ready(2); park, yield
 
 Ops (what the goroutine does, and the runtime entry point it drives):
 
-  spawn(k)       go statement: newproc creates G k (runqput into runnext, wakep)
-  ready(k)       wake G k parked on `park` (goready), or leave it a token
+  spawn(k)       go statement: newproc creates program k's goroutine, G{k+1} (runqput into runnext, wakep)
+  ready(k)       wake program k's goroutine parked on `park` (goready), or leave it a token
   park           block until readied (gopark on a channel/semaphore)
   syscall        a system call (entersyscall ... exitsyscall)
   syscall_block  a known-blocking system call (entersyscallblock ... exitsyscall)
@@ -30,6 +31,7 @@ a program has at most MAX_PROGRAM_OPS ops, counting the implied `exit`.
 
 import re
 from dataclasses import dataclass
+from .names import g_name
 
 OP_SPAWN, OP_READY, OP_PARK, OP_SYSCALL, OP_SYSCALL_BLOCK, OP_NET_READ = range(6)
 OP_YIELD, OP_COMPUTE, OP_SPIN, OP_LOOP, OP_EXIT = range(6, 11)
@@ -97,8 +99,9 @@ def parse_op(text: str) -> Op:
         if arg is None or not arg.strip():
             raise WorkloadError(f"op {name} needs a goroutine number, as in {name}(1)")
         number = arg.strip()
-        return Op(code, _number(number[1:] if number.startswith("G") else number,
-                                f"the goroutine number of {name}", f"{name}(1)"))
+        if number.startswith("G"):  # spawn(G2): by goid, as goroutines are shown (model/names.py): program 1
+            return Op(code, _number(number[1:], f"the goroutine number of {name}", f"{name}(G2)") - 1)
+        return Op(code, _number(number, f"the goroutine number of {name}", f"{name}(1)"))
     if code in OPS_WITH_OPTIONAL_ARG and arg is not None and arg.strip():
         return Op(code, _number(arg.strip(), f"the op number of {name}", f"{name}(2)"))
     if arg is not None and arg.strip():
@@ -173,14 +176,14 @@ def _check_thread_locking(g: int, program: Program) -> None:
         at.append(locked)
         if op.code == OP_LOCK_THREAD:
             if locked:
-                raise WorkloadError(f"G{g}: lock_thread at op {i} while already locked; nested LockOSThread "
+                raise WorkloadError(f"{_prog(g)}: lock_thread at op {i} while already locked; nested LockOSThread "
                                     "is not modelled, so unlock_thread first")
             locked = True
         elif op.code == OP_UNLOCK_THREAD:
             locked = False
     last = program[-1]
     if last.code == OP_LOOP and at[max(last.arg, 0)] != locked:
-        raise WorkloadError(f"G{g}: {last} returns to op {max(last.arg, 0)} with the thread "
+        raise WorkloadError(f"{_prog(g)}: {last} returns to op {max(last.arg, 0)} with the thread "
                             f"{'locked' if locked else 'unlocked'} but it was "
                             f"{'locked' if at[max(last.arg, 0)] else 'unlocked'} there")
 
@@ -193,6 +196,11 @@ def format_workload(programs: tuple[Program, ...]) -> str:
     return "; ".join(format_program(p) for p in programs)
 
 
+def _prog(k: int) -> str:
+    """Program k of the workload (0-based) and the goroutine that runs it, as shown: "program 1 (G2)"."""
+    return f"program {k} ({g_name(k)})"
+
+
 def validate_workload(programs: tuple[Program, ...]) -> None:
     """Raise WorkloadError unless every G is created once and every op can run."""
     ngs = len(programs)
@@ -200,37 +208,37 @@ def validate_workload(programs: tuple[Program, ...]) -> None:
     for g, program in enumerate(programs):
         for i, op in enumerate(program):
             if op.code in TERMINAL_OPS and i != len(program) - 1:
-                raise WorkloadError(f"G{g}: ops after {op} can never run")
+                raise WorkloadError(f"{_prog(g)}: ops after {op} can never run")
             if op.code in OPS_WITH_ARG and not 0 <= op.arg < ngs:
-                raise WorkloadError(f"G{g}: {op} names a goroutine that does not exist (there are {ngs})")
+                raise WorkloadError(f"{_prog(g)}: {op} names a program that does not exist (there are {ngs}, 0 to {ngs - 1})")
             if op.code == OP_SPAWN:
                 if op.arg == 0:
-                    raise WorkloadError(f"G{g}: G0 is the main goroutine and is never spawned")
+                    raise WorkloadError(f"{_prog(g)}: program 0 is main (G1), which is never spawned")
                 if op.arg in spawned_by:
-                    raise WorkloadError(f"G{op.arg} is spawned twice (by G{spawned_by[op.arg]} and G{g}); a goroutine is created once")
+                    raise WorkloadError(f"{_prog(op.arg)} is spawned twice (by {_prog(spawned_by[op.arg])} and {_prog(g)}); a goroutine is created once")
                 spawned_by[op.arg] = g
             if op.code == OP_READY and not any(o.code == OP_PARK for o in programs[op.arg]):
-                raise WorkloadError(f"G{g}: {op} readies G{op.arg}, whose program never parks")
+                raise WorkloadError(f"{_prog(g)}: {op} readies {_prog(op.arg)}, which never parks")
         if program[-1].code == OP_LOOP:
             target = max(program[-1].arg, 0)
             if target >= len(program) - 1:
-                raise WorkloadError(f"G{g}: {program[-1]} must go back to an earlier op, leaving something to repeat")
+                raise WorkloadError(f"{_prog(g)}: {program[-1]} must go back to an earlier op, leaving something to repeat")
             if any(op.code == OP_SPAWN for op in program[target:]):
-                raise WorkloadError(f"G{g}: spawn inside the loop would create a goroutine twice; loop back past it")
+                raise WorkloadError(f"{_prog(g)}: spawn inside the loop would create a goroutine twice; loop back past it")
     stoppers = [g for g, program in enumerate(programs) if any(op.code in (OP_GC, OP_STW) for op in program)]
     if len(stoppers) > 1:
-        raise WorkloadError(f"G{stoppers[0]} and G{stoppers[1]} both stop the world (gc or stw); only one "
+        raise WorkloadError(f"{_prog(stoppers[0])} and {_prog(stoppers[1])} both stop the world (gc or stw); only one "
                             "goroutine may (worldsema, which serialises stops of the world, is not modelled)")
     for g, program in enumerate(programs):
         _check_thread_locking(g, program)
     for g in range(1, ngs):
         if g not in spawned_by:
-            raise WorkloadError(f"G{g} is never spawned; add spawn({g}) to some goroutine's program")
+            raise WorkloadError(f"{_prog(g)} is never spawned; add spawn({g}) to some goroutine's program")
     # Every G must descend from G0 (spawn forms a tree rooted at main).
     for g in range(1, ngs):
         seen, cur = set(), g
         while cur != 0:
             if cur in seen:
-                raise WorkloadError(f"G{g} is only spawned from a cycle of goroutines that never starts")
+                raise WorkloadError(f"{_prog(g)} is only spawned from a cycle of goroutines that never starts")
             seen.add(cur)
             cur = spawned_by[cur]

@@ -9,6 +9,7 @@ that break it.
 
 from explorer.spec import Invariant
 from model.layout import NMIDLELOCKED_BIAS, OMEGA
+from model.names import g_name
 from model.runtime import signed
 from model.workload import OP_LOOP, OP_READY
 from model.vocab import (FATAL_DEADLOCK, FATAL_NAMES, G_STATUS_NAMES, HANDOFF_PCS, M_IDLE, M_LOCKEDIDLE, M_NETPOLL,
@@ -84,7 +85,7 @@ def make_no_lost_goroutines(mc):
         held = _in_glists(L, v["glists"])
         for g, st in enumerate(v["status"]):
             if not isin(st, (_Gidle, _Gdead, _Gwaiting)) and (g + 1) not in v["refs"] and not held[g]:
-                return f"G{g} is {G_STATUS_NAMES[st]} but in no run queue, runnext, M or wait queue: it is lost"
+                return f"{g_name(g)} is {G_STATUS_NAMES[st]} but in no run queue, runnext, M or wait queue: it is lost"
         return None
 
     return projected("no_lost_goroutines",
@@ -113,7 +114,7 @@ def make_no_duplicated_goroutines(mc):
             if held[g]:
                 if st != _Grunnable or refs.count(g + 1) or len(held[g]) > 1:
                     places = [names[i] for i, r in enumerate(refs) if r == g + 1] + [f"{p} (private list)" for p in held[g]]
-                    return f"G{g} is {G_STATUS_NAMES[st]} and in {', '.join(places)}"
+                    return f"{g_name(g)} is {G_STATUS_NAMES[st]} and in {', '.join(places)}"
                 continue
             n = refs.count(g + 1)
             if n == 0:
@@ -121,10 +122,10 @@ def make_no_duplicated_goroutines(mc):
             if isin(st, (_Gidle, _Gdead, _Gwaiting)):
                 i = refs.index(g + 1)
                 if not (st == _Gwaiting and v["wait"][g] in SUSPENDED_WAITS and suspended_ok[i] and n == 1):
-                    return f"G{g} is {G_STATUS_NAMES[st]} but still in {names[i]}"
+                    return f"{g_name(g)} is {G_STATUS_NAMES[st]} but still in {names[i]}"
             if n > 1:
                 places = [names[i] for i, r in enumerate(refs) if r == g + 1]
-                return f"G{g} is in {n} places at once ({', '.join(places)}): it would run twice"
+                return f"{g_name(g)} is in {n} places at once ({', '.join(places)}): it would run twice"
         return None
 
     return projected("no_duplicated_goroutines",
@@ -164,6 +165,8 @@ def make_p_accounting(mc):
     f.add("pm", L.p_m)
     f.add("sysmon", [L.proc_pc[L.sysmon]])
     sysmon_hp = len(L.m_p) + len(L.m_nextp) + L.sysmon  # sysmon's hp within "held"
+    holders = ([f"M{m}.p" for m in range(L.nm)] + [f"M{m}.nextp" for m in range(L.nm)]
+               + [f"{L.proc_name(i)}.hp (a handoff)" for i in range(L.nm + 1)])
 
     def fn(vals):
         v = f.split(vals)
@@ -175,12 +178,14 @@ def make_p_accounting(mc):
             # (still its m.p) or one stopped for it (owned by no M).
             stopped = st == _Pgcstop and not v["pm"][p]
             n = held.count(p + 1) + v["pidle"].count(p + 1) + (st == _Psyscall) + stopped
+            places = ([holders[i] for i, r in enumerate(held) if r == p + 1]  # sysmon's hp is last: dropping
+                      + ["sched.pidle"] * v["pidle"].count(p + 1)             # it shifts no other index
+                      + ["_Psyscall"] * (st == _Psyscall) + ["_Pgcstop, stopped for the world"] * stopped)
             if n == 0:
                 return (f"P{p} ({P_STATUS_NAMES[st]}) is owned by no M, not on sched.pidle, not in a syscall, "
                         f"not stopped for the world and not being handed off: it leaked")
             if n > 1:
-                return (f"P{p} ({P_STATUS_NAMES[st]}) is in {n} places at once (m.p, m.nextp, a handoff, "
-                        f"sched.pidle, _Psyscall, _Pgcstop)")
+                return f"P{p} ({P_STATUS_NAMES[st]}) is in {n} places at once: {', '.join(places)}"
         return None
 
     return projected("p_accounting",
@@ -239,10 +244,10 @@ def make_gsyscall_on_syscall_m(mc):
             if st != _Gsyscall:
                 continue
             if (g + 1) not in cur:
-                return f"G{g} is _Gsyscall but is no M's curg"
+                return f"{g_name(g)} is _Gsyscall but is no M's curg"
             m = cur.index(g + 1)
             if not in_syscall[m]:
-                return f"G{g} is _Gsyscall but its M{m} is not in a syscall (it is at {PC_NAMES[pc[m]]})"
+                return f"{g_name(g)} is _Gsyscall but its M{m} is not in a syscall (it is at {PC_NAMES[pc[m]]})"
         return None
 
     return projected("gsyscall_on_syscall_m",
@@ -362,16 +367,16 @@ def make_running_g_has_p(mc):
             if st != _Grunning:
                 continue
             if (g + 1) not in cur:
-                return f"G{g} is _Grunning but is no M's curg"
+                return f"{g_name(g)} is _Grunning but is no M's curg"
             m = cur.index(g + 1)
             p = mp[m] - 1
             if p < 0:
-                return f"G{g} is _Grunning on M{m}, which has no P (m.p is nil)"
+                return f"{g_name(g)} is _Grunning on M{m}, which has no P (m.p is nil)"
             # stopTheWorldWithSema leaves the stopper's own P _Pgcstop while
             # its goroutine runs on with the world stopped (proc.go:1654).
             want = _Pgcstop if v["pc"][m] in STW_PCS else _Prunning
             if v["pstatus"][p] != want or v["pm"][p] != m + 1:
-                return (f"G{g} is _Grunning on M{m} with P{p}, but P{p} is {P_STATUS_NAMES[v['pstatus'][p]]} "
+                return (f"{g_name(g)} is _Grunning on M{m} with P{p}, but P{p} is {P_STATUS_NAMES[v['pstatus'][p]]} "
                         f"with m={_ref('M', v['pm'][p])}")
         return None
 
@@ -393,15 +398,15 @@ def make_locked_g_runs_on_its_m(mc):
         lockedm, lockedg, curg = v["lockedm"], v["lockedg"], v["curg"]
         for g, m in enumerate(lockedm):
             if m and lockedg[m - 1] != g + 1:
-                return f"G{g}.lockedm is M{m - 1} but M{m - 1}.lockedg is {_ref('G', lockedg[m - 1])}"
+                return f"{g_name(g)}.lockedm is M{m - 1} but M{m - 1}.lockedg is {_ref('G', lockedg[m - 1])}"
         for m, g in enumerate(lockedg):
             if g and lockedm[g - 1] != m + 1:
-                return f"M{m}.lockedg is G{g - 1} but G{g - 1}.lockedm is {_ref('M', lockedm[g - 1])}"
+                return f"M{m}.lockedg is {g_name(g - 1)} but {g_name(g - 1)}.lockedm is {_ref('M', lockedm[g - 1])}"
             if g and curg[m] and curg[m] != g:
-                return f"M{m} is locked to G{g - 1} but runs G{curg[m] - 1}"
+                return f"M{m} is locked to {g_name(g - 1)} but runs {g_name(curg[m] - 1)}"
         for m, c in enumerate(curg):
             if c and lockedm[c - 1] and lockedm[c - 1] != m + 1:
-                return f"G{c - 1} is locked to M{lockedm[c - 1] - 1} but runs on M{m}"
+                return f"{g_name(c - 1)} is locked to M{lockedm[c - 1] - 1} but runs on M{m}"
         return None
 
     return projected("locked_g_runs_on_its_m",
@@ -428,7 +433,7 @@ def make_world_stopped(mc):
                 return f"M{m} has stopped the world but P{p} is {P_STATUS_NAMES[st]}"
         for g, st in enumerate(v["gstatus"]):
             if st == _Grunning and v["curg"][m] != g + 1:
-                return f"M{m} has stopped the world but G{g} is _Grunning"
+                return f"M{m} has stopped the world but {g_name(g)} is _Grunning"
         return None
 
     return projected("world_stopped",
@@ -470,11 +475,11 @@ def make_parked_g_has_a_waker(mc):
             if wait in TIMER_WAITS:
                 continue  # its timer will fire (the clock) and a timer check ready it
             if wait != WAIT_CHAN:
-                return f"G{g} is _Gwaiting on nothing: no channel, netpoller or timer can wake it"
+                return f"{g_name(g)} is _Gwaiting on nothing: no channel, netpoller or timer can wake it"
             if not any(status[h] not in (_Gidle, _Gdead) and g in _remaining_readies(programs[h], pcs[h])
                        or status[h] == _Gidle and g in _remaining_readies(programs[h], 0)
                        for h in range(L.ng) if h != g):
-                return f"G{g} is parked on a channel that no live goroutine can still send to: it sleeps forever"
+                return f"{g_name(g)} is parked on a channel that no live goroutine can still send to: it sleeps forever"
         return None
 
     return projected("parked_g_has_a_waker",
@@ -499,7 +504,7 @@ def make_deadlock_report_is_genuine(mc):
             if st in (_Gidle, _Gdead):
                 continue
             if st != _Gwaiting or v["wait"][g] != WAIT_CHAN:
-                return (f"checkdead reported \"all goroutines are asleep\" but G{g} is {G_STATUS_NAMES[st]}"
+                return (f"checkdead reported \"all goroutines are asleep\" but {g_name(g)} is {G_STATUS_NAMES[st]}"
                         f"{' (' + WAIT_NAMES[v['wait'][g]] + ')' if st == _Gwaiting else ''}: not a program deadlock")
         return None
 
@@ -544,7 +549,9 @@ def make_no_runtime_throw(mc):
 
 
 def _ref(prefix: str, v: int) -> str:
-    return f"{prefix}{v - 1}" if v else "nil"
+    if not v:
+        return "nil"
+    return g_name(v - 1) if prefix == "G" else f"{prefix}{v - 1}"
 
 
 def _ms(ms) -> str:

@@ -11,6 +11,7 @@ from explorer.liveness import Liveness
 from model.vocab import (FATAL_DEADLOCK, M_ACQUIRE, M_EXITSYSCALL0, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE,
                          M_FOREACHP_WAIT, M_STW_WAIT, WAIT_CHAN, WAIT_NETREADY, _Gdead, _Gidle, _Grunnable, _Grunning,
                          _Gsyscall, _Gwaiting, _Psyscall)
+from model.names import g_name
 from model.workload import OP_GC, OP_LOOP, OP_SPIN, OP_STW
 
 from .memo import memoised
@@ -77,18 +78,18 @@ def liveness_properties(mc) -> list[Liveness]:
     return [
         Liveness("runnable_g_eventually_runs",
                  "always (G is _Grunnable implies eventually G is _Grunning), for every G",
-                 tuple((f"G{g}", runnable(g), ran(g)) for g in range(ng))),
+                 tuple((g_name(g), runnable(g), ran(g)) for g in range(ng))),
         Liveness("runnable_g_runs_even_if_syscalls_block",
                  "always (G is _Grunnable implies eventually G is _Grunning), for every G, without assuming that "
                  "system calls return: a syscall that blocks forever must not hold the others up",
-                 tuple((f"G{g}", runnable(g), ran(g)) for g in range(ng)), unfair=frozenset({"syscalls"})),
+                 tuple((g_name(g), runnable(g), ran(g)) for g in range(ng)), unfair=frozenset({"syscalls"})),
         Liveness("net_ready_g_eventually_runs",
                  "always (G's network read has data implies eventually G is _Grunning), for every G: a netpoll "
                  "(findRunnable's, or sysmon's) returns it and it runs",
-                 tuple((f"G{g}", net_ready(g), ran(g)) for g in range(ng))),
+                 tuple((g_name(g), net_ready(g), ran(g)) for g in range(ng))),
         Liveness("syscall_return_eventually_runs",
                  "always (G's syscall has returned implies eventually G is _Grunning), for every G",
-                 tuple((f"G{g}", returned(g), ran(g)) for g in range(ng))),
+                 tuple((g_name(g), returned(g), ran(g)) for g in range(ng))),
         Liveness("syscall_p_retaken",
                  "always (P is in _Psyscall while some G is runnable implies eventually P leaves _Psyscall): "
                  "sysmon retakes it and handoffp gives it to an M; the syscall itself may never return",

@@ -10,6 +10,7 @@ import argparse
 import re
 from dataclasses import asdict
 
+from explorer.suggest import did_you_mean
 from model.config import Config, ConfigError, build, from_toml
 from model.machine import GoScheduler
 from model.mutants import CATALOGUE, MUTANTS
@@ -77,7 +78,8 @@ class GoSchedPlugin:
 
     def make_config(self, preset_name: str, overrides: dict) -> Config:
         if preset_name not in PRESETS:
-            raise ConfigError(f"no preset named {preset_name!r}; known presets: {', '.join(PRESETS)}")
+            raise ConfigError(f"no preset named {preset_name!r}{did_you_mean(preset_name, PRESETS)}; "
+                              f"known presets: {', '.join(PRESETS)}")
         base = preset(preset_name)
         changed = {k: v for k, v in overrides.items() if v is not None and k not in ("name", "preset")}
         config = build(base, changed)
@@ -104,7 +106,8 @@ class GoSchedPlugin:
 
     def mutant_config(self, name: str) -> Config:
         if name not in MUTANTS:
-            raise ConfigError(f"no mutant named {name!r}; `gosched-mc mutants --list` lists them")
+            raise ConfigError(f"no mutant named {name!r}{did_you_mean(name, MUTANTS)}; "
+                              "`gosched-mc mutants --list` lists them")
         return preset(MUTANTS[name].preset).with_(mutant=name)
 
     def witnesses(self):
@@ -115,8 +118,14 @@ class GoSchedPlugin:
     # run found within this bound is a real run (a "sometimes" needs no more).
     WITNESS_THREADS = 6
 
-    def witness_config(self, scenario) -> Config:
-        return preset(scenario.preset).with_(threads=self.WITNESS_THREADS)
+    def witness_config(self, scenario, overrides: dict | None = None) -> Config:
+        """The scenario's preset with numbered threads; overrides (workload, procs, runq, mutant) change it
+        (`witness NAME --workload SPEC`), named "<preset>+workload" and so on."""
+        changed = {k: v for k, v in (overrides or {}).items() if v is not None}
+        base = preset(scenario.preset).with_(threads=self.WITNESS_THREADS)
+        if not changed:
+            return base
+        return build(base, changed).with_(name=f"{scenario.preset}+" + ",".join(sorted(changed)))
 
     def liveness(self, machine):
         """The liveness properties (explorer.liveness.Liveness) for a machine."""

@@ -198,7 +198,7 @@ def refresh_readme_witnesses() -> None:
         if start not in text:
             continue
         p = subprocess.run([sys.executable, "-m", "explorer", "witness", name], capture_output=True, text=True, cwd=ROOT)
-        lines = [ln for ln in p.stdout.splitlines() if not ln.strip().startswith(("SCHED:", "changed:"))]
+        lines = [ln for ln in p.stdout.splitlines() if not ln.strip().startswith(("SCHED", "changed:", "#"))]
         block = f"{start}\n```\n$ gosched-mc witness {name}\n" + "\n".join(lines) + f"\n```\n{end}"
         before, rest = text.split(start, 1)
         text = before + block + rest.split(end, 1)[1]

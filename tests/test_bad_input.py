@@ -175,7 +175,7 @@ def test_stdout_on_a_full_device_is_one_sentence_and_exit_2():
 
 @pytest.mark.parametrize("spec, words", [
     ("g:²", "unknown projection"), ("m:٣", "unknown projection"), ("g:" + "9" * 5000, "unknown projection"),
-    ("g:7", "there is no G7"), ("m:99", "there is no M99"), ("", "unknown projection"), ("p-status\n", "\\n"),
+    ("g:7", "there is no G7"), ("g:0", "there is no G0"), ("m:99", "there is no M99"), ("", "unknown projection"), ("p-status\n", "\\n"),
 ])
 def test_projections_out_of_range_are_refused(tmp_path, spec, words):
     assert_one_line_error(*call("graph", *TINY, "--threads", "3", "--project", spec, "-o", tmp_path / "g.json"), words)

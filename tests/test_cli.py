@@ -85,12 +85,12 @@ def test_workers_do_not_change_the_result():
 def test_trace_round_trip_and_tampering(tmp_path):
     trace = tmp_path / "t.json"
     code, out, _ = run("check", "--preset", "syscalls", "--mutant", "exitsyscall_no_cas", "--trace-out", str(trace))
-    assert code == 1 and "retake(sysmon, P0)" in out and "exitsyscall(M0, G0, P0)" in out
+    assert code == 1 and "retake(sysmon, P0)" in out and "exitsyscall(M0, G1, P0)" in out
     code, out, _ = run("replay", str(trace))
     assert code == 0 and "every step replays" in out
 
     data = json.loads(trace.read_text())
-    data["steps"][3]["state"]["P0.runnext"] = "G0"
+    data["steps"][3]["state"]["P0.runnext"] = "G1"
     tampered = tmp_path / "tampered.json"
     tampered.write_text(json.dumps(data))
     code, out, _ = run("replay", str(tampered))

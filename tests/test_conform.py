@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from explorer.conform import WithoutActions, reachable, validate
+from model.names import g_index, g_name
 from model.gotrace import events as ev
 from model.gotrace import mapping, runner, toolchain
 from model.gotrace.check import INPUT_ERRORS, Spec, model_for
@@ -276,7 +277,7 @@ def test_the_observation_of_a_model_state_matches_its_rendered_fields():
             gst, pst, alts = observer(s)
             letters = {"_Gidle": "N", "_Gdead": "N", "_Grunnable": "R", "_Grunning": "X", "_Gsyscall": "S",
                        "_Gwaiting": "W"}
-            assert gst == "".join(letters[f[f"G{g}.status"]] for g in range(len(gst)))
+            assert gst == "".join(letters[f[f"{g_name(g)}.status"]] for g in range(len(gst)))
             assert pst == "".join("I" if f[f"P{p}.status"] == "_Pidle" else "R" for p in range(len(pst)))
             pairs = set()
             for m in range(machine.L.nm):
@@ -284,10 +285,11 @@ def test_the_observation_of_a_model_state_matches_its_rendered_fields():
                     continue  # a thread not made yet
                 p, oldp, g = (f[f"M{m}.{k}"] for k in ("p", "oldp", "curg"))
                 ref = lambda v: int(v[1:]) if v != "nil" else -1  # noqa: E731
+                gref = lambda v: g_index(int(v[1:])) if v != "nil" else -1  # noqa: E731  (a G is shown by goid)
                 if p == "nil" and oldp != "nil" and f[f"{oldp}.status"] == "_Psyscall" and s[machine.L.proc_pc[m]] in SYSCALL_PCS:
-                    pairs.add((ref(oldp), ref(g)))
+                    pairs.add((ref(oldp), gref(g)))
                 elif p != "nil" or g != "nil":
-                    pairs.add((ref(p), ref(g)))
+                    pairs.add((ref(p), gref(g)))
             assert set().union(*alts) | {(-1, g) for alt in alts for (_, g) in alt} >= pairs
 
 

@@ -28,7 +28,7 @@ def test_json_follows_the_documented_schema(tmp_path):
     assert json.loads(g.graph["config"])["name"] == "tiny"
     node = g.nodes["s0"]
     assert node["initial"] and node["depth"] == 0 and node["P0.status"] == "_Prunning"
-    for key in ("label", "final", "violation", "highlight", "G0.status", "M0.pc", "sched.runq"):
+    for key in ("label", "final", "violation", "highlight", "G1.status", "M0.pc", "sched.runq"):
         assert key in node
     a, b, edge = next(iter(g.edges(data=True)))
     assert {"action", "label", "models", "highlight"} <= set(edge)

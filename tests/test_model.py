@@ -36,10 +36,11 @@ def test_runqput_uses_runnext_kicks_the_old_one_and_spills_half_to_the_global_qu
     for g in (1, 2, 3):
         rt.runqput(b, 0, g, True)
     f = fields(mc, b)
-    assert f["P0.runnext"] == "G3" and f["P0.runq"] == "[G1 G2]" and f["sched.runq"] == "[]"
-    rt.runqput(b, 0, 0, True)  # runnext G0 kicks G3; the full queue moves G1 and G3 to the global queue
+    # goroutine indices 1, 2, 3 are shown by goid: G2, G3, G4 (model/names.py)
+    assert f["P0.runnext"] == "G4" and f["P0.runq"] == "[G2 G3]" and f["sched.runq"] == "[]"
+    rt.runqput(b, 0, 0, True)  # runnext G1 (main) kicks G4; the full queue moves G2 and G4 to the global queue
     f = fields(mc, b)
-    assert f["P0.runnext"] == "G0" and f["P0.runq"] == "[G2]" and f["sched.runq"] == "[G1 G3]"
+    assert f["P0.runnext"] == "G1" and f["P0.runq"] == "[G3]" and f["sched.runq"] == "[G2 G4]"
 
 
 def test_runqget_takes_runnext_before_the_head():
@@ -54,10 +55,10 @@ def test_globrunqgetbatch_takes_its_share_and_fills_the_local_queue():
     mc = machine(runq=4)
     rt, b = mc.rt, bytearray(mc.init_states()[0])
     rt.globrunqputbatch(b, [1, 2, 3])
-    # n = min(len(runq)/2=2, size=3, size/gomaxprocs+1=2): G1 to run, G2 to the local queue
+    # n = min(len(runq)/2=2, size=3, size/gomaxprocs+1=2): index 1 (G2) to run, G3 to the local queue
     assert rt.globrunqgetbatch(b, 1) == 1
     f = fields(mc, b)
-    assert f["P1.runq"] == "[G2]" and f["sched.runq"] == "[G3]"
+    assert f["P1.runq"] == "[G3]" and f["sched.runq"] == "[G4]"
 
 
 def test_pidle_is_a_stack_and_npidle_follows_it():

@@ -130,7 +130,7 @@ def test_a_trace_of_another_model_is_refused(tmp_path, saved):
 
 def test_edited_reordered_and_renamed_steps_are_rejected(tmp_path, saved):
     t = saved["safety"]
-    assert_rejected(tmp_path, changed(t, lambda d: d["steps"][3]["state"].update({"P0.runnext": "G0"})), 1, "step 3")
+    assert_rejected(tmp_path, changed(t, lambda d: d["steps"][3]["state"].update({"P0.runnext": "G1"})), 1, "step 3")
     swapped = changed(t, lambda d: d["steps"].insert(2, d["steps"].pop(3)))
     assert_rejected(tmp_path, swapped, 1, "step 2")
     assert_rejected(tmp_path, changed(t, lambda d: d["steps"][2]["label"].__setitem__(0, "teleport")), 2, "teleport")
@@ -236,7 +236,7 @@ def test_a_lasso_made_by_declaring_every_class_unfair_is_rejected(tmp_path, save
 
 
 def test_a_lasso_whose_cycle_is_unfair_without_the_mutant_is_rejected(tmp_path, saved):
-    """sysmon_never_retakes makes the syscall loop starve G1; without the
+    """sysmon_never_retakes makes the syscall loop starve G2; without the
     mutant the same steps replay, but sysmon's weakly fair look at P0 (retake
     or preemptone, whichever the P's state calls for) is enabled throughout
     the cycle and never taken, so the cycle is not a fair run."""
@@ -249,7 +249,7 @@ def test_a_lasso_whose_cycle_is_unfair_without_the_mutant_is_rejected(tmp_path, 
     (lambda d: d.update(property="workload_terminates"), "does not apply"),
     (lambda d: d.update(property="syscall_p_retaken"), "takes"),
     (lambda d: d.update(instance="G7"), "no instance"),
-    (lambda d: d.update(instance="G0"), "is fulfilled for G0"),
+    (lambda d: d.update(instance="G1"), "is fulfilled for G1"),
     (lambda d: d.update(message="forged"), 'the trace says "forged"'),
 ])
 def test_forged_liveness_claims_are_rejected(tmp_path, saved, edit, words):
@@ -259,7 +259,7 @@ def test_forged_liveness_claims_are_rejected(tmp_path, saved, edit, words):
 # --- graph --highlight uses the same checks --------------------------------------------------------------
 
 @pytest.mark.parametrize("edit", [
-    lambda d: d["steps"][3]["state"].update({"P0.runnext": "G0"}),
+    lambda d: d["steps"][3]["state"].update({"P0.runnext": "G1"}),
     lambda d: d.update(message="forged"),
     lambda d: d.update(version=99),
 ])

@@ -89,12 +89,12 @@ def test_every_thread_p_sysmon_and_env_has_a_lane(open_page):
 
 def test_retake_moves_p0_off_the_syscalling_m0(open_page):
     page = open_page("witness")
-    assert span_at(page, "P0", 5) == ["psyscall", "G0"]  # kept for G0's syscall
+    assert span_at(page, "P0", 5) == ["psyscall", "G1"]  # kept for G1's syscall
     assert span_at(page, "P0", 6) == ["handoff", ""]  # step 6: retake(sysmon, P0)
-    assert span_at(page, "M0", 6) == ["syscall", "G0"]  # M0 is still in the kernel
+    assert span_at(page, "M0", 6) == ["syscall", "G1"]  # M0 is still in the kernel
     assert page.locator('g.arrow[data-step="6"][data-from="sysmon"][data-to="P0"][data-kind="retake"]').count() == 1
-    assert span_at(page, "P0", 9) == ["running", "G1"] and span_at(page, "M2", 9) == ["running", "G1"]
-    assert span_at(page, "P1", 13) == ["running", "G0"]  # G0 carries on, on another P
+    assert span_at(page, "P0", 9) == ["running", "G2"] and span_at(page, "M2", 9) == ["running", "G2"]
+    assert span_at(page, "P1", 13) == ["running", "G1"]  # G1 carries on, on another P
 
 
 def test_witness_marker_names_the_scenario(open_page):
@@ -110,8 +110,8 @@ def test_mutant_counterexample_shows_p0_taken_twice(open_page):
     assert page.locator("#end-marker").get_attribute("data-property") == "p_accounting"
     assert "p_accounting violated" in page.inner_text("#verdict")
     # exitsyscall without its CAS takes P0 back while sysmon is still handing it off.
-    assert span_at(page, "P0", 6) == ["running", "G0"] and span_at(page, "sysmon", 6) == ["handoff", ""]
-    assert "SCHED:" in visible_detail(page)  # `view` replayed the trace to get the schedtrace lines
+    assert span_at(page, "P0", 6) == ["running", "G1"] and span_at(page, "sysmon", 6) == ["handoff", ""]
+    assert "SCHED 0ms:" in visible_detail(page)  # `view` replayed the trace to get the schedtrace lines
 
 
 def test_lasso_cycle_is_marked_as_repeating_forever(open_page):
@@ -121,7 +121,7 @@ def test_lasso_cycle_is_marked_as_repeating_forever(open_page):
     assert "repeats forever" in page.locator("#cycle .cycle-label").text_content()
     assert page.locator("#verdict").get_attribute("data-kind") == "cycle"
     assert "runnable_g_eventually_runs" in page.locator("#end-marker .end-label").text_content()
-    assert span_at(page, "P0", 4) == ["psyscall", "G0"]  # G1 waits in runnext while G0 loops on syscalls
+    assert span_at(page, "P0", 4) == ["psyscall", "G1"]  # G2 waits in runnext while G1 loops on syscalls
     assert page.locator('g.queued[data-lane="P0"][data-step="4"]').count() == 1
 
 
@@ -134,12 +134,12 @@ def test_clicking_a_step_shows_its_action_runtime_functions_and_schedtrace(open_
     for fn in ("sysmon", "retake", "incidlelocked", "handoffp"):
         assert fn in page.inner_text('.step-detail:not([hidden]) .models')
     assert "P0.status" in detail and "_Psyscall" in detail
-    assert "SCHED: gomaxprocs=2" in detail
+    assert "SCHED 0ms: gomaxprocs=2" in detail
     # A click in the lanes, here on P0's span, selects the step under the pointer too.
     page.click('rect.col[data-step="1"]', position={"x": 30, "y": 15}, force=True)
-    assert "newproc(M0, G0, G1)" in visible_detail(page)
+    assert "newproc(M0, G1, G2)" in visible_detail(page)
     state = page.inner_text(".step-state:not([hidden])")
-    assert "P0 runnext\tG1" in state  # the side panel: G1 went to P0's runnext
+    assert "P0 runnext\tG2" in state  # the side panel: G2 went to P0's runnext
 
 
 def test_arrow_keys_step_through_the_trace(open_page):
@@ -205,7 +205,7 @@ def assert_real_picture(path, size):
             counts[row[x:x + 3]] = counts.get(row[x:x + 3], 0) + 1
     assert len(counts) > 30, "the screenshot has almost no colours"
     assert max(counts.values()) < 0.9 * sum(counts.values()), "the screenshot is nearly one colour"
-    for colour in ("#4e79a7", "#f28e2b"):  # G0's and G1's span colours are drawn
+    for colour in ("#4e79a7", "#f28e2b"):  # G1's and G2's span colours are drawn
         assert bytes.fromhex(colour[1:]) in counts, colour
 
 

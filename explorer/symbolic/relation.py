@@ -14,13 +14,16 @@ model/symbolic.py), which says how its successor function is put together:
     run_step(step, s, proc, out)   run one step function: it appends (label, successor)
                            pairs to out (successor None: a step cut at a bound)
     step_name(step)        a name for reports
+    finished(s), quiet_processes   (optional) where finished(s) holds and only quiet
+                           processes' steps fire, successors(s) is empty
     terminal(s)            ("ok" | "deadlock", why) for a state with no successors
     symbolic(copy, freeze, choose)   a context manager in which the machine makes
                            successors with these (execute.sym_copy, sym_freeze) and
                            makes nondeterministic choices with `choose` (free_choice)
 
 so that successors(s) == [] if halted(s) else the concatenation, over
-processes, of what dispatch's steps append up to the first step that
+processes, of what dispatch's steps append (or [] if finished(s) and all of
+it is quiet processes' steps) up to the first step that
 fires and ends its list. Every function is run on a
 symbolic state with the forking executor; the result is a tree of guarded
 updates:
@@ -38,7 +41,7 @@ import time
 from dataclasses import dataclass, field
 
 from . import terms as T
-from .execute import Context, SymState, enumerate_paths, free_choice, resolve, sym_copy, sym_freeze
+from .execute import Context, SymbolicError, SymState, enumerate_paths, free_choice, resolve, sym_copy, sym_freeze
 
 
 class Open:
@@ -101,6 +104,15 @@ class Relation:
     halted_errors: list  # (condition, error) where halted() raises
     seconds: float = 0.0
     paths: dict = field(default_factory=dict)  # step name -> paths explored (all processes)
+    final: tuple = ("c", False)  # finished and no step of a process outside `quiet` fires: no successors
+    quiet: tuple = ()
+    finished: tuple = ("c", False)  # the first half of final
+
+    def _guard(self, g, excl, case) -> tuple:
+        parts = [g.condition, *excl, case.condition]
+        if g.process in self.quiet and self.final != ("c", False):
+            parts.append(T.negate(self.final))
+        return T.conj(parts)
 
     # --- the flat relation -----------------------------------------------------------------------------
     def transitions(self):
@@ -110,7 +122,7 @@ class Relation:
                 excl = [T.negate(f) for f in st.earlier]
                 for case in st.cases:
                     for e in case.entries:
-                        yield T.conj([g.condition, *excl, case.condition]), e, g, st, case
+                        yield self._guard(g, excl, case), e, g, st, case
 
     def errors(self):
         """(guard, where, error): the conditions under which the model's code raises."""
@@ -140,7 +152,7 @@ class Relation:
                 raise ModelError("halted", err)
         if ev(self.halted, state):
             return []
-        out = []
+        out, loud = [], False
         for g in self.groups:
             if not ev(g.condition, state):
                 continue
@@ -156,6 +168,9 @@ class Relation:
                         raise ModelError(st.name, case.error)
                     for e in case.entries:
                         out.append((concrete_label(e.label, state), apply_writes(e.writes, state)))
+                        loud = loud or g.process not in self.quiet
+        if out and not loud and ev(self.finished, state):  # final (its second half is `not loud`)
+            return []
         return out
 
 
@@ -261,11 +276,36 @@ def build(view, domains=None, path_limit: int = 200_000, log=None) -> Relation:
                         if bool(stop):
                             earlier.append(st.fired())
                     groups.append(group)
+        finished, final = _final(view, s0, running, groups, path_limit)
     rel = Relation(size, list(view.names), domains, T.disj(halted_parts), groups, halted_errors,
-                   time.perf_counter() - started, stats)
+                   time.perf_counter() - started, stats, final, tuple(getattr(view, "quiet_processes", ())), finished)
     if log:
         log(f"relation: {rel.path_count():,} paths in {rel.seconds:.1f} s")
     return rel
+
+
+def _final(view, s0, running, groups, limit) -> tuple:
+    """finished(s) and no step of a process outside quiet_processes fires."""
+    if not hasattr(view, "finished"):
+        return ("c", False), ("c", False)
+    quiet = tuple(view.quiet_processes)
+    finished = []
+    for run in running:
+        for p in enumerate_paths(lambda: view.finished(s0), run, limit,
+                                 collect=lambda v, err, ctx: None if err else resolve(v, ctx)):
+            if p.error:
+                raise SymbolicError(f"finished() raises: {p.error}")
+            finished.append(T.conj([p.condition, T.truth(p.extra)]))
+    loud = []
+    for g in groups:
+        if g.process in quiet:
+            continue
+        for st in g.steps:
+            excl = [T.negate(f) for f in st.earlier]
+            for case in st.cases:
+                if case.entries:
+                    loud.append(T.conj([g.condition, *excl, case.condition]))
+    return T.disj(finished), T.conj([T.disj(finished), T.negate(T.disj(loud))])
 
 
 def _step_cases(view, step, proc, s0, start, limit, cache) -> StepCases:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..actions import ACTIONS
 from ..config import MAX_GOROUTINES, MAX_PROCS, MAX_RUNQ, MAX_THREADS, Config, ConfigError
 from ..machine import GoScheduler
+from ..names import g_name
 from ..workload import OP_NAMES, OP_READY, OP_SPAWN
 from . import events as ev
 from . import mapping
@@ -256,7 +257,7 @@ def to_json(report: Report) -> dict:
         out["events"] = _counts(inst)
         out["kinds"] = dict(inst.kinds)
         out["rules"] = {r: {"class": RULES[r][0], "events": n, "rule": RULES[r][1]} for r, n in inst.rules.items()}
-        out["goroutines"] = [{"model": f"G{i}", "goid": g, "prelude": inst.prelude[i],
+        out["goroutines"] = [{"model": g_name(i), "goid": g, "prelude": inst.prelude[i],
                               "program": program_text(inst, i)} for i, g in enumerate(inst.g_ids)]
     if v is not None:
         out["search"] = {"nodes": v.nodes, "initial_states": v.initial_states, "prelude_states": report.prelude_states,

@@ -23,6 +23,7 @@ alternatives, usually one.
 
 from itertools import permutations, product
 
+from ..names import g_name
 from ..vocab import (M_RUN, PC_WAKEP1, SYSCALL_PCS, _Gdead, _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle,
                      _Prunning, _Psyscall)
 
@@ -135,7 +136,7 @@ def describe(obs, g_names=None, p_names=None) -> str:
     """'G1 Running on P0; G2 Runnable; ...' for a trace or model observation."""
     gst, pst, binds = obs
     binds = binds if isinstance(binds, frozenset) else binds[0]
-    gname = (lambda i: g_names[i]) if g_names else (lambda i: f"G{i}")
+    gname = (lambda i: g_names[i]) if g_names else g_name
     pname = (lambda i: p_names[i]) if p_names else (lambda i: f"P{i}")
     where = {}
     for p, g in binds:
@@ -162,7 +163,7 @@ def describe(obs, g_names=None, p_names=None) -> str:
 
 
 def describe_change(a, b, g_names=None, p_names=None) -> str:
-    gname = (lambda i: g_names[i]) if g_names else (lambda i: f"G{i}")
+    gname = (lambda i: g_names[i]) if g_names else g_name
     pname = (lambda i: p_names[i]) if p_names else (lambda i: f"P{i}")
     out = [f"{gname(i)} {G_NAMES[x]}->{G_NAMES[y]}" for i, (x, y) in enumerate(zip(a[0], b[0])) if x != y]
     out += [f"{pname(i)} {P_NAMES[x]}->{P_NAMES[y]}" for i, (x, y) in enumerate(zip(a[1], b[1])) if x != y]
