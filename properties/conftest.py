@@ -9,11 +9,11 @@ from model.presets import preset
 from properties.plugin import plugin
 
 # The presets every safety property is checked on (readable test ids).
-SAFETY_PRESETS = ["tiny", "syscalls", "preempt", "netpoll", "overflow", "steal", "default", "gc", "stwblock", "locked"]
+SAFETY_PRESETS = ["tiny", "syscalls", "preempt", "netpoll", "overflow", "steal", "default", "gc", "stwblock", "locked", "timers"]
 # The presets every liveness property is checked on: these, and every liveness
 # mutant's preset, which must satisfy every property without the seeded bug.
 LIVENESS_PRESETS = list(dict.fromkeys(["tiny", "syscalls", "preempt", "netpoll", "steal", "default", "gc", "stwblock",
-                                       "locked"]
+                                       "locked", "timers", "pingpong"]
                                       + [m.preset for m in CATALOGUE if m.kind == "liveness"]))
 
 

@@ -33,7 +33,7 @@ def test_without_sysmon_preemption_the_ping_pong_starves_it():
     v, violated = check("pingpong", "sysmon_never_preempts")
     assert "runnable_g_eventually_runs" in violated
     (live,) = [x for x in v.liveness if x.name == "runnable_g_eventually_runs"]
-    assert live.lasso.cycle_length > 0 and live.lasso.instance == "G0"
+    assert live.lasso.cycle_length > 0 and live.lasso.instance == "G1"  # main (goid 1)
 
 
 def test_a_spin_loop_still_starves_it():
@@ -52,7 +52,7 @@ def test_the_handoffp_stall_keeps_its_verdict(name):
     assert violated == {"runnable_g_eventually_runs", "no_persistent_underutilisation",
                         "runnable_g_runs_even_if_syscalls_block"}
     (live,) = [x for x in v.liveness if x.name == "runnable_g_eventually_runs"]
-    assert live.lasso.instance == "G2"
+    assert live.lasso.instance == "G3"  # spawn(2): goid 3
     machine = check.machine
     trace = lasso_trace(machine, v, live, True, machine.config.to_dict(), "gosched")
     names = [step.label[0] for step in trace.steps[1:]]

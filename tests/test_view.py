@@ -38,12 +38,13 @@ def pages(tmp_path_factory):
     """The three pages, each drawn by a different route into the viewer."""
     d = tmp_path_factory.mktemp("pages")
     witness, mutant, lasso = d / "witness.html", d / "mutant.html", d / "lasso.html"
-    assert gosched("witness", "syscall_handoff", "--html", str(witness))[0] == 0
+    assert gosched("witness", "syscall_handoff", "--html", str(witness), "--trace-out", str(d / "witness.json"))[0] == 0
     assert gosched("check", "--preset", "syscalls", "--mutant", "exitsyscall_no_cas", "--workers", "1",
                    "--trace-out", str(d / "mutant.json"))[0] == 1
     assert gosched("view", str(d / "mutant.json"), "-o", str(mutant))[0] == 0
     assert gosched("check", "--preset", "syscallloop", "--mutant", "sysmon_never_retakes", "--property",
-                   "runnable_g_eventually_runs", "--workers", "1", "--html", str(lasso))[0] == 1
+                   "runnable_g_eventually_runs", "--workers", "1", "--html", str(lasso),
+                   "--trace-out", str(d / "lasso.json"))[0] == 1
     return {"witness": witness, "mutant": mutant, "lasso": lasso, "dir": d}
 
 
@@ -69,6 +70,15 @@ def open_page(browser, pages):
     return load
 
 
+def step_of(pages, name, action, after=0):
+    """The number of the first step after `after` that takes `action`, read
+    from the trace the page was drawn from (the steps' numbers move when the
+    model gains a step; what a test asserts is what happens at that step)."""
+    with open(pages["dir"] / f"{name}.json") as f:
+        steps = json.load(f)["steps"]
+    return next(i for i, st in enumerate(steps) if i > after and st.get("action") == action)
+
+
 def span_at(page, lane, step):
     """(kind, G) of the span on a lane at a step, or None."""
     return page.evaluate("""([lane, step]) => {
@@ -87,14 +97,17 @@ def test_every_thread_p_sysmon_and_env_has_a_lane(open_page):
     assert lanes == ["P0", "P1", "M0", "M1", "M2", "sysmon", "env"]  # M3 is never created: no lane
 
 
-def test_retake_moves_p0_off_the_syscalling_m0(open_page):
+def test_retake_moves_p0_off_the_syscalling_m0(open_page, pages):
     page = open_page("witness")
-    assert span_at(page, "P0", 5) == ["psyscall", "G1"]  # kept for G1's syscall
-    assert span_at(page, "P0", 6) == ["handoff", ""]  # step 6: retake(sysmon, P0)
-    assert span_at(page, "M0", 6) == ["syscall", "G1"]  # M0 is still in the kernel
-    assert page.locator('g.arrow[data-step="6"][data-from="sysmon"][data-to="P0"][data-kind="retake"]').count() == 1
-    assert span_at(page, "P0", 9) == ["running", "G2"] and span_at(page, "M2", 9) == ["running", "G2"]
-    assert span_at(page, "P1", 13) == ["running", "G1"]  # G1 carries on, on another P
+    r = step_of(pages, "witness", "retake")
+    assert span_at(page, "P0", r - 1) == ["psyscall", "G1"]  # kept for G1's syscall
+    assert span_at(page, "P0", r) == ["handoff", ""]  # retake(sysmon, P0)
+    assert span_at(page, "M0", r) == ["syscall", "G1"]  # M0 is still in the kernel
+    assert page.locator(f'g.arrow[data-step="{r}"][data-from="sysmon"][data-to="P0"][data-kind="retake"]').count() == 1
+    run = step_of(pages, "witness", "findRunnable_runqget", r)
+    assert span_at(page, "P0", run) == ["running", "G2"] and span_at(page, "M2", run) == ["running", "G2"]
+    back = step_of(pages, "witness", "exitsyscallfast_pidle", r)
+    assert span_at(page, "P1", back) == ["running", "G1"]  # G1 carries on, on another P
 
 
 def test_witness_marker_names_the_scenario(open_page):
@@ -105,33 +118,39 @@ def test_witness_marker_names_the_scenario(open_page):
     assert page.locator("#cycle").count() == 0
 
 
-def test_mutant_counterexample_shows_p0_taken_twice(open_page):
+def test_mutant_counterexample_shows_p0_taken_twice(open_page, pages):
     page = open_page("mutant")
     assert page.locator("#end-marker").get_attribute("data-property") == "p_accounting"
     assert "p_accounting violated" in page.inner_text("#verdict")
     # exitsyscall without its CAS takes P0 back while sysmon is still handing it off.
-    assert span_at(page, "P0", 6) == ["running", "G1"] and span_at(page, "sysmon", 6) == ["handoff", ""]
+    x = step_of(pages, "mutant", "exitsyscall")
+    assert span_at(page, "P0", x) == ["running", "G1"] and span_at(page, "sysmon", x) == ["handoff", ""]
     assert "SCHED 0ms:" in visible_detail(page)  # `view` replayed the trace to get the schedtrace lines
 
 
-def test_lasso_cycle_is_marked_as_repeating_forever(open_page):
+def test_lasso_cycle_is_marked_as_repeating_forever(open_page, pages):
     page = open_page("lasso")
     cycle = page.locator("#cycle")
-    assert (cycle.get_attribute("data-from"), cycle.get_attribute("data-to")) == ("3", "5")
+    with open(pages["dir"] / "lasso.json") as f:
+        trace = json.load(f)
+    assert (cycle.get_attribute("data-from"), cycle.get_attribute("data-to")) == (
+        str(trace["loop_start"]), str(len(trace["steps"]) - 1))
     assert "repeats forever" in page.locator("#cycle .cycle-label").text_content()
     assert page.locator("#verdict").get_attribute("data-kind") == "cycle"
     assert "runnable_g_eventually_runs" in page.locator("#end-marker .end-label").text_content()
-    assert span_at(page, "P0", 4) == ["psyscall", "G1"]  # G2 waits in runnext while G1 loops on syscalls
-    assert page.locator('g.queued[data-lane="P0"][data-step="4"]').count() == 1
+    e = step_of(pages, "lasso", "entersyscall", trace["loop_start"] - 1)
+    assert span_at(page, "P0", e) == ["psyscall", "G1"]  # G2 waits in runnext while G1 loops on syscalls
+    assert page.locator(f'g.queued[data-lane="P0"][data-step="{e}"]').count() == 1
 
 
-def test_clicking_a_step_shows_its_action_runtime_functions_and_schedtrace(open_page):
+def test_clicking_a_step_shows_its_action_runtime_functions_and_schedtrace(open_page, pages):
     page = open_page("witness")
-    page.click('.step-head[data-step="6"] .head-hit')
-    assert page.get_attribute("body", "data-selected") == "6"
+    r = step_of(pages, "witness", "retake")
+    page.click(f'.step-head[data-step="{r}"] .head-hit')
+    assert page.get_attribute("body", "data-selected") == str(r)
     detail = visible_detail(page)
     assert "retake(sysmon, P0)" in detail
-    for fn in ("sysmon", "retake", "incidlelocked", "handoffp"):
+    for fn in ("retake", "handoffp"):  # the CAS step; incidlelocked(-1) was retake_decide's
         assert fn in page.inner_text('.step-detail:not([hidden]) .models')
     assert "P0.status" in detail and "_Psyscall" in detail
     assert "SCHED 0ms: gomaxprocs=2" in detail
@@ -142,19 +161,22 @@ def test_clicking_a_step_shows_its_action_runtime_functions_and_schedtrace(open_
     assert "P0 runnext\tG2" in state  # the side panel: G2 went to P0's runnext
 
 
-def test_arrow_keys_step_through_the_trace(open_page):
+def test_arrow_keys_step_through_the_trace(open_page, pages):
     page = open_page("witness")
-    assert page.get_attribute("body", "data-selected") == "13"  # the page opens on the witness's last step
-    page.click('.step-head[data-step="6"] .head-hit')
+    with open(pages["dir"] / "witness.json") as f:
+        last = str(len(json.load(f)["steps"]) - 1)
+    assert page.get_attribute("body", "data-selected") == last  # the page opens on the witness's last step
+    r = step_of(pages, "witness", "retake")
+    page.click(f'.step-head[data-step="{r}"] .head-hit')
     page.keyboard.press("ArrowRight")
-    assert page.get_attribute("body", "data-selected") == "7"
+    assert page.get_attribute("body", "data-selected") == str(r + 1)
     assert "handoffp_startm(sysmon, P0)" in visible_detail(page)
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")
-    assert page.get_attribute("body", "data-selected") == "5"
+    assert page.get_attribute("body", "data-selected") == str(r - 1)
     page.keyboard.press("End")
     page.keyboard.press("ArrowRight")  # stays on the last step
-    assert page.get_attribute("body", "data-selected") == "13"
+    assert page.get_attribute("body", "data-selected") == last
     assert page.locator(".step-detail:not([hidden])").count() == 1
 
 
