@@ -29,7 +29,9 @@ def add_commands(sub, plugin, add_config_arguments) -> None:
     b.add_argument("--property", action="append", metavar="NAME",
                    help="check only this safety property (repeatable); default: all")
     b.add_argument("--trace-out", metavar="FILE", help="save the counterexample as JSON (for `replay`)")
-    b.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    b.add_argument("--format", choices=("text", "markdown"), default="text",
+                   help="how to print the counterexample: text (default) or markdown (for a code review); "
+                        "--json prints one JSON object")
     b.add_argument("--detail", action="store_true", help="print every P, M and G in each trace step")
     b.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     b.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -107,10 +109,7 @@ def cmd_bmc(plugin, args) -> int:
         if trace is not None:
             print()
             print(f"Counterexample for {trace.property} ({trace.length} steps, the shortest):")
-            if args.format == "json":
-                print(json.dumps(to_json(machine, trace), indent=1))
-            else:
-                print(output.trace_text(machine, trace, args.format, args.detail))
+            print(output.trace_text(machine, trace, args.format, args.detail))
             others = [n for n in res.violated if n != trace.property]
             if others:
                 print(f"(also violable at {trace.length} steps: {', '.join(others)})")

@@ -37,8 +37,8 @@ REDUCTIONS = (
                   ("threads ≤ 7, symmetry", ("--threads", "7")),
                   ("exact visited set (cutoff 1)", ("--exact",)))),
     ("default", (("abstraction, cutoff 1 (default)", ()), ("abstraction, cutoff 2", ("--cutoff", "2")),
-                 ("threads ≤ 4, symmetry", ("--threads", "4")),
-                 ("threads ≤ 4, no symmetry", ("--threads", "4", "--no-symmetry")),
+                 ("threads ≤ 3, symmetry", ("--threads", "3")),
+                 ("threads ≤ 3, no symmetry", ("--threads", "3", "--no-symmetry")),
                  ("exact visited set (cutoff 1)", ("--exact",)))),
 )
 
