@@ -46,7 +46,8 @@ def check_mutant(plugin, mutant: dict, workers: int = 1, properties=None, limits
         liveness = [p for p in liveness if p.name in properties]
     deadlock = properties is None or DEADLOCK in properties
     v = verify(machine, invariants, liveness, check_deadlock=deadlock, workers=workers, limits=limits)
-    row = KillRow(name=mutant["name"], preset=mutant["preset"], kind=mutant["kind"], killed=False, property=None,
+    where = mutant["preset"] + (f" ({mutant['protocol']})" if mutant.get("protocol") else "")
+    row = KillRow(name=mutant["name"], preset=where, kind=mutant["kind"], killed=False, property=None,
                   killed_by=None, trace_length=None, states=v.result.states, seconds=0.0,
                   grounding=mutant["grounding"], historical=mutant["historical"],
                   stop_reason=(v.result.stop_reason if not v.result.complete else
@@ -66,7 +67,7 @@ def check_mutant(plugin, mutant: dict, workers: int = 1, properties=None, limits
 
 
 def format_table(rows: list[KillRow]) -> list[str]:
-    lines = [f"{'mutant':<34} {'preset':<11} {'verdict':<8} {'by property':<31} {'trace':>7} {'states':>9} {'seconds':>8}"]
+    lines = [f"{'mutant':<34} {'preset':<20} {'verdict':<8} {'by property':<31} {'trace':>7} {'states':>9} {'seconds':>8}"]
     for r in rows:
         verdict = "killed" if r.killed else "unknown" if r.stop_reason else "SURVIVED"
         prop = r.property or "-"
@@ -74,7 +75,7 @@ def format_table(rows: list[KillRow]) -> list[str]:
             length = f"{r.prefix_length}+{r.cycle_length}"
         else:
             length = str(r.trace_length) if r.trace_length is not None else "-"
-        lines.append(f"{r.name:<34} {r.preset:<11} {verdict:<8} {prop:<31} {length:>7} {r.states:>9,} {r.seconds:>8.2f}")
+        lines.append(f"{r.name:<34} {r.preset:<20} {verdict:<8} {prop:<31} {length:>7} {r.states:>9,} {r.seconds:>8.2f}")
     killed = sum(r.killed for r in rows)
     lines.append(f"{killed} of {len(rows)} mutants killed "
                  f"({sum(r.killed_by == 'safety' for r in rows)} by safety, {sum(r.killed_by == 'liveness' for r in rows)} by liveness)")

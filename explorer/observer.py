@@ -33,6 +33,7 @@ class Scenario:
     start: Callable
     step: Callable
     accepted: Callable
+    settings: tuple = ()  # (field, value) pairs the model applies to the preset (e.g. which protocol)
 
 
 class ProductMachine:

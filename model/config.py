@@ -5,7 +5,11 @@ from dataclasses import dataclass, field, replace
 
 from .workload import Program, WorkloadError, format_workload, parse_workload, validate_workload
 
-PROTOCOLS = ("classic",)
+PROTOCOLS = ("modern", "classic")
+# The syscall protocol each pinned Go release uses (--go): classic up to 1.25, modern from 1.26.
+GO_PROTOCOLS = {"1.25": "classic", "1.26": "modern", "1.27": "modern"}
+PROTOCOL_RELEASES = {"classic": "Go 1.14-1.25, checked against Go 1.25.5",
+                     "modern": "Go 1.26+, checked against Go 1.27.3"}
 MAX_PROCS = 4
 MAX_THREADS = 16
 MAX_CUTOFF = 8
@@ -96,7 +100,13 @@ def validate(config: Config) -> Config:
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(f"no mutant named {_shown(config.mutant)}{hint}; `gosched-mc mutants --list` lists them")
     if config.protocol not in PROTOCOLS:
-        raise ConfigError(f"unknown syscall protocol {config.protocol!r}; known: {', '.join(PROTOCOLS)}")
+        raise ConfigError(f"unknown syscall protocol {_shown(config.protocol)}; known: {', '.join(PROTOCOLS)}")
+    if config.mutant is not None:
+        from .mutants import MUTANTS
+        if MUTANTS[config.mutant].protocol != config.protocol:
+            raise ConfigError(f"the mutant {config.mutant} seeds a bug in the {MUTANTS[config.mutant].protocol} "
+                              f"protocol, not the {config.protocol} one (--protocol "
+                              f"{MUTANTS[config.mutant].protocol})")
     if not 1 <= config.goroutines <= MAX_GOROUTINES:
         raise ConfigError(f"the workload has {config.goroutines} goroutines; the model allows 1 to {MAX_GOROUTINES}")
     try:

@@ -115,6 +115,9 @@ class Layout:
         for f in SCHED_SCALARS:
             setattr(self, f, self._add(f"sched.{f}", f))
         self.nmidle = self._add("sched.nmidle", "nmidle") if self.bounded else None
+        # sched.nGsyscallNoP (the modern protocol's count of syscalling Gs without
+        # a P), stored mod 256 like stopwait: a miscount may take it below 0.
+        self.nGsyscallNoP = self._add("sched.nGsyscallNoP", "nGsyscallNoP") if config.protocol == "modern" else None
         self.size = len(self.names)
         self.m_range = range(self.nm)
         self.midle_end = self.midle[-1] + 1 if self.midle else self.m_end

@@ -22,6 +22,7 @@ class GoScheduler:
         self.L = Layout(self.config)
         self.rt = runtime_class(self.config.mutant)(self.L, self.config.procs)
         self.rt.programs = self.config.workload
+        self.rt.modern = self.config.protocol == "modern"
         self.action_table = actions_with(ACTIONS, self.config.mutant)  # a seeded bug replaces its actions
         self.env = self.L.nm + 1  # process index of the environment in labels
         self.render = Renderer(self)
@@ -344,7 +345,7 @@ class GoScheduler:
 
     def fairness_class(self, label) -> str:
         name, proc = label[0], label[1]
-        if name in ("exitsyscall", "exitsyscall_lostp"):
+        if name in ("exitsyscall", "exitsyscall_lostp", "exitsyscall_fast", "exitsyscall_nop_window"):
             return "syscalls"  # the kernel's move: the M cannot step until the call returns
         if name == "netpollready":
             return "network"
@@ -377,8 +378,8 @@ class GoScheduler:
                 # slice ages (sysretake), not by assumption (README, "Time").
                 return (cls, "look", label[2])
             return (cls, label[0]) + tuple(label[2:])  # each other duty of the sysmon loop on its own
-        if label[0] == "retake":
-            return (cls, "retake_cas", label[2])  # retake's CAS wins
+        if label[0] in ("retake", "retake_castogscanstatus"):
+            return (cls, "retake_cas", label[2])  # retake's CAS wins (modern: castogscanstatus)
         return (cls, "subroutine")
 
     def fairness_strong(self, key) -> bool:

@@ -10,9 +10,9 @@ successors and violates the `no_runtime_throw` invariant.
 from operator import itemgetter
 
 from .layout import NMIDLELOCKED_BIAS, OMEGA, CapacityError, Layout, ModelError  # noqa: F401 (re-exported)
-from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, GF_PREEMPT_LATE, M_ACQUIRE, M_IDLE, M_NONE, M_RUN, SLICE_OLD,
+from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, GF_PREEMPT_LATE, GF_SCAN, M_ACQUIRE, M_IDLE, M_NONE, M_RUN, SLICE_OLD,
                     SLICE_PENDING, SLICE_YOUNG, SYSCALL_UNSEEN, THROW_CODES, TIMER_WAITS, _Grunnable, _Grunning,
-                    _Gsyscall, _Gwaiting, _Pgcstop, _Pidle, _Prunning)
+                    _Gsyscall, _Gwaiting, _Pgcstop, _Pidle, _Prunning, _Psyscall)
 from .workload import OP_SPIN
 
 NIL = None
@@ -440,6 +440,8 @@ class Runtime:
             if not cur:
                 continue
             g = cur - 1
+            if s[self.g_status[g]] == _Gsyscall:  # preemptone (1.27): "Don't bother trying to preempt a goroutine in a syscall"
+                continue
             if s[self.g_flags[g]] & GF_PREEMPT or self.programs[g][s[L.g_pc[g]]].code == OP_SPIN:
                 continue
             out.append(g)
@@ -458,6 +460,87 @@ class Runtime:
         b[L.stopwait] = (b[L.stopwait] - 1) & 0xFF
         if not b[L.stopwait]:
             b[L.stopnote] = 1
+
+    # --- who is in a system call: the two protocols ---------------------------------------
+    modern = False  # the syscall protocol: classic (_Psyscall, Go <= 1.25) or modern (_Gscan, Go >= 1.26)
+
+    def syscall_g(self, s, pp: int) -> int:
+        """The G in a system call on pp, or -1. Classic: pp is _Psyscall
+        and the G is the curg of the M whose m.oldp is pp. Modern: pp is
+        _Prunning and its M's curg is _Gsyscall (setBlockOnExitSyscall's
+        reads, proc.go 1.27:6801; "A P is identified as 'in a system call'
+        by looking at the goroutine's state")."""
+        L = self.L
+        if not self.modern:
+            if s[self.p_status[pp]] != _Psyscall:
+                return -1
+            for m in range(L.nm):
+                if s[L.m_oldp[m]] == pp + 1 and s[self.m_curg[m]]:
+                    return s[self.m_curg[m]] - 1
+            return -1
+        owner = s[self.p_m[pp]]
+        if s[self.p_status[pp]] != _Prunning or not owner:
+            return -1
+        cur = s[self.m_curg[owner - 1]]
+        if not cur or s[self.g_status[cur - 1]] != _Gsyscall:
+            return -1
+        return cur - 1
+
+    def in_syscall(self, s, pp: int) -> bool:
+        return self.syscall_g(s, pp) >= 0
+
+    def scannable_syscall_g(self, s, pp: int) -> int:
+        """setBlockOnExitSyscall(pp) succeeds (modern): the G in a syscall on
+        pp, if castogscanstatus can take its scan bit now (nobody holds
+        it); else -1. Its racy reads, the CAS and the re-validation are
+        one step for the callers that do not model them apart (the stop
+        of the world, forEachP): a look between them that fails changes
+        nothing, and one that succeeds leaves the G's wiring as read."""
+        g = self.syscall_g(s, pp)
+        if g < 0 or s[self.g_flags[g]] & GF_SCAN:
+            return -1
+        return g
+
+    def addGSyscallNoP(self, b) -> None:
+        """addGSyscallNoP (proc.go 1.27:5165): sched.nGsyscallNoP++ (no
+        cgo-made extra Ms in the model, so isExtraInC is never set)."""
+        b[self.L.nGsyscallNoP] = (b[self.L.nGsyscallNoP] + 1) & 0xFF
+
+    def decGSyscallNoP(self, b) -> None:
+        """decGSyscallNoP (proc.go 1.27:5183): sched.nGsyscallNoP--."""
+        b[self.L.nGsyscallNoP] = (b[self.L.nGsyscallNoP] - 1) & 0xFF
+
+    def releaseP(self, b, pp: int, state: int) -> None:
+        """syscallingThread.releaseP (proc.go 1.27:6870), by the holder of
+        the syscalling G's scan bit: pp.m = 0, mp.p = 0, pp.status = state
+        (_Pidle: takeP; _Pgcstop: gcstopP), addGSyscallNoP, and
+        syscalltick++ (sysmon's record of the syscall is stale)."""
+        mp = b[self.p_m[pp]] - 1
+        b[self.p_m[pp]] = 0
+        b[self.m_p[mp]] = 0
+        b[self.p_status[pp]] = state
+        self.addGSyscallNoP(b)
+        self.leave_syscall(b, pp)
+
+    def stop_syscall_p(self, b, pp: int) -> None:
+        """The stop of the world takes pp from its syscall (under
+        sched.lock): classic CAS(&pp.status, _Psyscall, _Pgcstop) (1.25
+        proc.go:1665); modern setBlockOnExitSyscall + gcstopP + resume
+        (1.27:1678). Then stopwait--."""
+        if self.modern:
+            self.releaseP(b, pp, _Pgcstop)
+        else:
+            b[self.p_status[pp]] = _Pgcstop
+        b[self.L.stopwait] = (b[self.L.stopwait] - 1) & 0xFF
+
+    def take_syscall_p(self, b, pp: int) -> None:
+        """forEachP takes pp from its syscall to hand it off: classic
+        CAS(&p2.status, _Psyscall, _Pidle) (1.25 proc.go:2194); modern
+        setBlockOnExitSyscall + takeP + resume (1.27:2199)."""
+        if self.modern:
+            self.releaseP(b, pp, _Pidle)
+        else:
+            b[self.p_status[pp]] = _Pidle
 
     def run_safe_point_fn(self, b, pp: int) -> bool:
         """runSafePointFn for pp (proc.go:2247, and handoffp's copy at 3173):

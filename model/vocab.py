@@ -51,6 +51,10 @@ GF_TOKEN = 2  # a goready arrived before the G parked (semaphore count of 1)
 # entersyscall first (the request then survives the syscall, and exitsyscall
 # restores stackguard0 = stackPreempt so that it lands at the next call).
 GF_PREEMPT_LATE = 0x10
+# The modern protocol (Go >= 1.26): the _Gscan bit on a _Gsyscall G's status
+# (castogscanstatus): the thread holding it owns the G's M/P wiring, and the
+# G cannot leave _Gsyscall (exitsyscall's CAS spins) until it is released.
+GF_SCAN = 0x20
 
 # P.schedwhen: sysmon's view of the P's time slice (pd.schedtick/schedwhen in
 # retake), abstracted to what retake decides with.
@@ -141,6 +145,19 @@ M_SYSCALL_SAFEPOINT_FN = 52  # (mutant only) running the safe-point function on 
 SY_SLEEP = 60  # notetsleep(&sched.sysmonnote): deep sleep with sched.sysmonwait set
 SY_RETAKE = 61  # retake after incidlelocked(-1), about to CAS(&pp.status, _Psyscall, _Pidle) (hp = pp)
 M_NETPOLL_SPUN = 62  # blocked in netpoll(delay), and was spinning before it dropped its P (wasSpinning)
+# The modern syscall protocol (Go >= 1.26, model/actions/syscall_modern.py, retake_modern.py).
+M_ENTERSYSCALL_GCWAIT = 53  # reentersyscall saw gcwaiting: entersyscallHandleGCWait (G _Grunning, P wired)
+M_ENTERSYSCALL_CAS = 54  # reentersyscall: about to CAS _Grunning -> _Gsyscall (the P stays _Prunning, wired)
+M_ENTERSYSCALLBLOCK_CAS = 55  # entersyscallblock after handoffp(releasep()): _Grunning without a P, CAS next
+M_EXITSYSCALL_TRYGETP = 56  # exitsyscall won its CAS and found m.p nil: exitsyscallTryGetP (no P)
+M_EXITSYSCALL_STEAL = 57  # exitsyscallTryGetP holds the scan bit of oldp's syscalling G: takeP next
+M_EXITSYSCALL_NOP = 58  # mcall(exitsyscallNoP): no P to be had
+M_EXITSYSCALL_READP = 59  # (mutant only) exitsyscall read m.p before its CAS: the CAS next
+M_EXITSYSCALL_TRYPIDLE = 66  # exitsyscallTryGetP could not steal oldp back: `if sched.pidle != 0` next
+M_ENTERSYSCALLBLOCK_HANDOFF = 67  # (mutant only) entersyscallblock in the classic order: _Gsyscall, handoffp next
+SY_SETBLOCK = 63  # retake read pp.m, mp.curg in _Gsyscall (hp = pp, arg = G+1): castogscanstatus next
+SY_SCANNED = 64  # retake holds the G's scan bit, the wiring re-validated: the tick rules, takeP next
+SY_TAKEN = 65  # retake took the P (takeP: hp = pp, arg = G+1) and still holds the scan bit: resume next
 
 PC_NAMES = {
     M_NONE: "not created", M_IDLE: "stopm (idle)", M_ACQUIRE: "acquirep(nextp)",
@@ -161,13 +178,40 @@ PC_NAMES = {
     M_SYSCALL_SAFEPOINT_FN: "runSafePointFn (fn)",
     SY_IDLE: "sysmon loop", SY_INCIDLELOCKED: "incidlelocked(1)", SY_SLEEP: "sysmon asleep (sysmonwait)",
     SY_RETAKE: "retake: CAS", M_NETPOLL_SPUN: "netpoll(block), was spinning",
+    M_ENTERSYSCALL_GCWAIT: "entersyscallHandleGCWait", M_ENTERSYSCALL_CAS: "reentersyscall: casgstatus",
+    M_ENTERSYSCALLBLOCK_CAS: "entersyscallblock: casgstatus (no P)",
+    M_EXITSYSCALL_TRYGETP: "exitsyscallTryGetP", M_EXITSYSCALL_STEAL: "exitsyscallTryGetP: takeP (holds _Gscan)",
+    M_EXITSYSCALL_NOP: "exitsyscallNoP", M_EXITSYSCALL_TRYPIDLE: "exitsyscallTryGetP: pidleget",
+    M_ENTERSYSCALLBLOCK_HANDOFF: "entersyscallblock: handoffp (after the CAS)", M_EXITSYSCALL_READP: "exitsyscall: CAS (read m.p first)",
+    SY_SETBLOCK: "retake: castogscanstatus", SY_SCANNED: "retake: holds _Gscan", SY_TAKEN: "retake: resume",
 }
 
 # The M is inside a system call on behalf of its curg (curg is _Gsyscall), from
 # entersyscall until exitsyscall changes the G's status. entersyscallblock's
 # handoffp (a subroutine returning to M_SYSCALL) counts too.
 SYSCALL_PCS = frozenset({M_SYSCALL, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_EXITSYSCALL0, M_SYSCALL_GCWAIT,
-                         M_SYSCALL_SAFEPOINT, M_SYSCALL_SAFEPOINT_FN})
+                         M_SYSCALL_SAFEPOINT, M_SYSCALL_SAFEPOINT_FN, M_EXITSYSCALL_READP,
+                         M_ENTERSYSCALLBLOCK_HANDOFF})
 HANDOFF_PCS = frozenset({PC_HANDOFF1, PC_HANDOFF2, PC_HANDOFF3})
+# The modern protocol's documented windows where a G is _Grunning on an M
+# without a P (proc.go 1.27: entersyscallblock's "small window where we are in
+# _Grunning without a P", exitsyscall's "window where we may be in _Grunning
+# without a P", and reentersyscall after entersyscallHandleGCWait gave the P to
+# the stop of the world); entersyscallblock's handoffp returns to
+# M_ENTERSYSCALLBLOCK_CAS.
+GRUNNING_NOP_PCS = frozenset({M_ENTERSYSCALLBLOCK_CAS, M_EXITSYSCALL_TRYGETP, M_EXITSYSCALL_STEAL,
+                              M_EXITSYSCALL_TRYPIDLE, M_EXITSYSCALL_NOP,
+                              M_ENTERSYSCALL_CAS})  # only without a P: after entersyscallHandleGCWait gave it up
+# Where an M's syscalling G may be without a P and counted in nGsyscallNoP
+# (modern): from addGSyscallNoP (entersyscallblock, entersyscallHandleGCWait,
+# takeP by another thread) until decGSyscallNoP (exitsyscallTryGetP, exitsyscallNoP).
+NOP_SYSCALL_PCS = frozenset({M_SYSCALL, M_ENTERSYSCALL_CAS, M_EXITSYSCALL_READP} | GRUNNING_NOP_PCS)
+# Threads whose hp names a P they look at but do not hold (it stays wired to
+# its M): classic retake before its CAS; modern retake until takeP; (mutant)
+# an exitsyscall that read m.p before its CAS.
+HP_LOOKS_PCS = frozenset({SY_RETAKE, SY_SETBLOCK, SY_SCANNED, M_EXITSYSCALL_READP})
+# Threads holding the _Gscan bit of a syscalling G (modern): retake (arg = G+1)
+# and exitsyscallTryGetP's steal-back (the G on its oldp's M).
+SCAN_HOLDING_PCS = frozenset({SY_SCANNED, SY_TAKEN, M_EXITSYSCALL_STEAL})
 # The M stopping the world keeps its P, in _Pgcstop, at these pcs.
 STW_PCS = frozenset({M_STW_WAIT, M_STW_STOPPED})

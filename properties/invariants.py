@@ -12,9 +12,10 @@ from model.layout import NMIDLELOCKED_BIAS, OMEGA
 from model.names import g_name
 from model.runtime import signed
 from model.workload import OP_LOOP, OP_READY
-from model.vocab import (FATAL_DEADLOCK, FATAL_NAMES, G_STATUS_NAMES, HANDOFF_PCS, M_IDLE, M_LOCKEDIDLE, M_NETPOLL,
+from model.vocab import (FATAL_DEADLOCK, FATAL_NAMES, G_STATUS_NAMES, GRUNNING_NOP_PCS, HANDOFF_PCS, HP_LOOKS_PCS,
+                         M_ENTERSYSCALLBLOCK_CAS, M_IDLE, M_LOCKEDIDLE, M_NETPOLL,
                          M_STW_STOPPED, M_SYSCALL, P_STATUS_NAMES, PC_NAMES, PC_WAKEP2, STW_PCS, SUSPENDED_WAITS,
-                         SY_RETAKE, SYSCALL_PCS, THROWS, TIMER_WAITS, WAIT_CHAN, WAIT_NAMES, WAIT_NET, WAIT_NETREADY,
+                         SYSCALL_PCS, THROWS, TIMER_WAITS, WAIT_CHAN, WAIT_NAMES, WAIT_NET, WAIT_NETREADY,
                          _Gdead, _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pgcstop, _Pidle, _Prunning,
                          _Psyscall)
 
@@ -140,20 +141,33 @@ def make_gomaxprocs_bound(mc):
     f = _Fields()
     f.add("mp", L.m_p)
     f.add("status", L.g_status)
+    f.add("curg", L.m_curg)
+    f.add("pc", L.proc_pc[:L.nm])
+    f.add("ret", L.proc_ret[:L.nm])
 
     def fn(vals):
         v = f.split(vals)
         holding = sum(1 for p in v["mp"] if p)
         if holding > gomaxprocs:
             return f"{holding} Ms hold a P but GOMAXPROCS is {gomaxprocs}"
-        running = v["status"].count(_Grunning)
+        windows = sum(1 for cur, mp, pc, ret in zip(v["curg"], v["mp"], v["pc"], v["ret"])
+                      if cur and not mp and v["status"][cur - 1] == _Grunning and no_p_window(pc, ret))
+        running = v["status"].count(_Grunning) - windows
         if running > gomaxprocs:
             return f"{running} Gs are _Grunning but GOMAXPROCS is {gomaxprocs}"
         return None
 
     return projected("gomaxprocs_bound",
-                     "At most GOMAXPROCS Ms hold a P and at most GOMAXPROCS Gs run Go code (_Grunning).",
+                     "At most GOMAXPROCS Ms hold a P and at most GOMAXPROCS Gs run Go code (_Grunning, but for the "
+                     "modern protocol's documented _Grunning-without-P windows around a syscall).",
                      f.offsets, fn)
+
+
+def no_p_window(pc: int, ret: int) -> bool:
+    """The M is in one of the modern protocol's documented windows where its
+    G is _Grunning without a P (entersyscallblock, whose handoffp returns to
+    the status CAS; exitsyscall before it has a P again)."""
+    return pc in GRUNNING_NOP_PCS or (pc in HANDOFF_PCS and ret == M_ENTERSYSCALLBLOCK_CAS)
 
 
 def make_p_accounting(mc):
@@ -163,23 +177,25 @@ def make_p_accounting(mc):
     f.add("pidle", L.pidle)
     f.add("status", L.p_status)
     f.add("pm", L.p_m)
-    f.add("sysmon", [L.proc_pc[L.sysmon]])
-    sysmon_hp = len(L.m_p) + len(L.m_nextp) + L.sysmon  # sysmon's hp within "held"
+    f.add("pcs", L.proc_pc)
+    first_hp = len(L.m_p) + len(L.m_nextp)  # the processes' hp within "held"
     holders = ([f"M{m}.p" for m in range(L.nm)] + [f"M{m}.nextp" for m in range(L.nm)]
                + [f"{L.proc_name(i)}.hp (a handoff)" for i in range(L.nm + 1)])
 
     def fn(vals):
         v = f.split(vals)
         held = v["held"]
-        if v["sysmon"][0] == SY_RETAKE:  # the P retake is about to CAS: not held yet
-            held = held[:sysmon_hp] + held[sysmon_hp + 1:]
+        # A P retake looks at (classic: about to CAS; modern: until takeP) is not held by it.
+        looks = [first_hp + i for i, pc in enumerate(v["pcs"]) if pc in HP_LOOKS_PCS]
+        if looks:
+            held = tuple(0 if i in looks else r for i, r in enumerate(held))
         for p, st in enumerate(v["status"]):
             # A _Pgcstop P belongs to the M that stopped the world: its own P
             # (still its m.p) or one stopped for it (owned by no M).
             stopped = st == _Pgcstop and not v["pm"][p]
             n = held.count(p + 1) + v["pidle"].count(p + 1) + (st == _Psyscall) + stopped
-            places = ([holders[i] for i, r in enumerate(held) if r == p + 1]  # sysmon's hp is last: dropping
-                      + ["sched.pidle"] * v["pidle"].count(p + 1)             # it shifts no other index
+            places = ([holders[i] for i, r in enumerate(held) if r == p + 1]
+                      + ["sched.pidle"] * v["pidle"].count(p + 1)
                       + ["_Psyscall"] * (st == _Psyscall) + ["_Pgcstop, stopped for the world"] * stopped)
             if n == 0:
                 return (f"P{p} ({P_STATUS_NAMES[st]}) is owned by no M, not on sched.pidle, not in a syscall, "
@@ -359,6 +375,7 @@ def make_running_g_has_p(mc):
     f.add("pstatus", L.p_status)
     f.add("pm", L.p_m)
     f.add("pc", L.proc_pc[:L.nm])
+    f.add("ret", L.proc_ret[:L.nm])
 
     def fn(vals):
         v = f.split(vals)
@@ -369,6 +386,8 @@ def make_running_g_has_p(mc):
             if (g + 1) not in cur:
                 return f"{g_name(g)} is _Grunning but is no M's curg"
             m = cur.index(g + 1)
+            if no_p_window(v["pc"][m], v["ret"][m]) and not mp[m]:
+                continue
             p = mp[m] - 1
             if p < 0:
                 return f"{g_name(g)} is _Grunning on M{m}, which has no P (m.p is nil)"
@@ -382,8 +401,11 @@ def make_running_g_has_p(mc):
 
     return projected("running_g_has_p",
                      "A _Grunning G is the curg of an M that owns a _Prunning P (P.m is that M), or a _Pgcstop P "
-                     "while that M has the world stopped: Go code runs only on a P (the classic protocol has no "
-                     "window where it does not).", f.offsets, fn)
+                     "while that M has the world stopped: Go code runs only on a P. The classic protocol has no "
+                     "window where it does not; the modern one has exactly the documented windows of "
+                     "entersyscallblock (handoffp before the status CAS), reentersyscall after entersyscallHandleGCWait "
+                     "and exitsyscall (the CAS before a P).",
+                     f.offsets, fn)
 
 
 def make_locked_g_runs_on_its_m(mc):
@@ -421,9 +443,14 @@ def make_world_stopped(mc):
     f.add("curg", L.m_curg)
     f.add("gstatus", L.g_status)
     f.add("pstatus", L.p_status)
+    f.add("mp", L.m_p)
+    f.add("ret", L.proc_ret[:L.nm])
 
     def fn(vals):
         v = f.split(vals)
+        # modern: a G in a documented _Grunning-without-P window runs no Go code
+        windows = {v["curg"][m] for m, (pc, ret) in enumerate(zip(v["pc"], v["ret"]))
+                   if no_p_window(pc, ret) and not v["mp"][m]}
         stoppers = [m for m, pc in enumerate(v["pc"]) if pc == M_STW_STOPPED]
         if not stoppers:
             return None
@@ -432,13 +459,14 @@ def make_world_stopped(mc):
             if st != _Pgcstop:
                 return f"M{m} has stopped the world but P{p} is {P_STATUS_NAMES[st]}"
         for g, st in enumerate(v["gstatus"]):
-            if st == _Grunning and v["curg"][m] != g + 1:
+            if st == _Grunning and v["curg"][m] != g + 1 and g + 1 not in windows:
                 return f"M{m} has stopped the world but {g_name(g)} is _Grunning"
         return None
 
     return projected("world_stopped",
                      "While the world is stopped (stopTheWorldWithSema returned), every P is _Pgcstop and no "
-                     "goroutine but the stopper's runs.", f.offsets, fn)
+                     "goroutine but the stopper's runs (modern: a G in a _Grunning-without-P window of a syscall "
+                     "runs no Go code).", f.offsets, fn)
 
 
 def _remaining_readies(program, pc) -> set:
@@ -566,6 +594,13 @@ MAKERS = (
 )
 
 
+CLASSIC_ONLY = (make_psyscall_p_has_syscall_m,)
+
+
 def invariants(mc) -> list[Invariant]:
-    """All safety invariants, in the order they are checked."""
+    """All safety invariants of mc's protocol, in the order they are checked."""
+    if mc.config.protocol == "modern":
+        from .invariants_modern import MAKERS as MODERN
+        makers = [m for m in MAKERS if m not in CLASSIC_ONLY]
+        return [make(mc) for make in makers[:-1] + list(MODERN) + makers[-1:]]
     return [make(mc) for make in MAKERS]

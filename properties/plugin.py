@@ -58,7 +58,9 @@ class GoSchedPlugin:
         g.add_argument("--runq", type=_whole_number, metavar="N", help="capacity of each P's local run queue")
         g.add_argument("--workload", metavar="SPEC",
                        help="one program per goroutine, separated by ';' (e.g. 'spawn(1), syscall; net_read')")
-        g.add_argument("--protocol", metavar="NAME", help="syscall protocol: classic (Go 1.14-1.25)")
+        g.add_argument("--protocol", metavar="NAME", choices=("modern", "classic"),
+                       help="syscall protocol: modern (Go 1.26+, checked against Go 1.27.3; the default) or classic "
+                            "(Go 1.14-1.25, _Psyscall, checked against Go 1.25.5)")
         g.add_argument("--mutant", metavar="NAME", help="check a seeded bug (see `mutants`)")
 
     def config_from_args(self, args) -> Config:
@@ -82,8 +84,11 @@ class GoSchedPlugin:
                               f"known presets: {', '.join(PRESETS)}")
         base = preset(preset_name)
         changed = {k: v for k, v in overrides.items() if v is not None and k not in ("name", "preset")}
-        config = build(base, changed)
         shape = sorted(k for k in changed if k != "mutant")
+        mutant = changed.get("mutant")
+        if isinstance(mutant, str) and mutant in MUTANTS and "protocol" not in changed:
+            changed["protocol"] = MUTANTS[mutant].protocol  # a seeded bug names its protocol
+        config = build(base, changed)
         if shape and "name" not in overrides:
             config = config.with_(name=f"{preset_name}+" + ",".join(shape))
         elif "name" in overrides:
@@ -108,7 +113,7 @@ class GoSchedPlugin:
         if name not in MUTANTS:
             raise ConfigError(f"no mutant named {name!r}{did_you_mean(name, MUTANTS)}; "
                               "`gosched-mc mutants --list` lists them")
-        return preset(MUTANTS[name].preset).with_(mutant=name)
+        return preset(MUTANTS[name].preset).with_(mutant=name, protocol=MUTANTS[name].protocol)
 
     def witnesses(self):
         """Reachability scenarios (explorer.observer.Scenario), each with its preset."""
@@ -122,7 +127,7 @@ class GoSchedPlugin:
         """The scenario's preset with numbered threads; overrides (workload, procs, runq, mutant) change it
         (`witness NAME --workload SPEC`), named "<preset>+workload" and so on."""
         changed = {k: v for k, v in (overrides or {}).items() if v is not None}
-        base = preset(scenario.preset).with_(threads=self.WITNESS_THREADS)
+        base = preset(scenario.preset).with_(threads=self.WITNESS_THREADS, **dict(scenario.settings))
         if not changed:
             return base
         return build(base, changed).with_(name=f"{scenario.preset}+" + ",".join(sorted(changed)))

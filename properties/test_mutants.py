@@ -11,9 +11,12 @@ from model.presets import preset
 from properties.plugin import plugin
 
 MUTANTS = plugin.mutants()
-_machine, _invariants = plugin.build(preset("tiny"))
-SAFETY = [inv.name for inv in _invariants] + [DEADLOCK]
-LIVENESS = [p.name for p in plugin.liveness(_machine)]
+SAFETY, LIVENESS = [], []
+for _protocol in ("classic", "modern"):  # each protocol's properties, once
+    _machine, _invariants = plugin.build(preset("tiny").with_(protocol=_protocol))
+    SAFETY += [inv.name for inv in _invariants if inv.name not in SAFETY]
+    LIVENESS += [p.name for p in plugin.liveness(_machine) if p.name not in LIVENESS]
+SAFETY.append(DEADLOCK)
 # Where to look first for a mutant that makes each property fail on its own
 # (the test still tries the others if the hint does not kill it).
 HINTS = {
@@ -29,6 +32,8 @@ HINTS = {
     "deadlock_report_is_genuine": "checkdead_ignores_netpoller", "psyscall_p_has_syscall_m": "entersyscall_no_oldp",
     "runnable_g_runs_even_if_syscalls_block": "sysmon_never_retakes", "net_ready_g_eventually_runs": "sysmon_never_polls",
     "world_stop_finishes": "stw_uncounted_syscall_p",
+    "scan_bit_released": "retake_forgets_resume", "p_taken_under_scan_bit": "retake_no_scan_bit",
+    "nGsyscallNoP_accounting": "nGsyscallNoP_miscount",
 }
 
 
@@ -36,6 +41,18 @@ def test_the_catalogue_has_ten_mutants_six_of_them_historical():
     assert len(MUTANTS) >= 10
     assert sum(m["historical"] for m in MUTANTS) >= 6
     assert all(m["grounding"] and m["change"] and m["breaks"] for m in MUTANTS)
+
+
+def test_each_protocol_has_its_own_mutants_and_each_changes_an_action_of_its_protocol():
+    from model.actions import ACTIONS
+    from model.mutants.seeded import replaced
+    for protocol in ("classic", "modern"):
+        assert sum(m["protocol"] == protocol for m in MUTANTS) >= 7, protocol
+    for m in MUTANTS:
+        for name in replaced(m["name"]) - {"(runtime helper)"}:
+            info = ACTIONS.get(name)
+            if info is not None and info.protocols:
+                assert m["protocol"] in info.protocols, f"{m['name']} ({m['protocol']}) changes {name} {info.protocols}"
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m["name"] for m in MUTANTS])

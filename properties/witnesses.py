@@ -14,7 +14,7 @@ from model.vocab import SLICE_YOUNG, SY_SLEEP, _Grunning, _Pgcstop
 # A label is (action, proc, *params); params follow ACTIONS[action].params.
 
 
-def staged(name: str, doc: str, preset: str, *stages) -> Scenario:
+def staged(name: str, doc: str, preset: str, *stages, protocol: str = "classic") -> Scenario:
     def start(mc, s):
         return (0, ())
 
@@ -32,7 +32,8 @@ def staged(name: str, doc: str, preset: str, *stages) -> Scenario:
             options.append((k, tuple(sorted(bound.items()))))
         return options
 
-    return Scenario(name, doc, preset, start, step, lambda obs: obs[0] == len(stages))
+    return Scenario(name, doc, preset, start, step, lambda obs: obs[0] == len(stages),
+                    settings=(("protocol", protocol),))
 
 
 def running(mc, s, g) -> bool:
@@ -305,4 +306,7 @@ SCENARIOS = [
            goes_to_global_runq, another_m_hands_it_to_its_m, its_m_runs_it),
 ]
 
+from .witnesses_modern import SCENARIOS as _MODERN  # noqa: E402 (they build on the stages above)
+
+SCENARIOS += _MODERN
 BY_NAME = {sc.name: sc for sc in SCENARIOS}

@@ -1,7 +1,8 @@
 """Model actions, one module per area of proc.go. Importing this package
 registers every action in registry.ACTIONS."""
 
-from . import (clock, environment, goroutine, lockosthread, schedule, stw, subroutines, syscall_classic,  # noqa: F401
+from . import (clock, environment, goroutine, lockosthread, retake_modern, schedule, stw, subroutines,  # noqa: F401
+               syscall_classic, syscall_modern,
                sysmon, timers)
 from .registry import ACTIONS, ActionInfo
 

@@ -8,10 +8,9 @@ eventually 10 ms old, a syscall sysmon has seen eventually is too, and
 sysmon's sleep eventually times out.
 """
 
-from ..vocab import (M_SCHEDULE, WAIT_TIMER, WAIT_TIMER_DUE, SLICE_OLD, SLICE_YOUNG, SY_IDLE, SY_SLEEP, SYSCALL_OLD, SYSCALL_SEEN, _Prunning,
-                     _Psyscall)
+from ..vocab import (M_SCHEDULE, WAIT_TIMER, WAIT_TIMER_DUE, SLICE_OLD, SLICE_YOUNG, SY_IDLE, SY_SLEEP, SYSCALL_OLD, SYSCALL_SEEN, _Prunning)
 from ..workload import OP_COMPUTE, OP_LOOP, OP_SPIN
-from .registry import CLASSIC, action
+from .registry import action
 from .sysmon import slice_continues
 
 # Actions of the clock (fairness class "time", model/machine.py).
@@ -21,7 +20,7 @@ CLOCK = ("slice_expires", "syscallwhen_expires", "sysmon_timeout", "timer_fires"
 def slice_running(rt, s, pp) -> bool:
     """Time passes on pp's slice: the ops of the workload are instants
     except where a goroutine spends time (README, "Time"): a syscall on the
-    P (_Psyscall) made by a goroutine that loops (sysretake's case: short
+    P (_Psyscall; modern: its M's curg _Gsyscall) made by a goroutine that loops (sysretake's case: short
     syscalls again and again in one slice; one syscall's own length is
     syscallwhen's), a `compute` or `spin` op, any op of a goroutine that
     loops forever (time passes over its iterations), and a runnext hand-over of
@@ -32,8 +31,9 @@ def slice_running(rt, s, pp) -> bool:
     M looks for work it will run with a new schedtick) the slice does not
     age either."""
     st = s[rt.p_status[pp]]
-    if st == _Psyscall:
-        return any(rt.programs[g][-1].code == OP_LOOP for g in _syscall_gs(rt, s, pp))
+    g = rt.syscall_g(s, pp)
+    if g >= 0:
+        return rt.programs[g][-1].code == OP_LOOP
     if st != _Prunning or not s[rt.p_m[pp]]:
         return False
     m = s[rt.p_m[pp]] - 1
@@ -44,13 +44,6 @@ def slice_running(rt, s, pp) -> bool:
     g = cur - 1
     program = rt.programs[g]
     return program[s[rt.L.g_pc[g]]].code in (OP_COMPUTE, OP_SPIN) or program[-1].code == OP_LOOP
-
-
-def _syscall_gs(rt, s, pp):
-    """The G in a syscall on pp: the curg of the M whose oldp is pp."""
-    for m in range(rt.L.nm):
-        if s[rt.L.m_oldp[m]] == pp + 1 and s[rt.m_curg[m]]:
-            yield s[rt.m_curg[m]] - 1
 
 
 @action("slice_expires", "retake, preemptone", params=("P",), actor="env")
@@ -69,14 +62,14 @@ def slice_expires(rt, s, i, out):
         out.append((("slice_expires", i, pp), rt.freeze(b)))
 
 
-@action("syscallwhen_expires", "retake", params=("P",), actor="env", protocols=CLASSIC)
+@action("syscallwhen_expires", "retake", params=("P",), actor="env")
 def syscallwhen_expires(rt, s, i, out):
     """10 ms pass since sysmon saw pp's syscall: retake's
     `pd.syscallwhen+10*1000*1000 > now` (proc.go:6437) becomes false, so the
     P is retaken even with an empty run queue and a spinning M or idle P
     ("we want to retake them eventually"). Abstracts: the exact age."""
     for pp in rt.choose(range(rt.L.np)):
-        if s[rt.p_status[pp]] != _Psyscall or s[rt.p_syscallwhen[pp]] != SYSCALL_SEEN:
+        if not rt.in_syscall(s, pp) or s[rt.p_syscallwhen[pp]] != SYSCALL_SEEN:
             continue
         b = rt.copy(s)
         b[rt.p_syscallwhen[pp]] = SYSCALL_OLD

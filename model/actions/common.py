@@ -1,7 +1,7 @@
 """Pieces several actions share: the running G's current op, the end of a
 findRunnable that found a G, and injectglist."""
 
-from ..vocab import (M_EXECUTE, M_RESETSPIN, PC_STARTIDLE, WAIT_NET, WAIT_NETREADY, WAIT_NONE,
+from ..vocab import (GF_PREEMPT_LATE, M_EXECUTE, M_RESETSPIN, M_STOPLOCKEDM, M_STOPM, PC_STARTIDLE, WAIT_NET, WAIT_NETREADY, WAIT_NONE,
                      _Grunnable, _Gwaiting)
 from ..workload import OP_LOOP
 
@@ -89,3 +89,36 @@ def found_after_inject(rt, b, m, gp, rest) -> None:
     b[rt.m_gp[m]] = gp + 1
     then = M_RESETSPIN if b[rt.m_spinning[m]] else M_EXECUTE
     injectglist(rt, b, m, rt.own_p(b, m), rest, then)
+
+
+# --- the end of a system call, shared by both protocols ---------------------------------------
+
+
+def restore_stackguard(rt, b, g) -> None:
+    """exitsyscall's fast path (proc.go:4853-4858): `if gp.preempt {
+    gp.stackguard0 = stackPreempt }`: a preemption request made before the
+    syscall lands at the G's next call, before its next op."""
+    b[rt.g_flags[g]] &= ~GF_PREEMPT_LATE
+
+
+def exitsyscall0_acquirep_tail(rt, b, m, g) -> int:
+    """exitsyscall0 (1.25) / exitsyscallNoP (1.27), the G already
+    _Grunnable: dropg, and under sched.lock pidleget finds a P and, with
+    sched.sysmonwait set, wakes sysmon; acquirep and execute(gp, false): a
+    new time slice. Returns the P."""
+    b[rt.m_curg[m]] = 0
+    pp = rt.pidleget(b)
+    rt.sysmonwake(b)
+    rt.acquirep(b, m, pp)
+    rt.new_slice(b, pp)
+    rt.execute(b, m, g)
+    return pp
+
+
+def exitsyscall0_globrunqput_tail(rt, b, m, g) -> None:
+    """exitsyscall0 / exitsyscallNoP with no idle P, the G already
+    _Grunnable: dropg, globrunqput under sched.lock and, still under it, the
+    read of gp.lockedm; the M stops next (stoplockedm or stopm)."""
+    b[rt.m_curg[m]] = 0
+    rt.globrunqput(b, g)
+    b[rt.pc[m]] = M_STOPLOCKEDM if b[rt.L.g_lockedm[g]] else M_STOPM

@@ -30,6 +30,7 @@ class ActionInfo:
 
 
 CLASSIC = ("classic",)  # protocols= of the steps only the classic (_Psyscall) protocol has
+MODERN = ("modern",)  # protocols= of the steps only the modern (_Gscan, Go >= 1.26) protocol has
 
 ACTIONS: dict[str, ActionInfo] = {}
 

@@ -63,7 +63,9 @@ def stopTheWorldWithSema(rt, s, m, out):
     stopTheWorldWithSema (1617) marks
     the goroutine _Gwaiting (casGToWaitingForSuspendG), then under
     sched.lock sets stopwait = gomaxprocs and gcwaiting, preemptall()s,
-    puts its own P in _Pgcstop, CASes every _Psyscall P to _Pgcstop (1665)
+    puts its own P in _Pgcstop, CASes every _Psyscall P to _Pgcstop (1665;
+    modern: setBlockOnExitSyscall + gcstopP + resume on every P whose G is
+    in a syscall, 1.27:1678)
     and takes every idle P (pidleget, 1681) to _Pgcstop, counting each off
     stopwait. If Ps are still running it sleeps on sched.stopnote
     (M_STW_WAIT); otherwise the world is stopped at once. Abstracts:
@@ -81,9 +83,8 @@ def stopTheWorldWithSema(rt, s, m, out):
     b[rt.p_status[pp]] = _Pgcstop
     b[L.stopwait] -= 1
     for p2 in range(L.np):
-        if b[rt.p_status[p2]] == _Psyscall:
-            b[rt.p_status[p2]] = _Pgcstop
-            b[L.stopwait] -= 1
+        if rt.scannable_syscall_g(b, p2) >= 0:
+            rt.stop_syscall_p(b, p2)
     while (p2 := rt.pidleget(b)) is not None:
         b[rt.p_status[p2]] = _Pgcstop
         b[L.stopwait] -= 1
@@ -194,9 +195,10 @@ def forEachP(rt, s, m, out):
 
 
 def _syscall_p_owing(rt, s):
-    """The first P still in _Psyscall with runSafePointFn set, or None."""
+    """The first P still in a syscall (_Psyscall; modern: setBlockOnExitSyscall
+    succeeds) with runSafePointFn set, or None."""
     for p2 in range(rt.L.np):
-        if s[rt.p_status[p2]] == _Psyscall and s[rt.L.p_runSafePointFn[p2]]:
+        if s[rt.L.p_runSafePointFn[p2]] and rt.scannable_syscall_g(s, p2) >= 0:
             return p2
     return None
 
@@ -210,12 +212,17 @@ def forEachP_handoffp(rt, s, m, out):
     sched.lock, 3173) and returns here. Abstracts: the loop's position: a P
     passed over never again is _Psyscall with runSafePointFn set
     (reentersyscall runs the function before it publishes _Psyscall), so
-    looking from the first P again finds the next one."""
+    looking from the first P again finds the next one. Modern (1.27:2199):
+    setBlockOnExitSyscall + takeP + resume, then handoffp; a P whose G's
+    scan bit another thread holds is passed over by the real loop and
+    found again here later, where the real forEachP waits for sysmon's
+    retake or the G's return (an over-approximation: it only hands off
+    earlier a P that would be handed off)."""
     p2 = _syscall_p_owing(rt, s)
     if p2 is None:
         return
     b = rt.copy(s)
-    b[rt.p_status[p2]] = _Pidle
+    rt.take_syscall_p(b, p2)
     b[rt.L.proc_hp[m]] = p2 + 1
     rt.call(b, m, PC_HANDOFF1, M_FOREACHP_WAIT)
     out.append((("forEachP_handoffp", m, p2), rt.freeze(b)))

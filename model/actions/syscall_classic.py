@@ -9,7 +9,8 @@ it off. Whoever CASes first owns the P.
 from ..vocab import (GF_PREEMPT_LATE, M_EXITSYSCALL0, M_EXITSYSCALL_PIDLE, M_RUN, M_STOPLOCKEDM, M_STOPM, M_SYSCALL,
                      M_SYSCALL_GCWAIT, PC_HANDOFF1, _Grunnable, _Grunning, _Gsyscall, _Pidle, _Psyscall)
 from ..workload import OP_SYSCALL, OP_SYSCALL_BLOCK
-from .common import advance, current_op
+from .common import (advance, current_op, exitsyscall0_acquirep_tail, exitsyscall0_globrunqput_tail,
+                     restore_stackguard)
 from .registry import CLASSIC, action
 
 
@@ -112,13 +113,6 @@ def _wire_oldp(rt, b, m, oldp) -> None:
     b[rt.pc[m]] = M_RUN
 
 
-def restore_stackguard(rt, b, g) -> None:
-    """exitsyscall's fast path (proc.go:4853-4858): `if gp.preempt {
-    gp.stackguard0 = stackPreempt }`: a preemption request made before the
-    syscall lands at the G's next call, before its next op."""
-    b[rt.g_flags[g]] &= ~GF_PREEMPT_LATE
-
-
 @action("exitsyscall_lostp", "exitsyscall, exitsyscallfast", pcs=(M_SYSCALL,), params=("G",), actor="env",
         protocols=CLASSIC)
 def exitsyscall_lostp(rt, s, m, out):
@@ -181,12 +175,7 @@ def exitsyscall0_acquirep(rt, s, m, out):
     b = rt.copy(s)
     g = _syscall_g(rt, s, m)
     rt.casgstatus(b, g, _Gsyscall, _Grunnable)
-    b[rt.m_curg[m]] = 0
-    pp = rt.pidleget(b)
-    rt.sysmonwake(b)
-    rt.acquirep(b, m, pp)
-    rt.new_slice(b, pp)
-    rt.execute(b, m, g)
+    pp = exitsyscall0_acquirep_tail(rt, b, m, g)
     out.append((("exitsyscall0_acquirep", m, g, pp), rt.freeze(b)))
 
 
@@ -205,8 +194,6 @@ def exitsyscall0_globrunqput(rt, s, m, out):
     b = rt.copy(s)
     g = _syscall_g(rt, s, m)
     rt.casgstatus(b, g, _Gsyscall, _Grunnable)
-    b[rt.m_curg[m]] = 0
-    rt.globrunqput(b, g)
-    b[rt.pc[m]] = M_STOPLOCKEDM if b[rt.L.g_lockedm[g]] else M_STOPM
+    exitsyscall0_globrunqput_tail(rt, b, m, g)
     out.append((("exitsyscall0_globrunqput", m, g), rt.freeze(b)))
 

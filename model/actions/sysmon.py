@@ -15,14 +15,14 @@ step.
 
 from ..vocab import (GF_PREEMPT, GF_PREEMPT_LATE, M_SCHEDULE, PC_HANDOFF1, SLICE_OLD, SLICE_PENDING, SLICE_YOUNG,
                      SY_IDLE, SY_INCIDLELOCKED, SY_RETAKE, SY_SLEEP, SYSCALL_SEEN, SYSCALL_UNSEEN, WAIT_TIMER_DUE,
-                     _Pidle, _Prunning, _Psyscall)
+                     _Gsyscall, _Pidle, _Prunning, _Psyscall)
 from ..workload import OP_SPIN
 from .common import injectglist, netpoll_ready
 from .registry import CLASSIC, action
 
 # The looks at one P (retake's loop body); the fairness key of each is the P
 # (model/machine.py): sysmon keeps looking at every P that is not idle.
-LOOKS = ("retake_syscalltick", "preemptone", "preemptone_between", "retake_decide")
+LOOKS = ("retake_syscalltick", "preemptone", "preemptone_between", "retake_decide", "retake_setBlockOnExitSyscall")
 
 
 # --- sleeping ------------------------------------------------------------------------
@@ -89,6 +89,8 @@ def _preempt_target(rt, s, pp):
     cur = s[rt.m_curg[m]]
     if cur:
         g = cur - 1
+        if s[rt.g_status[g]] == _Gsyscall:  # preemptone (1.27): a G in a syscall is not asked
+            return None, None
         if s[rt.g_flags[g]] & GF_PREEMPT or rt.programs[g][s[rt.L.g_pc[g]]].code == OP_SPIN:
             return None, None
         return "preempt", g
@@ -104,15 +106,20 @@ def slice_continues(rt, s, pp, m) -> bool:
     return bool(s[rt.m_gp[m]]) or (s[rt.pc[m]] == M_SCHEDULE and bool(s[rt.p_runnext[pp]]))
 
 
-@action("retake_syscalltick", "retake", pcs=(SY_IDLE,), params=("P",), actor="sysmon", protocols=CLASSIC)
+@action("retake_syscalltick", "retake, setBlockOnExitSyscall, resume", pcs=(SY_IDLE,), params=("P",), actor="sysmon")
 def retake_syscalltick(rt, s, i, out):
     """retake (proc.go:6429-6433): pp is in _Psyscall with a syscalltick
     sysmon has not seen (`!sysretake && pd.syscalltick != t`): record it
     (pd.syscallwhen = now) and `continue`: a syscall is retaken at sysmon's
     second look at the earliest ("more than 1 sysmon tick"), unless its slice
-    is 10 ms old (sysretake). Abstracts: the sysmon tick's length."""
+    is 10 ms old (sysretake). Modern (1.27 proc.go:6735-6747): the same
+    rule, read once setBlockOnExitSyscall(pp) holds the syscalling G's scan
+    bit, then resume(): incidlelocked(-1), the scan bit and incidlelocked(1)
+    change nothing once the step is over, and while they last only keep the
+    G spinning in exitsyscall and checkdead quiet, so they are one step.
+    Abstracts: the sysmon tick's length."""
     for pp in rt.choose(range(rt.L.np)):
-        if s[rt.p_status[pp]] != _Psyscall or _syscall_decision(rt, s, pp) != "record":
+        if rt.scannable_syscall_g(s, pp) < 0 or _syscall_decision(rt, s, pp) != "record":
             continue
         b = rt.copy(s)
         b[rt.p_syscallwhen[pp]] = SYSCALL_SEEN

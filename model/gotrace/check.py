@@ -62,7 +62,7 @@ def model_for(inst: mapping.Instance, mutant: str | None = None) -> GoScheduler:
     if inst.gomaxprocs > MAX_PROCS:
         raise Unsupported(f"the trace has GOMAXPROCS={inst.gomaxprocs}; the model allows {MAX_PROCS}")
     config = Config(procs=inst.gomaxprocs, threads=MAX_THREADS, runq=MAX_RUNQ, workload=inst.programs,
-                    mutant=mutant, name="trace")
+                    mutant=mutant, name="trace", protocol="classic")
     try:
         machine = GoScheduler(config)
     except ConfigError as err:

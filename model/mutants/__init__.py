@@ -5,5 +5,6 @@ replacements instead of the originals (see seeded.py)."""
 
 from .catalogue import CATALOGUE, MUTANTS, Mutant
 from .seeded import actions_with, runtime_class
+from . import seeded_modern  # noqa: F401 (registers the modern protocol's seeded bugs)
 
 __all__ = ["CATALOGUE", "MUTANTS", "Mutant", "actions_with", "runtime_class"]

@@ -16,6 +16,7 @@ class Mutant:
     kind: str  # "safety" or "liveness": which kind of property should catch it
     preset: str  # the smallest preset that reaches it
     historical: bool  # reproduces a real bug or a race the runtime's comments describe
+    protocol: str = "classic"  # the syscall protocol whose action it changes
 
 
 CATALOGUE = [
@@ -254,6 +255,54 @@ CATALOGUE += [
            "(setns, a GUI event loop, thread-local C state) is not there.",
            "LockOSThread's contract: \"The calling goroutine will always execute in that thread\" and schedule's "
            "`if gp.lockedm != 0 { startlockedm(gp) }` (proc.go:4198); invented slip.", "safety", "locked", False),
+    # --- the modern protocol (Go >= 1.26, checked against Go 1.27.3) ---
+    Mutant("retake_no_scan_bit", "retake_castogscanstatus",
+           "retake sees gp in _Gsyscall on the P it read and goes on to takeP without castogscanstatus.",
+           "The G can leave its syscall and run Go code on a P that sysmon takes and hands to another M.",
+           "The commit that removed _Psyscall (\"The point of synchronization is the _Gscan bit on curg's "
+           "status\", runtime2.go 1.27) and retake's \"because we have the scan bit, the goroutine is at worst "
+           "stuck spinning in exitsyscall\"; invented slip.", "safety", "tiny", False, "modern"),
+    Mutant("setblock_no_revalidate", "retake_castogscanstatus",
+           "setBlockOnExitSyscall takes gp's scan bit and does not re-validate gp.m == mp && mp.p == pp.",
+           "If gp left the P it was read on (its P was taken and handed to another M), retake takes that P from "
+           "the M now running Go code on it.",
+           "setBlockOnExitSyscall's comment \"validate that it's still connected to the *same* M and P\" "
+           "(proc.go 1.27:6813); invented slip.", "safety", "syscalls", False, "modern"),
+    Mutant("retake_forgets_resume", "retake_resume_early",
+           "retake returns early under the scan bit (a new syscalltick, or a P to leave alone) without "
+           "thread.resume().",
+           "The scan bit is never released: the G's exitsyscall spins forever.",
+           "setBlockOnExitSyscall's contract \"Callers must call resume on the resulting thread state once "
+           "they're done with thread, otherwise it will remain blocked forever\"; invented slip.",
+           "safety", "syscalls", False, "modern"),
+    Mutant("exitsyscall_reads_p_first", "exitsyscall_fast",
+           "exitsyscall reads m.p before its CAS _Gsyscall -> _Grunning and takes the fast path with the P it "
+           "read.",
+           "sysmon can takeP and hand the P off between the read and the CAS: the G runs Go code on a P another "
+           "M owns, or with none.",
+           "exitsyscall's comment \"Before this point, our P wiring is not ours. Once we get past this point, we "
+           "can access our P if we have it\" (proc.go 1.27:4941); invented slip.", "safety", "tiny", False,
+           "modern"),
+    Mutant("stealback_running_p", "exitsyscallTryGetP_setBlock",
+           "exitsyscallTryGetP steals its old P back whenever it is _Prunning, not only when it serves another "
+           "M's syscall.",
+           "The M takes a P from under a G running Go code.",
+           "exitsyscallTryGetP's \"Try to steal our old P back\" through setBlockOnExitSyscall, which succeeds "
+           "only for a G in _Gsyscall; invented slip.", "safety", "syscalls", False, "modern"),
+    Mutant("nGsyscallNoP_miscount", "exitsyscallTryGetP_pidleget",
+           "exitsyscallTryGetP gets an idle P and does not decGSyscallNoP.",
+           "sched.nGsyscallNoP counts a G that has its P back: the count of Gs in syscalls without a P (read by "
+           "the runtime's metrics) drifts up for good.",
+           "go.dev/issue/76435 (unmatched nGsyscallNoP increments and decrements in Go 1.26's new accounting; "
+           "decGSyscallNoP's \"This logic must match, to avoid unmatched increments and decrements\").",
+           "safety", "syscalls", True, "modern"),
+    Mutant("entersyscallblock_classic_order", "entersyscallblock_handoffp",
+           "entersyscallblock does casgstatus(_Grunning, _Gsyscall) first and handoffp(releasep()) after, as Go "
+           "1.25 did.",
+           "Once the G is _Gsyscall its P is up for grabs: sysmon can take it before releasep, which then throws "
+           "\"releasep: invalid p state\" (or the P is handed off twice).",
+           "entersyscallblock 1.27: \"Once we switch to _Gsyscall, we can't safely touch our P anymore, so we "
+           "need to hand it off beforehand\" (proc.go 1.27:4869).", "safety", "default", True, "modern"),
 ]
 
 MUTANTS = {m.name: m for m in CATALOGUE}

@@ -106,7 +106,7 @@ def exitsyscall_lostp_no_cas(rt, s, m, out):
 
 
 def _wire(rt, b, m, oldp) -> None:
-    from ..actions.syscall_classic import restore_stackguard
+    from ..actions.common import restore_stackguard
     g = b[rt.m_curg[m]] - 1
     b[rt.p_status[oldp]] = _Pidle
     rt.leave_syscall(b, oldp)
