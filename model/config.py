@@ -33,7 +33,7 @@ class Config:
     threads: int = 0  # max Ms; 0: unbounded (threads are made whenever startm needs one)
     runq: int = 2  # local run queue capacity (len(p.runq))
     workload: tuple[Program, ...] = field(default_factory=lambda: parse_workload("exit"))
-    protocol: str = "classic"
+    protocol: str = "modern"  # the syscall protocol: modern (Go 1.26+) or classic (_Psyscall, Go 1.14-1.25)
     mutant: str | None = None
     name: str = "custom"
     cutoff: int = DEFAULT_CUTOFF  # unbounded threads: Ms in one local state are counted exactly up to this

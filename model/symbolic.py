@@ -19,11 +19,12 @@ from contextlib import contextmanager
 from .config import ConfigError
 from .layout import GLIST_BITS, GSET, NMIDLELOCKED_BIAS, REF_G, REF_M, REF_P
 from .machine import GoScheduler
-from .vocab import (GF_PREEMPT, GF_PREEMPT_LATE, GF_TOKEN, M_IDLE, M_NONE, SLICE_NAMES, SY_IDLE, SY_INCIDLELOCKED,
+from .vocab import (GF_PREEMPT, GF_PREEMPT_LATE, GF_SCAN, GF_TOKEN, M_IDLE, M_NONE, SLICE_NAMES, SY_IDLE, SY_INCIDLELOCKED,
                     SYSCALL_NAMES, _Grunnable, FATAL_NAMES, G_STATUS_NAMES, P_STATUS_NAMES, PC_NAMES, THROWS, WAIT_NAMES)
 
 # A G's flags: any combination of its flag bits.
-G_FLAG_VALUES = tuple(sorted({a | b | c for a in (0, GF_PREEMPT) for b in (0, GF_TOKEN) for c in (0, GF_PREEMPT_LATE)}))
+G_FLAG_VALUES = tuple(sorted({a | b | c | d for a in (0, GF_PREEMPT) for b in (0, GF_TOKEN) for c in (0, GF_PREEMPT_LATE)
+                              for d in (0, GF_SCAN)}))
 
 
 def _field(name: str) -> str:
@@ -67,6 +68,8 @@ def domains(machine: GoScheduler) -> list[tuple]:
             d = range(2)
         elif f in ("stopwait", "safePointWait"):  # signed counters of Ps, one too many either way
             d = sorted({v % 256 for v in range(-np_ - 1, np_ + 2)})
+        elif f == "nGsyscallNoP":  # signed count of syscalling Gs without a P, one too many either way
+            d = sorted({v % 256 for v in range(-1, ng + 2)})
         elif f == "nmidlelocked":  # around the bias: sysmon's -1, locked Ms either way, one too many
             d = range(NMIDLELOCKED_BIAS - nm - 2, NMIDLELOCKED_BIAS + nm + 2)
         elif f == "pc":

@@ -206,10 +206,9 @@ GRUNNING_NOP_PCS = frozenset({M_ENTERSYSCALLBLOCK_CAS, M_EXITSYSCALL_TRYGETP, M_
 # (modern): from addGSyscallNoP (entersyscallblock, entersyscallHandleGCWait,
 # takeP by another thread) until decGSyscallNoP (exitsyscallTryGetP, exitsyscallNoP).
 NOP_SYSCALL_PCS = frozenset({M_SYSCALL, M_ENTERSYSCALL_CAS, M_EXITSYSCALL_READP} | GRUNNING_NOP_PCS)
-# Threads whose hp names a P they look at but do not hold (it stays wired to
-# its M): classic retake before its CAS; modern retake until takeP; (mutant)
-# an exitsyscall that read m.p before its CAS.
-HP_LOOKS_PCS = frozenset({SY_RETAKE, SY_SETBLOCK, SY_SCANNED, M_EXITSYSCALL_READP})
+# sysmon's pcs where its hp names a P it looks at but does not hold (the P
+# stays wired to its M): classic retake before its CAS; modern retake until takeP.
+HP_LOOKS_PCS = frozenset({SY_RETAKE, SY_SETBLOCK, SY_SCANNED})
 # Threads holding the _Gscan bit of a syscalling G (modern): retake (arg = G+1)
 # and exitsyscallTryGetP's steal-back (the G on its oldp's M).
 SCAN_HOLDING_PCS = frozenset({SY_SCANNED, SY_TAKEN, M_EXITSYSCALL_STEAL})

@@ -138,20 +138,22 @@ def make_no_duplicated_goroutines(mc):
 def make_gomaxprocs_bound(mc):
     L = mc.L
     gomaxprocs = L.np
+    modern = mc.config.protocol == "modern"
     f = _Fields()
     f.add("mp", L.m_p)
     f.add("status", L.g_status)
-    f.add("curg", L.m_curg)
-    f.add("pc", L.proc_pc[:L.nm])
-    f.add("ret", L.proc_ret[:L.nm])
+    if modern:
+        f.add("pc", L.proc_pc[:L.nm])
+        f.add("ret", L.proc_ret[:L.nm])
 
     def fn(vals):
         v = f.split(vals)
         holding = sum(1 for p in v["mp"] if p)
         if holding > gomaxprocs:
             return f"{holding} Ms hold a P but GOMAXPROCS is {gomaxprocs}"
-        windows = sum(1 for cur, mp, pc, ret in zip(v["curg"], v["mp"], v["pc"], v["ret"])
-                      if cur and not mp and v["status"][cur - 1] == _Grunning and no_p_window(pc, ret))
+        # modern: an M in a window without a P runs a _Grunning G that runs no Go code
+        windows = sum(1 for mp, pc, ret in zip(v["mp"], v["pc"], v["ret"]) if not mp and no_p_window(pc, ret)) \
+            if modern else 0
         running = v["status"].count(_Grunning) - windows
         if running > gomaxprocs:
             return f"{running} Gs are _Grunning but GOMAXPROCS is {gomaxprocs}"
@@ -177,18 +179,16 @@ def make_p_accounting(mc):
     f.add("pidle", L.pidle)
     f.add("status", L.p_status)
     f.add("pm", L.p_m)
-    f.add("pcs", L.proc_pc)
-    first_hp = len(L.m_p) + len(L.m_nextp)  # the processes' hp within "held"
+    f.add("sysmon", [L.proc_pc[L.sysmon]])
+    sysmon_hp = len(L.m_p) + len(L.m_nextp) + L.sysmon  # sysmon's hp within "held"
     holders = ([f"M{m}.p" for m in range(L.nm)] + [f"M{m}.nextp" for m in range(L.nm)]
                + [f"{L.proc_name(i)}.hp (a handoff)" for i in range(L.nm + 1)])
 
     def fn(vals):
         v = f.split(vals)
         held = v["held"]
-        # A P retake looks at (classic: about to CAS; modern: until takeP) is not held by it.
-        looks = [first_hp + i for i, pc in enumerate(v["pcs"]) if pc in HP_LOOKS_PCS]
-        if looks:
-            held = tuple(0 if i in looks else r for i, r in enumerate(held))
+        if v["sysmon"][0] in HP_LOOKS_PCS:  # the P retake looks at (classic: before its CAS; modern: until takeP)
+            held = held[:sysmon_hp] + (0,) + held[sysmon_hp + 1:]
         for p, st in enumerate(v["status"]):
             # A _Pgcstop P belongs to the M that stopped the world: its own P
             # (still its m.p) or one stopped for it (owned by no M).
@@ -375,7 +375,9 @@ def make_running_g_has_p(mc):
     f.add("pstatus", L.p_status)
     f.add("pm", L.p_m)
     f.add("pc", L.proc_pc[:L.nm])
-    f.add("ret", L.proc_ret[:L.nm])
+    modern = mc.config.protocol == "modern"
+    if modern:
+        f.add("ret", L.proc_ret[:L.nm])
 
     def fn(vals):
         v = f.split(vals)
@@ -386,7 +388,7 @@ def make_running_g_has_p(mc):
             if (g + 1) not in cur:
                 return f"{g_name(g)} is _Grunning but is no M's curg"
             m = cur.index(g + 1)
-            if no_p_window(v["pc"][m], v["ret"][m]) and not mp[m]:
+            if modern and not mp[m] and no_p_window(v["pc"][m], v["ret"][m]):
                 continue
             p = mp[m] - 1
             if p < 0:
@@ -443,18 +445,20 @@ def make_world_stopped(mc):
     f.add("curg", L.m_curg)
     f.add("gstatus", L.g_status)
     f.add("pstatus", L.p_status)
-    f.add("mp", L.m_p)
-    f.add("ret", L.proc_ret[:L.nm])
+    modern = mc.config.protocol == "modern"
+    if modern:
+        f.add("mp", L.m_p)
+        f.add("ret", L.proc_ret[:L.nm])
 
     def fn(vals):
         v = f.split(vals)
-        # modern: a G in a documented _Grunning-without-P window runs no Go code
-        windows = {v["curg"][m] for m, (pc, ret) in enumerate(zip(v["pc"], v["ret"]))
-                   if no_p_window(pc, ret) and not v["mp"][m]}
         stoppers = [m for m, pc in enumerate(v["pc"]) if pc == M_STW_STOPPED]
         if not stoppers:
             return None
         m = stoppers[0]
+        # modern: a G in a documented _Grunning-without-P window runs no Go code
+        windows = [v["curg"][m2] for m2, (pc, ret) in enumerate(zip(v["pc"], v["ret"]))
+                   if not v["mp"][m2] and no_p_window(pc, ret)] if modern else []
         for p, st in enumerate(v["pstatus"]):
             if st != _Pgcstop:
                 return f"M{m} has stopped the world but P{p} is {P_STATUS_NAMES[st]}"

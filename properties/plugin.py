@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict
 
 from explorer.suggest import did_you_mean
-from model.config import Config, ConfigError, build, from_toml
+from model.config import GO_PROTOCOLS, Config, ConfigError, build, from_toml
 from model.machine import GoScheduler
 from model.mutants import CATALOGUE, MUTANTS
 from model.presets import PRESETS, preset
@@ -61,7 +61,10 @@ class GoSchedPlugin:
         g.add_argument("--protocol", metavar="NAME", choices=("modern", "classic"),
                        help="syscall protocol: modern (Go 1.26+, checked against Go 1.27.3; the default) or classic "
                             "(Go 1.14-1.25, _Psyscall, checked against Go 1.25.5)")
-        g.add_argument("--mutant", metavar="NAME", help="check a seeded bug (see `mutants`)")
+        g.add_argument("--go", metavar="VERSION", choices=sorted(GO_PROTOCOLS),
+                       help="the Go release whose syscall protocol to check: 1.25 (classic) or 1.26/1.27 (modern); "
+                            "the same as --protocol")
+        g.add_argument("--mutant", metavar="NAME", help="check a seeded bug (see `mutants`; its protocol is the default)")
 
     def config_from_args(self, args) -> Config:
         """The configuration the flags describe; ConfigError on bad input."""
@@ -76,6 +79,11 @@ class GoSchedPlugin:
             value = getattr(args, key, None)
             if value is not None:
                 overrides[key] = value
+        go = getattr(args, "go", None)
+        if go is not None:
+            if args.protocol is not None and args.protocol != GO_PROTOCOLS[go]:
+                raise ConfigError(f"--go {go} means the {GO_PROTOCOLS[go]} protocol, but --protocol says {args.protocol}")
+            overrides["protocol"] = GO_PROTOCOLS[go]
         return self.make_config(DEFAULT_PRESET if preset_name is None else preset_name, overrides)
 
     def make_config(self, preset_name: str, overrides: dict) -> Config:

@@ -44,39 +44,79 @@ def header(*names) -> list[str]:
     return [row(*names), row(*["---"] * len(names))]
 
 
-def presets_section(skip_large: bool) -> list[str]:
+PROTOCOLS = ("modern", "classic")  # the default first
+
+
+def _verdict(d) -> str:
+    return d["verdict"] + (f" ({', '.join(v if isinstance(v, str) else v['property'] for v in d['violated'])})"
+                           if d["violated"] else "")
+
+
+def presets_section(skip_large: bool, runs: dict) -> list[str]:
+    """Every preset under both protocols; `runs` keeps each run's JSON for the side-by-side section."""
     out = ["## Presets: the full answer", "",
-           f"Each preset checked with every safety and liveness property, each run in its own process "
-           f"(`gosched-mc check --preset NAME --json`, {WORKERS} workers). Threads are unbounded (the counter "
-           "abstraction, cutoff 1), so a complete search answers for any number of threads. Seconds are "
-           "wall-clock: the safety search (keeping the graph for liveness), the liveness analysis, and the whole "
-           "command; memory is the peak resident set of the search and its workers.", "",
-           *header("preset", "GOMAXPROCS", "runq", "Gs", "states", "transitions", "depth", "safety s",
+           f"Each preset checked under each syscall protocol with every safety and liveness property, each run in "
+           f"its own process (`gosched-mc check --preset NAME --protocol P --json`, {WORKERS} workers). Threads are "
+           "unbounded (the counter abstraction, cutoff 1), so a complete search answers for any number of threads. "
+           "Seconds are wall-clock: the safety search (keeping the graph for liveness), the liveness analysis, and "
+           "the whole command; memory is the peak resident set of the search and its workers.", "",
+           *header("preset", "protocol", "GOMAXPROCS", "runq", "Gs", "states", "transitions", "depth", "safety s",
                    "liveness s", "total s", "peak MB", "bytes/state", "complete", "verdict")]
-    others = 0.0
+    others = {p: 0.0 for p in PROTOCOLS}
     for name, (config, _about) in PRESETS.items():
-        if skip_large and name == "large":
-            out.append(row(name, config.procs, config.runq, config.goroutines, "skipped (--skip-large)",
-                           *[""] * 9))
-            continue
-        d = bench_check(name, workers=WORKERS, liveness=True)
-        if name != "default":
-            others += d["wall_seconds"]
-        verdict = d["verdict"] + (f" ({', '.join(v if isinstance(v, str) else v['property'] for v in d['violated'])})"
-                                  if d["violated"] else "")
-        out.append(row(name, config.procs, config.runq, config.goroutines, f"{d['states']:,}",
-                       f"{d['transitions']:,}", d["depth"], f"{d['safety_seconds']:.1f}",
-                       f"{d['liveness_seconds']:.1f}", f"{d['wall_seconds']:.1f}", f"{d['peak_memory_mb']:,.0f}",
-                       d["bytes_per_state"], "yes" if d["complete"] else "**no**", verdict))
-    out += ["", f"Every preset but `default` together: {others:,.0f} s"
+        for protocol in PROTOCOLS:
+            if skip_large and name == "large":
+                out.append(row(name, protocol, config.procs, config.runq, config.goroutines,
+                               "skipped (--skip-large)", *[""] * 9))
+                continue
+            d = runs[name, protocol] = bench_check(name, "--protocol", protocol, workers=WORKERS, liveness=True)
+            if name != "default":
+                others[protocol] += d["wall_seconds"]
+            out.append(row(name, protocol, config.procs, config.runq, config.goroutines, f"{d['states']:,}",
+                           f"{d['transitions']:,}", d["depth"], f"{d['safety_seconds']:.1f}",
+                           f"{d['liveness_seconds']:.1f}", f"{d['wall_seconds']:.1f}", f"{d['peak_memory_mb']:,.0f}",
+                           d["bytes_per_state"], "yes" if d["complete"] else "**no**", _verdict(d)))
+    out += ["", "Every preset but `default` together: " + ", ".join(f"{others[p]:,.0f} s ({p})" for p in PROTOCOLS)
             + (" (without `large`)." if skip_large else "."), ""]
     return out
 
 
+def side_by_side_section(runs: dict, reached: dict) -> list[str]:
+    """Per workload: both protocols' states, transitions, time, verdict, and the witnesses each reaches there."""
+    out = ["## The two protocols side by side", "",
+           "The same workloads under the modern protocol (Go 1.26+, checked against Go 1.27.3) and the classic one "
+           "(Go 1.14-1.25, checked against Go 1.25.5), from the runs above and the witnesses below. A witness is "
+           "listed under the preset it runs on.", "",
+           *header("preset", "modern states", "classic states", "modern transitions", "classic transitions",
+                   "modern s", "classic s", "modern verdict", "classic verdict", "modern witnesses",
+                   "classic witnesses")]
+    for name in PRESETS:
+        if (name, "modern") not in runs:
+            continue
+        m, c = runs[name, "modern"], runs[name, "classic"]
+        wit = {p: ", ".join(f"`{w}`" for w in reached.get((name, p), ())) or "-" for p in PROTOCOLS}
+        out.append(row(name, f"{m['states']:,}", f"{c['states']:,}", f"{m['transitions']:,}",
+                       f"{c['transitions']:,}", f"{m['wall_seconds']:.1f}", f"{c['wall_seconds']:.1f}", _verdict(m),
+                       _verdict(c), wit["modern"], wit["classic"]))
+    out += ["", "What one protocol has and the other has not (README, \"What the model covers\"): under the classic "
+            "protocol a returning syscall CASes its old P back from `_Psyscall` (steal-back from another M's syscall "
+            "is that one CAS); under the modern one the P stays `_Prunning` and wired, another thread takes it only "
+            "with the G's `_Gscan` bit (setBlockOnExitSyscall, takeP, resume), and a steal-back is "
+            "exitsyscallTryGetP's setBlockOnExitSyscall on the old P. The syscall fast path is a store and a CAS on "
+            "the P (classic) against one CAS on the G (modern). Only the modern protocol has `_Grunning`-without-P "
+            "windows (entersyscallblock, reentersyscall after entersyscallHandleGCWait, exitsyscall before a P), and "
+            "its own invariants and mutants (the scan bit, nGsyscallNoP).", ""]
+    return out
+
+
 def properties_section() -> list[str]:
-    machine, invariants = plugin.build(preset("tiny"))
-    out = ["## Properties", "", "Safety (checked on every reachable state):", ""]
+    machine, invariants = plugin.build(preset("tiny"))  # the modern protocol's, the default
+    _, classic = plugin.build(preset("tiny").with_(protocol="classic"))
+    out = ["## Properties", "", "Safety (checked on every reachable state; the modern protocol's, then the classic "
+           "protocol's own):", ""]
     out += [f"- `{inv.name}`: {inv.doc}" for inv in invariants]
+    names = {inv.name for inv in invariants}
+    out += [f"- `{inv.name}` (classic only): {inv.doc}" for inv in classic if inv.name not in names]
     out.append("- `deadlock`: a state with no step is a finished program, a goroutine spinning forever, or a "
                "genuine program deadlock that checkdead reported; anything else is a scheduler deadlock.")
     out.append("- `model_error` (always on): a step the model cannot take.")
@@ -90,7 +130,8 @@ def properties_section() -> list[str]:
 
 def kill_section() -> list[str]:
     out = ["## Seeded bugs (kill table)", "", "`gosched-mc mutants`: each seeded bug checked on the smallest preset that "
-           "reaches it; safety first, then liveness. Trace: counterexample length, or a lasso's prefix+cycle.", "",
+           "reaches it, under the protocol whose action it changes (the preset column says which); safety first, "
+           "then liveness. Trace: counterexample length, or a lasso's prefix+cycle.", "",
            *header("mutant", "preset", "kind", "verdict", "by property", "trace", "states", "seconds", "grounding")]
     for m in plugin.mutants():
         r = check_mutant(plugin, m, workers=WORKERS)
@@ -102,14 +143,17 @@ def kill_section() -> list[str]:
     return out
 
 
-def witness_section() -> list[str]:
+def witness_section(reached: dict) -> list[str]:
     out = ["## Witnesses", "", "`gosched-mc witness NAME`: the shortest run in which each textbook scenario happens.",
-           "", *header("scenario", "preset", "steps", "states searched", "what happens")]
+           "", *header("scenario", "preset", "protocol", "steps", "states searched", "what happens")]
     for sc in plugin.witnesses():
-        machine, _ = plugin.build(plugin.witness_config(sc))
+        config = plugin.witness_config(sc)
+        machine, _ = plugin.build(config)
         trace, res = find_witness(machine, sc)
-        out.append(row(f"`{sc.name}`", sc.preset, trace.length if trace else "**unreachable**", f"{res.states:,}",
-                       sc.doc))
+        if trace:
+            reached.setdefault((sc.preset, config.protocol), []).append(sc.name)
+        out.append(row(f"`{sc.name}`", sc.preset, config.protocol, trace.length if trace else "**unreachable**",
+                       f"{res.states:,}", sc.doc))
     out.append("")
     return out
 
@@ -219,7 +263,10 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     started = time.perf_counter()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
-    body = presets_section(args.skip_large) + properties_section() + kill_section() + witness_section()
+    runs, reached = {}, {}
+    body = presets_section(args.skip_large, runs)
+    witnesses = witness_section(reached)
+    body += side_by_side_section(runs, reached) + properties_section() + kill_section() + witnesses
     body += benchmark_section()
     body += [] if args.skip_conformance else conformance_section()
     body += optional_script_section("Symbolic checking (z3): a representative subset", "symbolic_report.py",

@@ -32,7 +32,7 @@ def configs(threads: int, only):
             yield name, preset(name).with_(threads=threads)
     for m in CATALOGUE:
         if m.kind == "safety" and (not only or m.name in only):
-            yield m.name, preset(m.preset).with_(threads=threads, mutant=m.name)
+            yield m.name, preset(m.preset).with_(threads=threads, mutant=m.name, protocol=m.protocol)
 
 
 def table(threads: int = 2, max_depth=None, only=(), prove: bool = False, log=print) -> list[str]:

@@ -8,7 +8,7 @@ eventually 10 ms old, a syscall sysmon has seen eventually is too, and
 sysmon's sleep eventually times out.
 """
 
-from ..vocab import (M_SCHEDULE, WAIT_TIMER, WAIT_TIMER_DUE, SLICE_OLD, SLICE_YOUNG, SY_IDLE, SY_SLEEP, SYSCALL_OLD, SYSCALL_SEEN, _Prunning)
+from ..vocab import (WAIT_TIMER, WAIT_TIMER_DUE, SLICE_OLD, SLICE_YOUNG, SY_IDLE, SY_SLEEP, SYSCALL_OLD, SYSCALL_SEEN, _Prunning)
 from ..workload import OP_COMPUTE, OP_LOOP, OP_SPIN
 from .registry import action
 from .sysmon import slice_continues

@@ -20,8 +20,7 @@ so exitsyscallfast's freezeStopWait bail-out is never taken).
 
 from ..vocab import (M_DROPP, M_FOREACHP, M_FOREACHP_WAIT, M_RUN, M_SCHEDULE, M_STOPM, M_STW_STOPPED, M_STW_WAIT,
                      PC_HANDOFF1, PC_WAKEP1,
-                     WAIT_FOREACHP, WAIT_NONE, WAIT_STW, _Grunning, _Gwaiting, _Pgcstop, _Pidle, _Prunning,
-                     _Psyscall)
+                     WAIT_FOREACHP, WAIT_NONE, WAIT_STW, _Grunning, _Gwaiting, _Pgcstop, _Pidle, _Prunning)
 from ..workload import OP_GC, OP_STW
 from .common import advance, current_op
 from .registry import action

@@ -84,7 +84,7 @@ def exitsyscall_read_p(rt, s, m, out):
     if s[rt.g_flags[_syscall_g(rt, s, m)]] & GF_SCAN:
         return
     b = rt.copy(s)
-    b[rt.L.proc_hp[m]] = s[rt.m_p[m]]
+    b[rt.L.proc_arg[m]] = s[rt.m_p[m]]  # kept in arg: a value, not a P the M holds
     b[rt.pc[m]] = M_EXITSYSCALL_READP
     out.append((("exitsyscall_fast", m, _syscall_g(rt, s, m), s[rt.m_p[m]] - 1), rt.freeze(b)))
 
@@ -98,10 +98,10 @@ def exitsyscall_cas_after_read(rt, s, m, out):
     g = _syscall_g(rt, s, m)
     if s[rt.g_flags[g]] & GF_SCAN:
         return
-    pp = s[rt.L.proc_hp[m]] - 1
+    pp = s[rt.L.proc_arg[m]] - 1
     b = rt.copy(s)
     rt.casgstatus(b, g, _Gsyscall, _Grunning)
-    b[rt.L.proc_hp[m]] = 0
+    b[rt.L.proc_arg[m]] = 0
     if pp >= 0:
         b[rt.L.m_oldp[m]] = 0
         rt.leave_syscall(b, pp)
