@@ -361,6 +361,19 @@ def test_a_captured_lockosthread_trace_is_rejected_where_the_locked_m_hands_its_
     assert "Running->Idle" in report.text()
 
 
+def test_time_sleep_is_the_sleep_op_and_its_timer_wake_is_checked_natively():
+    report = conform(str(DATA / "timers.go1.25.p2.txt"))
+    inst = report.instance
+    sleepers = [g for g in range(len(inst.programs)) if any(str(op) == "sleep" for op in inst.programs[g])]
+    assert [[str(op) for op in inst.programs[g]] for g in sleepers] == [["sleep", "sleep", "ready(0)", "exit"]] * 2
+    assert inst.kinds["GoUnblock(timer)"] == 4 and not inst.rules["timer wake"]  # native, not a stand-in
+    assert report.verdict == "accepted", report.text()
+    assert report.validation.explaining()["findRunnable_checkTimers"] == 4
+    first = [c.kind for c in inst.checked].index("GoUnblock(timer)")
+    broken = conform(str(DATA / "timers.go1.25.p2.txt"), without=("findRunnable_checkTimers",))
+    assert broken.verdict == "rejected" and broken.validation.first_unexplained == first
+
+
 def test_a_captured_chanpark_trace_is_accepted_from_the_dump_and_from_the_binary_trace(go125):
     dump = conform(str(DATA / "chanpark.go1.25.p1.txt"))
     binary = conform(str(DATA / "chanpark.go1.25.p1.trace"))

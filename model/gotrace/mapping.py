@@ -8,6 +8,7 @@ events, in order:
     GoCreate of k (this G is the creator)          spawn(k)
     GoUnblock of k (this G is running)             ready(k)
     GoBlock, later unblocked by a running G        park
+    GoBlock "sleep", later unblocked with no G     sleep (time.Sleep: a timer the scheduler runs)
     GoBlock, later unblocked with no G running     net_read (the netpoller; see the rules)
     GoSyscallBegin, then at once ProcStop (own P)  syscall_block (entersyscallblock)
     GoSyscallBegin                                 syscall
@@ -37,10 +38,13 @@ Rules (RULES gives the text the report prints):
   entersyscallblock after releasep). The model's sysmon and syscalling Ms
   never hold a P, so the pair is not covered;
 - woken by the scheduler: a goroutine made runnable by an M that runs no
-  goroutine is in the model's only such path, the netpoller (net_read). For
+  goroutine is in one of the model's two such paths: a "sleep" wait is
+  time.Sleep's timer, which findRunnable's checkTimers readies (op sleep,
+  native); any other wait goes through the netpoller (net_read). For
   "network" waits this is native; for the trace reader ("system goroutine
-  wait", woken by findRunnable's traceReader check) and for timers (sleep,
-  select on a timer) it is a stand-in, counted as mapped;
+  wait", woken by findRunnable's traceReader check) and for other timers (a
+  timer channel, a select with a timeout) it is a stand-in, counted as
+  mapped;
 - runtime goroutines (the trace reader and writer, the trace advancer) are
   modelled like any other goroutine, from their own events;
 - prelude: goroutines that exist when the trace starts are spawned by the
@@ -61,8 +65,8 @@ observe.py).
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..workload import (OP_COMPUTE, OP_EXIT, OP_NET_READ, OP_PARK, OP_READY, OP_SPAWN, OP_SPIN, OP_SYSCALL,
-                        OP_SYSCALL_BLOCK, OP_YIELD, Op)
+from ..workload import (OP_COMPUTE, OP_EXIT, OP_NET_READ, OP_PARK, OP_READY, OP_SLEEP, OP_SPAWN, OP_SPIN,
+                        OP_SYSCALL, OP_SYSCALL_BLOCK, OP_YIELD, Op)
 from .events import (IDLE, NOT_EXIST, RUNNABLE, RUNNING, SYSCALL, UNDETERMINED, WAITING, Event)
 
 G_LETTER = {NOT_EXIST: "N", RUNNABLE: "R", RUNNING: "X", SYSCALL: "S", WAITING: "W"}
@@ -75,14 +79,15 @@ RULES = {
                       "borrowing the P to create the M handoffp starts; the model's sysmon and syscalling Ms hold no P"),
     "trace reader wake": ("mapped", "findRunnable's traceReader check readies the trace reader; stood for by "
                           "the netpoller (net_read)"),
-    "timer wake": ("mapped", "a timer readies a goroutine from the scheduler; stood for by the netpoller "
-                   "(net_read): the model has no timers"),
+    "timer wake": ("mapped", "a timer other than time.Sleep's (a timer channel, a select with a timeout) readies "
+                   "a goroutine from the scheduler; stood for by the netpoller (net_read): the model's only timer "
+                   "is the sleep op's"),
     "scheduler wake": ("mapped", "a goroutine readied by an M running no goroutine, for a reason the model "
                        "does not have; stood for by the netpoller (net_read)"),
     "prelude": ("mapped", "goroutines that exist when the trace starts are created and brought to their "
                 "first status by an unobserved prelude"),
 }
-TIMER_REASONS = {"sleep", "select", "chan receive", "chan send", "sync", "sync.(*Cond).Wait"}
+TIMER_REASONS = {"select", "chan receive", "chan send", "sync", "sync.(*Cond).Wait"}
 
 
 class Unsupported(Exception):
@@ -394,12 +399,14 @@ def _goroutine_transition(e, i, tr, gstate, mbind, ops, pending_block, gidx, nex
         if e.g >= 0 and e.g != e.id and gstate.get(e.g) == RUNNING and e.g in ops:
             ops[e.g].append(Op(OP_READY, gidx[e.id]))
         else:
+            reason = entry[2] if entry is not None else ""
             if entry is not None:
                 program, k = entry[0], entry[1]
-                program[k] = Op(OP_NET_READ)
-            reason = entry[2] if entry is not None else ""
+                program[k] = Op(OP_SLEEP if reason == "sleep" else OP_NET_READ)
             if reason == "network":
                 kind = "GoUnblock(netpoll)"
+            elif reason == "sleep":
+                kind = "GoUnblock(timer)"
             elif reason == "system goroutine wait":
                 rule = "trace reader wake"
             elif reason in TIMER_REASONS:
