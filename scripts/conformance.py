@@ -55,6 +55,9 @@ NOT_SEEN = {
     "exitsyscall_lostp": UNOBSERVABLE + "; the G stays _Gsyscall", "exitsyscallfast_nopidle": UNOBSERVABLE,
     "incidlelocked": UNOBSERVABLE, "stopm": UNOBSERVABLE, "netpoll_block": UNOBSERVABLE,
     "exitsyscall_wirep": "seeded bugs only", "runqsteal_runnext_store": "seeded bugs only",
+    "lockOSThread": UNOBSERVABLE + "; LockOSThread records no event (the op is inferred: the locked thread rule)",
+    "unlockOSThread": UNOBSERVABLE + "; UnlockOSThread records no event", "stoplockedm_park": UNOBSERVABLE,
+    "timer_fires": UNOBSERVABLE + "; a timer's time passing (the GoUnblock is checkTimers')",
 }
 
 

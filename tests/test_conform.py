@@ -24,11 +24,12 @@ from explorer.conform import WithoutActions, reachable, validate
 from model.names import g_index, g_name
 from model.gotrace import events as ev
 from model.gotrace import mapping, runner, toolchain
-from model.gotrace.check import INPUT_ERRORS, Spec, model_for
+from model.gotrace.check import INPUT_ERRORS, Spec, _counts, model_for
 from model.gotrace.observe import ModelObserver
 from model.machine import GoScheduler
 from model.presets import preset
 from model.vocab import SYSCALL_PCS, _Psyscall
+from model.workload import OP_LOCK_THREAD
 from properties.conformance import conform
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -353,12 +354,46 @@ class _forbid_steal_back(WithoutActions):
                    and s[L.p_status[pp]] == _Psyscall for other in range(L.nm))
 
 
-def test_a_captured_lockosthread_trace_is_rejected_where_the_locked_m_hands_its_p_off():
+def _locked(inst):
+    return [inst.g_name(g) for g, program in enumerate(inst.programs) if any(str(op) == "lock_thread" for op in program)]
+
+
+def test_a_goroutine_whose_m_hands_its_p_off_while_work_waits_is_locked_to_its_thread():
+    """LockOSThread records no event: the rule "locked thread" infers it
+    from stoplockedm's and startlockedm's P hand-offs (mapping.py)."""
     report = conform(str(DATA / "lockosthread.go1.25.p2.txt"))
-    assert report.verdict == "rejected" and report.exit_status == 1
-    first = report.instance.checked[report.validation.first_unexplained]
-    assert first.kind == "ProcStop"  # stoplockedm's handoffp: the model has no locked Ms
-    assert "Running->Idle" in report.text()
+    inst = report.instance
+    assert _locked(inst) == ["g22"] and inst.rules["locked thread"] == 1
+    assert [str(op) for op in inst.programs[inst.g_ids.index(22)]][:3] == ["lock_thread", "ready(0)", "syscall"]
+    assert report.verdict == "accepted", report.text()
+    assert report.validation.explaining()["stoplockedm"] and report.validation.explaining()["startlockedm"]
+    assert _counts(inst)["mapped"] == 0  # an inferred op, not a stand-in for any event
+    # The model's locked Ms are needed: without stoplockedm the first hand-off
+    # (the locked M stops its P with g1 runnable) is unexplained.
+    broken = conform(str(DATA / "lockosthread.go1.25.p2.txt"), without=("stoplockedm",))
+    first = [c.kind for c in inst.checked].index("ProcStop")
+    assert broken.verdict == "rejected" and broken.validation.first_unexplained == first
+
+
+def test_an_m_that_stops_its_p_while_work_waits_elsewhere_does_not_make_its_goroutine_locked():
+    # GOMAXPROCS=4: the trace writer g20 runs once, on an M that then stops
+    # its P while the locked g21 is runnable on another P, and leaves it idle:
+    # no hand-off, so g20 is not locked; g21 is.
+    report = conform(str(DATA / "lockosthread.go1.25.p4.txt"))
+    assert _locked(report.instance) == ["g21"]
+    assert report.verdict == "accepted", report.text()
+
+
+def test_a_goroutine_locked_and_runnable_when_the_trace_starts_is_beyond_the_prelude():
+    # os/signal's ensureSigM (g6) is locked and runnable at the start of a
+    # GOMAXPROCS=1 trace; only main runs in the prelude there, so the model
+    # cannot set it up, and the startlockedm hand-off is unexplained.
+    report = conform(str(DATA / "signal.go1.25.p1.rejected.txt"))
+    inst = report.instance
+    assert _locked(inst) == ["g6"] and inst.programs[inst.g_ids.index(6)][0].code == OP_LOCK_THREAD
+    assert report.verdict == "rejected"
+    first = inst.checked[report.validation.first_unexplained]
+    assert first.kind == "ProcStop" and first.event.line == 24
 
 
 def test_time_sleep_is_the_sleep_op_and_its_timer_wake_is_checked_natively():
@@ -454,7 +489,7 @@ def test_conform_accepts_a_dump_and_prints_the_explaining_actions():
 
 
 def test_conform_rejects_with_exit_1_naming_the_event_the_state_and_what_the_model_allows():
-    out = cli(str(DATA / "lockosthread.go1.25.p2.txt"))
+    out = cli(str(DATA / "signal.go1.25.p1.rejected.txt"))
     assert out.returncode == 1
     assert "Verdict: rejected: no run of the model explains checked event" in out.stdout
     assert "the trace's state before it:" in out.stdout and "what the model can do there" in out.stdout
@@ -517,11 +552,12 @@ def test_input_errors_are_exceptions_with_one_sentence():
 # is taken from it by `STEAL`: sysmon (an M holding nothing), or, in the STW
 # variant, the M running g1.
 
-SYNTHETIC = """# go 1.25 trace
+START = """# go 1.25 trace
 M=-1 P=-1 G=-1 Sync Time=1 N=1
 M=10 P=-1 G=-1 StateTransition Time=2 Resource=Proc(0) Reason="" ProcID=0 Undetermined->Running
 M=10 P=0 G=-1 StateTransition Time=3 Resource=Goroutine(1) Reason="" GoID=1 Undetermined->Running
-M=10 P=0 G=1 StateTransition Time=4 Resource=Proc(1) Reason="" ProcID=1 Undetermined->Idle
+"""  # main (g1) running on p0 on M 10
+SYNTHETIC = START + """M=10 P=0 G=1 StateTransition Time=4 Resource=Proc(1) Reason="" ProcID=1 Undetermined->Idle
 M=10 P=0 G=1 StateTransition Time=5 Resource=Goroutine(5) Reason="" GoID=5 NotExist->Runnable
 M=11 P=-1 G=-1 StateTransition Time=6 Resource=Proc(1) Reason="" ProcID=1 Idle->Running
 M=11 P=1 G=-1 StateTransition Time=7 Resource=Goroutine(5) Reason="" GoID=5 Runnable->Running
@@ -555,3 +591,46 @@ def test_a_steal_by_a_running_goroutine_stop_the_world_is_not_a_retake(tmp_path)
     assert report.verdict == "rejected"
     last = report.instance.checked[report.validation.first_unexplained]
     assert last.kind == "ProcSteal(running G: STW or forEachP)" and last.context == (0, 0)
+
+
+# main (g1) and g5, locked to M 10, hand p0 back and forth with M 11 (its
+# stoplockedm and startlockedm); then g5 exits, and `EXIT` says what M 10
+# does next: run g1 (it unlocked first) or give p0 up (mexit took it away).
+LOCKED = START + """M=10 P=0 G=1 StateTransition Time=4 Resource=Goroutine(5) Reason="" GoID=5 NotExist->Runnable
+M=10 P=0 G=1 StateTransition Time=5 Resource=Goroutine(1) Reason="chan receive" GoID=1 Running->Waiting
+M=10 P=0 G=-1 StateTransition Time=6 Resource=Goroutine(5) Reason="" GoID=5 Runnable->Running
+M=10 P=0 G=5 StateTransition Time=7 Resource=Goroutine(1) Reason="" GoID=1 Waiting->Runnable
+M=10 P=0 G=5 StateTransition Time=8 Resource=Goroutine(5) Reason="chan receive" GoID=5 Running->Waiting
+M=10 P=0 G=-1 StateTransition Time=9 Resource=Proc(0) Reason="" ProcID=0 Running->Idle
+M=11 P=-1 G=-1 StateTransition Time=10 Resource=Proc(0) Reason="" ProcID=0 Idle->Running
+M=11 P=0 G=-1 StateTransition Time=11 Resource=Goroutine(1) Reason="" GoID=1 Runnable->Running
+M=11 P=0 G=1 StateTransition Time=12 Resource=Goroutine(5) Reason="" GoID=5 Waiting->Runnable
+M=11 P=0 G=1 StateTransition Time=13 Resource=Goroutine(1) Reason="chan receive" GoID=1 Running->Waiting
+M=11 P=0 G=-1 StateTransition Time=14 Resource=Proc(0) Reason="" ProcID=0 Running->Idle
+M=10 P=-1 G=-1 StateTransition Time=15 Resource=Proc(0) Reason="" ProcID=0 Idle->Running
+M=10 P=0 G=-1 StateTransition Time=16 Resource=Goroutine(5) Reason="" GoID=5 Runnable->Running
+M=10 P=0 G=5 StateTransition Time=17 Resource=Goroutine(1) Reason="" GoID=1 Waiting->Runnable
+M=10 P=0 G=5 StateTransition Time=18 Resource=Goroutine(5) Reason="" GoID=5 Running->NotExist
+EXIT
+M=-1 P=-1 G=-1 Sync Time=30 N=2
+"""
+UNLOCKED_EXIT = """M=10 P=0 G=-1 StateTransition Time=19 Resource=Goroutine(1) Reason="" GoID=1 Runnable->Running"""
+LOCKED_EXIT = """M=10 P=0 G=-1 StateTransition Time=19 Resource=Proc(0) Reason="" ProcID=0 Running->Idle
+M=11 P=-1 G=-1 StateTransition Time=20 Resource=Proc(0) Reason="" ProcID=0 Idle->Running
+M=11 P=0 G=-1 StateTransition Time=21 Resource=Goroutine(1) Reason="" GoID=1 Runnable->Running"""
+
+
+@pytest.mark.parametrize("after_exit, program, exit_step", [
+    (UNLOCKED_EXIT, ["lock_thread", "ready(0)", "park", "ready(0)", "unlock_thread", "exit"], "goexit0"),
+    (LOCKED_EXIT, ["lock_thread", "ready(0)", "park", "ready(0)", "exit"], "mexit"),
+])
+def test_a_locked_goroutine_exits_unlocked_if_its_m_runs_on_and_locked_if_it_only_gives_up_its_p(
+        tmp_path, after_exit, program, exit_step):
+    path = tmp_path / "locked.txt"
+    path.write_text(LOCKED.replace("EXIT", after_exit))
+    report = conform(str(path))
+    inst = report.instance
+    assert [str(op) for op in inst.programs[1]] == program and inst.rules["locked thread"] == 1
+    assert report.verdict == "accepted", report.text(detail=True)
+    assert report.validation.explaining()[exit_step] >= 1
+    assert report.validation.explaining()["startlockedm"] == 1

@@ -15,6 +15,7 @@ events, in order:
     GoStop "runtime.Gosched"                       yield
     GoStop "preempted"                             compute (sysmon's preemptone)
     GoDestroy                                      exit
+    (no event: LockOSThread, inferred; see rules)  lock_thread first, unlock_thread before exit
     (alive when the trace ends)                    spin, a terminal op that does nothing
 
 Scheduler events (GoStart, GoSyscallEnd, GoSyscallEndBlocked, ProcStart,
@@ -45,6 +46,19 @@ Rules (RULES gives the text the report prints):
   wait", woken by findRunnable's traceReader check) and for other timers (a
   timer channel, a select with a timeout) it is a stand-in, counted as
   mapped;
+- locked thread (inferred, counted per goroutine): LockOSThread and
+  UnlockOSThread record no event, but a locked M's exclusivity shows: a
+  goroutine that runs on one M only, an M that runs nothing else while it
+  lives, and a P hand-off only locked Ms make (an M stops its own P while a
+  goroutine X is runnable, and the P's next start is by another M that runs
+  X: stoplockedm's handoffp right after the goroutine stopped on its M, or
+  startlockedm when X is the goroutine and the starting M its own) has
+  lock_thread as its first op (in the prelude if it is waiting, in a syscall
+  or running when the trace starts). If it exits and its M does anything
+  after but stop its P, unlock_thread comes before its exit; otherwise it
+  exits locked (mexit). A goroutine locked and runnable when the trace
+  starts locks when it first runs (the prelude cannot park it again), which
+  the trace's startlockedm contradicts;
 - runtime goroutines (the trace reader and writer, the trace advancer) are
   modelled like any other goroutine, from their own events;
 - prelude: goroutines that exist when the trace starts are spawned by the
@@ -65,8 +79,8 @@ observe.py).
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..workload import (OP_COMPUTE, OP_EXIT, OP_NET_READ, OP_PARK, OP_READY, OP_SLEEP, OP_SPAWN, OP_SPIN,
-                        OP_SYSCALL, OP_SYSCALL_BLOCK, OP_YIELD, Op)
+from ..workload import (OP_COMPUTE, OP_EXIT, OP_LOCK_THREAD, OP_NET_READ, OP_PARK, OP_READY, OP_SLEEP, OP_SPAWN,
+                        OP_SPIN, OP_SYSCALL, OP_SYSCALL_BLOCK, OP_UNLOCK_THREAD, OP_YIELD, Op)
 from .events import (IDLE, NOT_EXIST, RUNNABLE, RUNNING, SYSCALL, UNDETERMINED, WAITING, Event)
 
 G_LETTER = {NOT_EXIST: "N", RUNNABLE: "R", RUNNING: "X", SYSCALL: "S", WAITING: "W"}
@@ -86,6 +100,9 @@ RULES = {
                        "does not have; stood for by the netpoller (net_read)"),
     "prelude": ("mapped", "goroutines that exist when the trace starts are created and brought to their "
                 "first status by an unobserved prelude"),
+    "locked thread": ("inferred", "goroutines whose M hands its P off while goroutines are runnable (stoplockedm "
+                      "or startlockedm) and runs only them: LockOSThread, which no event records, is their first "
+                      "op (lock_thread)"),
 }
 TIMER_REASONS = {"select", "chan receive", "chan send", "sync", "sync.(*Cond).Wait"}
 
@@ -273,10 +290,16 @@ def instantiate(events) -> Instance:
     checked: list[Checked] = []
     drop: set[int] = set()
     last_steal_by: dict[int, tuple] = {}
+    handoffs: dict[int, set] = {}  # ProcStops of an M's own P, with no G, while goroutines are runnable: them
+    borrows: set[int] = set()  # the allocm borrows' ProcStarts (their ProcStops are in drop)
 
     for i, e in enumerate(tr):
         if i in drop:
             continue
+        if e.resource == "P" and not e.is_status and e.new == IDLE and e.p == e.id and e.g < 0:
+            runnable = {g for g in g_ids if gstate.get(g) == RUNNABLE}
+            if runnable:
+                handoffs[i] = runnable
         if e.is_status:
             classes["status"] += 1
             kinds["status"] += 1
@@ -294,6 +317,7 @@ def instantiate(events) -> Instance:
             kind = _proc_transition(e, i, tr, gstate, pstate, mbind, pholder, next_on_m, prev_on_m, drop, rules,
                                     last_steal_by)
             if kind == "allocm borrow":
+                borrows.add(i)
                 classes["not covered"] += 2
                 kinds["ProcStart/ProcStop (allocm borrow)"] += 2
                 continue
@@ -305,6 +329,17 @@ def instantiate(events) -> Instance:
             rules[rule] += 1
         after = _snapshot(gstate, pstate, mbind)
         checked.append(_checked(e, before, after, gidx, pidx, kind, rule))
+
+    for g, unlocks in _locked_goroutines(tr, g_ids, first_bind_g, handoffs, drop | borrows, next_on_m,
+                                             prev_on_m).items():
+        rules["locked thread"] += 1
+        lock = Op(OP_LOCK_THREAD)
+        if g == g0 or g_init[g] in (RUNNING, WAITING, SYSCALL):
+            prelude_ops[g].insert(0, lock)  # locked before the trace starts
+        else:
+            ops[g].insert(0, lock)  # a new goroutine, or a runnable one that locks when it first runs
+        if unlocks:
+            ops[g].insert(len(ops[g]) - 1, Op(OP_UNLOCK_THREAD))
 
     programs, prelude = [], []
     for g in g_ids:
@@ -323,6 +358,76 @@ def instantiate(events) -> Instance:
                     checked=checked, classes=classes, kinds=kinds, rules=rules, total=total,
                     gomaxprocs=len(p_ids))
     return inst
+
+
+def _locked_goroutines(tr, g_ids, first_bind_g, handoffs, skip, next_on_m, prev_on_m) -> dict:
+    """The goroutines locked to their thread (rule "locked thread"), each
+    with whether it unlocks before it exits. A goroutine G is, when
+
+    - it runs on one M only (every GoStart and GoSyscallEnd, and its M at the
+      start), and that M runs no other goroutine from G's first run to its
+      GoDestroy or the trace's end; and
+    - a P hand-off shows that M's exclusivity: an M stops its own P while a
+      goroutine X is runnable (an unlocked M would run it) and the P's next
+      start is by another M that runs X next, either stoplockedm's handoffp
+      (the stopping M is G's and G has just stopped running on it: the M
+      handoffp starts runs X) or startlockedm (X is G, and the M that starts
+      the P and runs it is G's).
+
+    A locked goroutine that exits unlocks first (UnlockOSThread) if its M
+    does anything after the GoDestroy but stop its P (mexit, when it exits
+    locked, stops the P and the thread with it)."""
+    runs: dict[int, set] = {g: ({first_bind_g[g]} if g in first_bind_g else set()) for g in g_ids}
+    first_run: dict[int, int] = {g: 0 for g in first_bind_g}
+    end: dict[int, int] = {}
+    for i, e in enumerate(tr):
+        if e.resource == "G" and e.id in runs and not e.is_status:
+            if e.new == RUNNING:
+                runs[e.id].add(e.m)
+                first_run.setdefault(e.id, i)
+            elif e.new == NOT_EXIST:
+                end[e.id] = i
+    passes = {}  # handoff index -> (the M that starts the P next, the goroutine it runs)
+    for i, runnable in handoffs.items():
+        taken = _next_start(tr, i, skip, next_on_m)
+        if taken is not None and taken[0] != tr[i].m and taken[1] in runnable:
+            passes[i] = taken
+    locked = {}
+    for g in g_ids:
+        if len(runs[g]) != 1 or g not in first_run:
+            continue
+        m = next(iter(runs[g]))
+        lo, hi = first_run[g], end.get(g, len(tr))
+        if any(e.m == m and not e.is_status and (e.g not in (-1, g) or e.resource == "G" and e.new == RUNNING
+                                                 and e.id != g) for e in tr[lo:hi]):
+            continue
+        if not any(lo <= i <= hi and (_stopped_after(tr, i, g, m, prev_on_m) or taken == (m, g))
+                   for i, taken in passes.items()):
+            continue
+        after = next_on_m[hi] if hi < len(tr) else -1
+        if after >= 0 and tr[after].resource == "P" and tr[after].new == IDLE:
+            after = next_on_m[after]
+        locked[g] = after >= 0
+    return locked
+
+
+def _next_start(tr, i, skip, next_on_m):
+    """(M, G) when the next start of the P that tr[i] stops is by M, whose
+    next event starts G; else None. allocm borrows (skip) are passed over."""
+    start = next((j for j in range(i + 1, len(tr)) if tr[j].resource == "P" and tr[j].id == tr[i].id
+                  and not tr[j].is_status and j not in skip), -1)
+    if start < 0 or tr[start].new != RUNNING:
+        return None
+    nxt = next_on_m[start]
+    if nxt < 0 or tr[nxt].resource != "G" or tr[nxt].new != RUNNING:
+        return None
+    return tr[start].m, tr[nxt].id
+
+
+def _stopped_after(tr, i, g, m, prev_on_m) -> bool:
+    """ProcStop tr[i] is M m's, right after G g stopped running on it."""
+    prv = prev_on_m[i]
+    return tr[i].m == m and prv >= 0 and tr[prv].resource == "G" and tr[prv].id == g and tr[prv].old == RUNNING
 
 
 def _verify_status(e: Event, gstate, pstate) -> None:
