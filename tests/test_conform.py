@@ -396,6 +396,23 @@ def test_a_goroutine_locked_and_runnable_when_the_trace_starts_is_beyond_the_pre
     assert first.kind == "ProcStop" and first.event.line == 24
 
 
+def test_a_goroutine_runnable_all_through_the_trace_holds_its_run_queue_slot(tmp_path):
+    # g5 has one status event (Runnable) and no other: it waits in P0's run
+    # queue, ahead of g6, g7 and g8, so the steal at the end (half the queue,
+    # the last grabbed runs) starts g6. Without it the model's steal starts g7.
+    dump = DATA / "chanpark.go1.25.p2.queued.txt"
+    report = conform(str(dump))
+    inst = report.instance
+    assert inst.rules["queued goroutine"] == 1 and inst.g_ids[-1] == 5
+    assert [str(op) for op in inst.programs[-1]] == ["spin"] and str(inst.programs[0][0]) == "spawn(5)"
+    assert report.verdict == "accepted", report.text()
+    assert "runqsteal" in [s.label[0] for s in report.validation.run[-6:]]
+    without = tmp_path / "without-g5.txt"
+    without.write_text("".join(ln for ln in dump.read_text().splitlines(True) if "GoID=5 " not in ln))
+    broken = conform(str(without))
+    assert broken.verdict == "rejected" and broken.validation.first_unexplained == len(broken.instance.checked) - 1
+
+
 def test_time_sleep_is_the_sleep_op_and_its_timer_wake_is_checked_natively():
     report = conform(str(DATA / "timers.go1.25.p2.txt"))
     inst = report.instance

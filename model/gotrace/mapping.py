@@ -32,7 +32,15 @@ reproduce. Every event is counted in one class:
 
 Rules (RULES gives the text the report prints):
 - untouched goroutine: a goroutine with status events only (the runtime's
-  forcegc, bgsweep, scavenger, finalizer...) is not modelled;
+  forcegc, bgsweep, scavenger, finalizer...) is not modelled, unless it is
+  runnable (next rule);
+- queued goroutine (inferred, counted per goroutine): a goroutine with
+  status events only that is runnable all through the trace is in a run
+  queue, where it takes a slot a steal counts
+  (runqsteal grabs half the queue and runs the last it grabbed). It is
+  spawned first in the prelude, ahead of the other goroutines there, so it
+  heads P0's run queue when the trace starts, and its program does nothing
+  (spin): the trace never runs it;
 - allocm borrow: an M that has just given up or taken a P and then starts
   and stops the same P with nothing in between is allocm borrowing it to
   create the M that handoffp starts (sysmon after a retake,
@@ -88,7 +96,11 @@ P_LETTER = {IDLE: "I", RUNNING: "R"}
 MAX_OPS = 250  # a G's program counter is one byte in the model's state
 
 RULES = {
-    "untouched goroutine": ("not modelled", "goroutines with status events only (the runtime's own, asleep)"),
+    "untouched goroutine": ("not modelled", "goroutines with status events only, never runnable (the runtime's "
+                            "own, asleep)"),
+    "queued goroutine": ("inferred", "a goroutine runnable all through the trace (status events only) waits in a "
+                         "run queue, where it counts for steals: created first in the prelude, so that it heads "
+                         "P0's run queue, and never run"),
     "allocm borrow": ("not covered", "an M that just gave up or took a P starts and stops it empty-handed: allocm "
                       "borrowing the P to create the M handoffp starts; the model's sysmon and syscalling Ms hold no P"),
     "trace reader wake": ("mapped", "findRunnable's traceReader check readies the trace reader; stood for by "
@@ -243,6 +255,9 @@ def instantiate(events) -> Instance:
         last[e.m] = i
 
     # --- model numbering
+    queued = [g for g in g_init if g not in touched and g_init[g] == RUNNABLE]  # rule "queued goroutine"
+    touched.update(queued)
+    rules["queued goroutine"] = len(queued)
     running_at_start = [g for g in g_init if g_init[g] == RUNNING and g in first_bind_g and g in touched]
     if not running_at_start:
         raise Unsupported("no goroutine is running when the trace starts, so the model has no first goroutine")
@@ -272,7 +287,7 @@ def instantiate(events) -> Instance:
 
     ops: dict[int, list] = {g: [] for g in g_ids}
     pending_block: dict[int, tuple] = {}  # G -> (its program, index of the block op) awaiting its unblocker
-    preexisting = [g for g in g_ids if g_init[g] != NOT_EXIST]
+    preexisting = sorted((g for g in g_ids if g_init[g] != NOT_EXIST), key=lambda g: g not in queued)
     prelude_ops: dict[int, list] = {g: [] for g in g_ids}
     for g in preexisting:
         if g == g0:
