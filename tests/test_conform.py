@@ -255,7 +255,8 @@ def test_programs_are_read_off_the_trace_and_every_event_is_counted_in_one_class
     text = {inst.g_name(i): [str(op) for op in p] for i, p in enumerate(inst.programs)}
     assert text["g21"] == ["syscall", "syscall", "syscall", "ready(0)", "exit"]
     assert text["g1"][:5] == ["spawn(1)", "spawn(2)", "spawn(3)", "spawn(4)", "spawn(5)"]
-    assert text["g17"] == ["park", "spin"]  # alive at the end: a terminal op that does nothing
+    assert text["g19"] == ["syscall", "syscall", "park", "spin"]  # alive at the end: a terminal op that does nothing
+    assert text["g17"] == text["g18"] == ["sleep", "spin"]  # the trace advancer and CPU-sample reader
     assert len(inst.checked) == 47 and all(c.keys for c in inst.checked)
 
 
@@ -367,7 +368,7 @@ def test_a_goroutine_whose_m_hands_its_p_off_while_work_waits_is_locked_to_its_t
     assert [str(op) for op in inst.programs[inst.g_ids.index(22)]][:3] == ["lock_thread", "ready(0)", "syscall"]
     assert report.verdict == "accepted", report.text()
     assert report.validation.explaining()["stoplockedm"] and report.validation.explaining()["startlockedm"]
-    assert _counts(inst)["mapped"] == 0  # an inferred op, not a stand-in for any event
+    assert _counts(inst)["mapped"] == inst.rules["trace timer sleep"]  # locking is inferred, not a stand-in
     # The model's locked Ms are needed: without stoplockedm the first hand-off
     # (the locked M stops its P with g1 runnable) is unexplained.
     broken = conform(str(DATA / "lockosthread.go1.25.p2.txt"), without=("stoplockedm",))
@@ -384,10 +385,11 @@ def test_an_m_that_stops_its_p_while_work_waits_elsewhere_does_not_make_its_goro
     assert report.verdict == "accepted", report.text()
 
 
-def test_a_goroutine_locked_and_runnable_when_the_trace_starts_is_beyond_the_prelude():
+def test_a_goroutine_locked_and_runnable_when_the_trace_starts_is_beyond_the_prelude_with_one_p():
     # os/signal's ensureSigM (g6) is locked and runnable at the start of a
     # GOMAXPROCS=1 trace; only main runs in the prelude there, so the model
-    # cannot set it up, and the startlockedm hand-off is unexplained.
+    # cannot set it up (with more Ps it can: the next test), and the
+    # startlockedm hand-off is unexplained.
     report = conform(str(DATA / "signal.go1.25.p1.rejected.txt"))
     inst = report.instance
     assert _locked(inst) == ["g6"] and inst.programs[inst.g_ids.index(6)][0].code == OP_LOCK_THREAD
@@ -413,11 +415,39 @@ def test_a_goroutine_runnable_all_through_the_trace_holds_its_run_queue_slot(tmp
     assert broken.verdict == "rejected" and broken.validation.first_unexplained == len(broken.instance.checked) - 1
 
 
+def test_the_trace_advancer_and_cpu_sample_reader_sleep_on_a_timer(tmp_path):
+    # They are the first two goroutines main creates after the stop-the-world
+    # that starts the trace, and wait in wakeableSleep (a channel receive a
+    # timer ends). A pending timer makes an idle M poll the network, so the
+    # locked M's handoffp puts the last P on the idle list, where g6's
+    # exitsyscall takes it (event 26). Without the timers handoffp must start
+    # an M for that P instead (its last-P rule), and the trace is rejected there.
+    dump = DATA / "signal.go1.25.p2.txt"
+    report = conform(str(dump))
+    inst = report.instance
+    assert inst.rules["trace timer sleep"] == 2 and _counts(inst)["mapped"] == 2
+    assert [str(op) for op in inst.programs[inst.g_ids.index(7)]] == ["sleep", "spin"]
+    assert [str(op) for op in inst.programs[inst.g_ids.index(8)]] == ["sleep", "spin"]
+    # os/signal's ensureSigM (g17) is locked and runnable at the start: the
+    # prelude locks it on another P, parks it and main readies it.
+    g17 = inst.g_ids.index(17)
+    assert [str(op) for op in inst.programs[g17]] == ["lock_thread", "park", "park", "spin"] and inst.prelude[g17] == 2
+    assert [str(op) for op in inst.programs[0][:2]] == [f"spawn({g17})", f"ready({g17})"]
+    assert report.verdict == "accepted", report.text()
+    no_range = tmp_path / "no-start-range.txt"
+    no_range.write_text("".join(ln for ln in dump.read_text().splitlines(True) if "(start trace)" not in ln))
+    broken = conform(str(no_range))
+    assert not broken.instance.rules["trace timer sleep"] and broken.verdict == "rejected"
+    first = broken.instance.checked[broken.validation.first_unexplained]
+    assert first.kind == "ProcStart" and first.context[1] == inst.g_ids.index(6)
+
+
 def test_time_sleep_is_the_sleep_op_and_its_timer_wake_is_checked_natively():
     report = conform(str(DATA / "timers.go1.25.p2.txt"))
     inst = report.instance
     sleepers = [g for g in range(len(inst.programs)) if any(str(op) == "sleep" for op in inst.programs[g])]
-    assert [[str(op) for op in inst.programs[g]] for g in sleepers] == [["sleep", "sleep", "ready(0)", "exit"]] * 2
+    assert [[str(op) for op in inst.programs[g]] for g in sleepers] == [["sleep", "spin"]] * 2 + \
+        [["sleep", "sleep", "ready(0)", "exit"]] * 2  # the trace's own sleepers (next test), then the program's
     assert inst.kinds["GoUnblock(timer)"] == 4 and not inst.rules["timer wake"]  # native, not a stand-in
     assert report.verdict == "accepted", report.text()
     assert report.validation.explaining()["findRunnable_checkTimers"] == 4

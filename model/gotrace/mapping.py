@@ -65,8 +65,17 @@ Rules (RULES gives the text the report prints):
   or running when the trace starts). If it exits and its M does anything
   after but stop its P, unlock_thread comes before its exit; otherwise it
   exits locked (mexit). A goroutine locked and runnable when the trace
-  starts locks when it first runs (the prelude cannot park it again), which
-  the trace's startlockedm contradicts;
+  starts was locked, parked and readied before: its prelude is lock_thread,
+  park, and main's prelude spawns and readies it before its other spawns
+  (a stealing M on another P runs it meanwhile). With one P nothing but
+  main runs in the prelude, so there it locks when it first runs, and the
+  trace's startlockedm hand-off is unexplained;
+- trace timer sleep (mapped): the runtime's CPU-sample reader and trace
+  advancer, the first two goroutines created after the stop-the-world that
+  starts the trace (StartTrace), wait in wakeableSleep, a channel receive
+  their timer ends. Their "chan receive" blocks are the sleep op when no
+  running goroutine wakes them: the timer keeps idle Ms polling the network
+  (sched.lastpoll == 0), which decides what handoffp does with a P;
 - runtime goroutines (the trace reader and writer, the trace advancer) are
   modelled like any other goroutine, from their own events;
 - prelude: goroutines that exist when the trace starts are spawned by the
@@ -110,12 +119,18 @@ RULES = {
                    "is the sleep op's"),
     "scheduler wake": ("mapped", "a goroutine readied by an M running no goroutine, for a reason the model "
                        "does not have; stood for by the netpoller (net_read)"),
+    "trace timer sleep": ("mapped", "the runtime's CPU-sample reader and trace advancer (the first two goroutines "
+                          "created after the stop-the-world that starts the trace) wait in wakeableSleep, a channel "
+                          "receive that their timer ends: the model's sleep op (a pending timer makes idle Ms poll "
+                          "the network); counts their GoBlocks asleep at the end and their timer wakes"),
     "prelude": ("mapped", "goroutines that exist when the trace starts are created and brought to their "
                 "first status by an unobserved prelude"),
     "locked thread": ("inferred", "goroutines whose M hands its P off while goroutines are runnable (stoplockedm "
                       "or startlockedm) and runs only them: LockOSThread, which no event records, is their first "
                       "op (lock_thread)"),
 }
+START_TRACE_STW = 'Name="stop-the-world (start trace)"'
+WAKEABLE_SLEEP = "wakeableSleep"  # a pending block's reason for trace timer sleepers
 TIMER_REASONS = {"select", "chan receive", "chan send", "sync", "sync.(*Cond).Wait"}
 
 
@@ -217,11 +232,14 @@ def instantiate(events) -> Instance:
     rules: Counter = Counter()
     tr: list[Event] = []
     total = 0
+    trace_started = None  # (index in tr, goroutine) where StartTrace's stop-the-world ends
     for e in events:
         total += 1
         if e.is_transition:
             tr.append(e)
         else:
+            if trace_started is None and e.kind == "RangeEnd" and START_TRACE_STW in e.text:
+                trace_started = (len(tr), e.g)
             kinds[e.kind] += 1
             classes["other"] += 1
     if not tr:
@@ -253,6 +271,8 @@ def instantiate(events) -> Instance:
             prev_on_m[i] = last[e.m]
             next_on_m[last[e.m]] = i
         last[e.m] = i
+
+    sleepers = _trace_sleepers(tr, trace_started)
 
     # --- model numbering
     queued = [g for g in g_init if g not in touched and g_init[g] == RUNNABLE]  # rule "queued goroutine"
@@ -338,6 +358,8 @@ def instantiate(events) -> Instance:
                 continue
         else:
             kind, rule = _goroutine_transition(e, i, tr, gstate, mbind, ops, pending_block, gidx, next_on_m)
+            if e.id in sleepers and e.new == WAITING and e.reason == "chan receive":
+                pending_block[e.id] = pending_block[e.id][:2] + (WAKEABLE_SLEEP,)
         kinds[kind] += 1
         classes["checked"] += 1
         if rule:
@@ -345,16 +367,33 @@ def instantiate(events) -> Instance:
         after = _snapshot(gstate, pstate, mbind)
         checked.append(_checked(e, before, after, gidx, pidx, kind, rule))
 
+    for g, (program, k, reason) in pending_block.items():
+        if reason == WAKEABLE_SLEEP:  # asleep when the trace ends: its timer is pending
+            program[k] = Op(OP_SLEEP)
+            rules["trace timer sleep"] += 1
+
+    readied: set[int] = set()
     for g, unlocks in _locked_goroutines(tr, g_ids, first_bind_g, handoffs, drop | borrows, next_on_m,
                                              prev_on_m).items():
         rules["locked thread"] += 1
         lock = Op(OP_LOCK_THREAD)
         if g == g0 or g_init[g] in (RUNNING, WAITING, SYSCALL):
             prelude_ops[g].insert(0, lock)  # locked before the trace starts
+        elif g_init[g] == RUNNABLE and len(p_ids) > 1:  # locked, parked and readied again before the trace
+            prelude_ops[g][:0] = [lock, Op(OP_PARK)]
+            prelude_ops[g0].append(Op(OP_READY, gidx[g]))
+            readied.add(gidx[g])
         else:
             ops[g].insert(0, lock)  # a new goroutine, or a runnable one that locks when it first runs
         if unlocks:
             ops[g].insert(len(ops[g]) - 1, Op(OP_UNLOCK_THREAD))
+
+    if readied:  # spawned and readied first: a stealing M takes each from P0's runnext, it locks and parks
+        first = prelude_ops[g0]
+        prelude_ops[g0] = ([op for op in first if op.code == OP_LOCK_THREAD]
+                           + [op for op in first if op.code == OP_SPAWN and op.arg in readied]
+                           + [op for op in first if op.code == OP_READY]
+                           + [op for op in first if op.code == OP_SPAWN and op.arg not in readied])
 
     programs, prelude = [], []
     for g in g_ids:
@@ -373,6 +412,17 @@ def instantiate(events) -> Instance:
                     checked=checked, classes=classes, kinds=kinds, rules=rules, total=total,
                     gomaxprocs=len(p_ids))
     return inst
+
+
+def _trace_sleepers(tr, trace_started) -> set:
+    """The runtime's CPU-sample reader and trace advancer: the first two
+    goroutines created by the goroutine that stopped the world to start the
+    trace, after the stop (StartTrace, trace.go:315-316 in Go 1.25.5)."""
+    if trace_started is None:
+        return set()
+    at, starter = trace_started
+    created = [e.id for e in tr[at:] if e.old == NOT_EXIST and e.new == RUNNABLE and e.g == starter]
+    return set(created[:2])
 
 
 def _locked_goroutines(tr, g_ids, first_bind_g, handoffs, skip, next_on_m, prev_on_m) -> dict:
@@ -407,18 +457,28 @@ def _locked_goroutines(tr, g_ids, first_bind_g, handoffs, skip, next_on_m, prev_
         taken = _next_start(tr, i, skip, next_on_m)
         if taken is not None and taken[0] != tr[i].m and taken[1] in runnable:
             passes[i] = taken
-    locked = {}
+    alone = {}  # goroutine -> the one M it runs on, which runs nothing else while it lives
     for g in g_ids:
         if len(runs[g]) != 1 or g not in first_run:
             continue
         m = next(iter(runs[g]))
         lo, hi = first_run[g], end.get(g, len(tr))
-        if any(e.m == m and not e.is_status and (e.g not in (-1, g) or e.resource == "G" and e.new == RUNNING
-                                                 and e.id != g) for e in tr[lo:hi]):
+        if not any(e.m == m and not e.is_status and (e.g not in (-1, g) or e.resource == "G" and e.new == RUNNING
+                                                     and e.id != g) for e in tr[lo:hi]):
+            alone[g] = m
+    shown = set()
+    for i, (m2, x) in passes.items():
+        prv = prev_on_m[i]
+        stopped = tr[prv].id if prv >= 0 and tr[prv].resource == "G" and tr[prv].old == RUNNING else -1
+        if alone.get(stopped) == tr[i].m:
+            shown.add(stopped)  # stoplockedm: the goroutine that just stopped is the locked one
+        elif alone.get(x) == m2:
+            shown.add(x)  # startlockedm
+    locked = {}
+    for g in g_ids:
+        if g not in shown:
             continue
-        if not any(lo <= i <= hi and (_stopped_after(tr, i, g, m, prev_on_m) or taken == (m, g))
-                   for i, taken in passes.items()):
-            continue
+        hi = end.get(g, len(tr))
         after = next_on_m[hi] if hi < len(tr) else -1
         if after >= 0 and tr[after].resource == "P" and tr[after].new == IDLE:
             after = next_on_m[after]
@@ -437,12 +497,6 @@ def _next_start(tr, i, skip, next_on_m):
     if nxt < 0 or tr[nxt].resource != "G" or tr[nxt].new != RUNNING:
         return None
     return tr[start].m, tr[nxt].id
-
-
-def _stopped_after(tr, i, g, m, prev_on_m) -> bool:
-    """ProcStop tr[i] is M m's, right after G g stopped running on it."""
-    prv = prev_on_m[i]
-    return tr[i].m == m and prv >= 0 and tr[prv].resource == "G" and tr[prv].id == g and tr[prv].old == RUNNING
 
 
 def _verify_status(e: Event, gstate, pstate) -> None:
@@ -522,11 +576,13 @@ def _goroutine_transition(e, i, tr, gstate, mbind, ops, pending_block, gidx, nex
             reason = entry[2] if entry is not None else ""
             if entry is not None:
                 program, k = entry[0], entry[1]
-                program[k] = Op(OP_SLEEP if reason == "sleep" else OP_NET_READ)
+                program[k] = Op(OP_SLEEP if reason in ("sleep", WAKEABLE_SLEEP) else OP_NET_READ)
             if reason == "network":
                 kind = "GoUnblock(netpoll)"
             elif reason == "sleep":
                 kind = "GoUnblock(timer)"
+            elif reason == WAKEABLE_SLEEP:
+                rule = "trace timer sleep"
             elif reason == "system goroutine wait":
                 rule = "trace reader wake"
             elif reason in TIMER_REASONS:
