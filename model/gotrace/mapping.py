@@ -66,10 +66,8 @@ Rules (RULES gives the text the report prints):
   after but stop its P, unlock_thread comes before its exit; otherwise it
   exits locked (mexit). A goroutine locked and runnable when the trace
   starts was locked, parked and readied before: its prelude is lock_thread,
-  park, and main's prelude spawns and readies it before its other spawns
-  (a stealing M on another P runs it meanwhile). With one P nothing but
-  main runs in the prelude, so there it locks when it first runs, and the
-  trace's startlockedm hand-off is unexplained;
+  park, and main's prelude spawns it, yields (so that it runs, locks and
+  parks), readies it and then spawns the others;
 - trace timer sleep (mapped): the runtime's CPU-sample reader and trace
   advancer, the first two goroutines created after the stop-the-world that
   starts the trace (StartTrace), wait in wakeableSleep, a channel receive
@@ -84,8 +82,9 @@ Rules (RULES gives the text the report prints):
   Waiting, syscall if in a syscall. The search starts from every state the
   prelude reaches whose observation is the trace's first, each also with
   the first goroutine's M inside wakep (startTheWorld calls wakep as it ends
-  the stop-the-world that starts the trace) and with the idle P list in any
-  order (the trace does not show it).
+  the stop-the-world that starts the trace), with the idle P list in any
+  order and with each P's queued goroutines (runnext and the run queue) in
+  any order (the trace shows neither).
 
 Trace Ps are renamed so that the P of the goroutine running at the start is
 P0 (the rest in trace order); goroutines are numbered G0 (running at the
@@ -379,7 +378,7 @@ def instantiate(events) -> Instance:
         lock = Op(OP_LOCK_THREAD)
         if g == g0 or g_init[g] in (RUNNING, WAITING, SYSCALL):
             prelude_ops[g].insert(0, lock)  # locked before the trace starts
-        elif g_init[g] == RUNNABLE and len(p_ids) > 1:  # locked, parked and readied again before the trace
+        elif g_init[g] == RUNNABLE:  # locked, parked and readied before the trace starts
             prelude_ops[g][:0] = [lock, Op(OP_PARK)]
             prelude_ops[g0].append(Op(OP_READY, gidx[g]))
             readied.add(gidx[g])
@@ -388,10 +387,11 @@ def instantiate(events) -> Instance:
         if unlocks:
             ops[g].insert(len(ops[g]) - 1, Op(OP_UNLOCK_THREAD))
 
-    if readied:  # spawned and readied first: a stealing M takes each from P0's runnext, it locks and parks
+    if readied:  # spawned first; main yields so that they lock and park, and readies them
         first = prelude_ops[g0]
         prelude_ops[g0] = ([op for op in first if op.code == OP_LOCK_THREAD]
                            + [op for op in first if op.code == OP_SPAWN and op.arg in readied]
+                           + [Op(OP_YIELD)]
                            + [op for op in first if op.code == OP_READY]
                            + [op for op in first if op.code == OP_SPAWN and op.arg not in readied])
 
