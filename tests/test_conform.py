@@ -425,6 +425,17 @@ def test_a_goroutine_runnable_all_through_the_trace_holds_its_run_queue_slot(tmp
     assert broken.verdict == "rejected" and broken.validation.first_unexplained == len(broken.instance.checked) - 1
 
 
+def test_hand_offs_either_goroutine_could_explain_go_to_the_fewest_locked_goroutines():
+    # Two hand-offs: the M that ran g5 stops p0 and g6's M runs g6; then g6's
+    # M stops p0 and g7's M runs g7. g5, g6 and g7 each run alone on their
+    # M, so g5 and g7 locked would explain both too; g6 alone is fewer.
+    report = conform(str(DATA / "signal.go1.25.p1.ambiguous.txt"))
+    assert _locked(report.instance) == ["g6"]
+    assert report.verdict == "accepted", report.text()
+    assert mapping._fewest_explaining([{5, 6}, {6, 7}]) == {6}
+    assert mapping._fewest_explaining([{5}, {6, 7}]) == {5, 6} and mapping._fewest_explaining([]) == set()
+
+
 def test_the_trace_advancer_and_cpu_sample_reader_sleep_on_a_timer(tmp_path):
     # They are the first two goroutines main creates after the stop-the-world
     # that starts the trace, and wait in wakeableSleep (a channel receive a

@@ -62,7 +62,9 @@ Rules (RULES gives the text the report prints):
   X: stoplockedm's handoffp right after the goroutine stopped on its M, or
   startlockedm when X is the goroutine and the starting M its own) has
   lock_thread as its first op (in the prelude if it is waiting, in a syscall
-  or running when the trace starts). If it exits and its M does anything
+  or running when the trace starts). A hand-off that either reading
+  explains (both goroutines run alone on their Ms) goes to whichever makes
+  the fewest goroutines locked over all hand-offs. If it exits and its M does anything
   after but stop its P, unlock_thread comes before its exit; otherwise it
   exits locked (mexit). A goroutine locked and runnable when the trace
   starts was locked, parked and readied before: its prelude is lock_thread,
@@ -94,6 +96,7 @@ observe.py).
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from ..workload import (OP_COMPUTE, OP_EXIT, OP_LOCK_THREAD, OP_NET_READ, OP_PARK, OP_READY, OP_SLEEP, OP_SPAWN,
                         OP_SPIN, OP_SYSCALL, OP_SYSCALL_BLOCK, OP_UNLOCK_THREAD, OP_YIELD, Op)
@@ -466,14 +469,14 @@ def _locked_goroutines(tr, g_ids, first_bind_g, handoffs, skip, next_on_m, prev_
         if not any(e.m == m and not e.is_status and (e.g not in (-1, g) or e.resource == "G" and e.new == RUNNING
                                                      and e.id != g) for e in tr[lo:hi]):
             alone[g] = m
-    shown = set()
+    readings = []  # per hand-off, the goroutines whose lock would explain it
     for i, (m2, x) in passes.items():
         prv = prev_on_m[i]
         stopped = tr[prv].id if prv >= 0 and tr[prv].resource == "G" and tr[prv].old == RUNNING else -1
-        if alone.get(stopped) == tr[i].m:
-            shown.add(stopped)  # stoplockedm: the goroutine that just stopped is the locked one
-        elif alone.get(x) == m2:
-            shown.add(x)  # startlockedm
+        reading = {g for g, m in ((stopped, tr[i].m), (x, m2)) if alone.get(g) == m}  # stoplockedm, startlockedm
+        if reading:
+            readings.append(reading)
+    shown = _fewest_explaining(readings)
     locked = {}
     for g in g_ids:
         if g not in shown:
@@ -484,6 +487,18 @@ def _locked_goroutines(tr, g_ids, first_bind_g, handoffs, skip, next_on_m, prev_
             after = next_on_m[after]
         locked[g] = after >= 0
     return locked
+
+
+def _fewest_explaining(readings) -> set:
+    """The fewest goroutines that explain every hand-off (each hand-off is
+    explained by any goroutine of its reading); the first such set in
+    goroutine order if there are several."""
+    candidates = sorted(set().union(*readings)) if readings else []
+    for size in range(len(candidates) + 1):
+        for chosen in combinations(candidates, size):
+            if all(reading & set(chosen) for reading in readings):
+                return set(chosen)
+    return set()
 
 
 def _next_start(tr, i, skip, next_on_m):
