@@ -38,9 +38,9 @@ Rules (RULES gives the text the report prints):
   status events only that is runnable all through the trace is in a run
   queue, where it takes a slot a steal counts
   (runqsteal grabs half the queue and runs the last it grabbed). It is
-  spawned first in the prelude, ahead of the other goroutines there, so it
-  heads P0's run queue when the trace starts, and its program does nothing
-  (spin): the trace never runs it;
+  spawned first in the prelude, ahead of the other goroutines there (the
+  search then starts from every order of the run queue: see prelude), and
+  its program does nothing (spin): the trace never runs it;
 - allocm borrow: an M that has just given up or taken a P and then starts
   and stops the same P with nothing in between is allocm borrowing it to
   create the M that handoffp starts (sysmon after a retake,
@@ -110,8 +110,8 @@ RULES = {
     "untouched goroutine": ("not modelled", "goroutines with status events only, never runnable (the runtime's "
                             "own, asleep)"),
     "queued goroutine": ("inferred", "a goroutine runnable all through the trace (status events only) waits in a "
-                         "run queue, where it counts for steals: created first in the prelude, so that it heads "
-                         "P0's run queue, and never run"),
+                         "run queue, where it counts for steals: created first in the prelude (the search then tries "
+                         "every order of the queue), and never run"),
     "allocm borrow": ("not covered", "an M that just gave up or took a P starts and stops it empty-handed: allocm "
                       "borrowing the P to create the M handoffp starts; the model's sysmon and syscalling Ms hold no P"),
     "trace reader wake": ("mapped", "findRunnable's traceReader check readies the trace reader; stood for by "
