@@ -187,24 +187,21 @@ func setTimerSlack() {
 
 func dur(ns int64) string { return time.Duration(ns).Round(time.Microsecond).String() }
 
-// conformMode: run under `gosched-mc conform` (scripts/conformance.py),
-// which sets $GOSCHED_MC_TRACE. Unless flags say otherwise, the program then
-// traces into that file, keeps the GOMAXPROCS it is run with, and runs a few
-// short iterations (the syscall, the retake and handoffp, the spawn, the
-// return that takes the P back): a trace of some hundred events, in
-// milliseconds, that the model can be checked against.
+// conformMode: run with no flags under `gosched-mc conform`
+// (scripts/conformance.py), which sets $GOSCHED_MC_TRACE, the program traces
+// into that file, keeps the GOMAXPROCS it is run with, and runs one short
+// iteration (the syscall, the retake and handoffp, the spawn, the return
+// that takes the P back): a trace of some dozens of events, in milliseconds,
+// that the model can be checked against. Any flag (scripts/finding_handoffp.py
+// always gives some) turns it off.
 func conformMode() {
 	path := os.Getenv("GOSCHED_MC_TRACE")
-	if path == "" {
+	if path == "" || flag.NFlag() > 0 {
 		return
 	}
-	set := map[string]bool{}
-	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	defaults := map[string]string{"trace": path, "procs": "0", "iters": "1", "budget": "1s", "long": "1ms"}
 	for name, value := range defaults {
-		if !set[name] {
-			flag.Set(name, value)
-		}
+		flag.Set(name, value)
 	}
 }
 
