@@ -55,6 +55,9 @@ NOT_SEEN = {
     "exitsyscall_lostp": UNOBSERVABLE + "; the G stays _Gsyscall", "exitsyscallfast_nopidle": UNOBSERVABLE,
     "incidlelocked": UNOBSERVABLE, "stopm": UNOBSERVABLE, "netpoll_block": UNOBSERVABLE,
     "exitsyscall_wirep": "seeded bugs only", "runqsteal_runnext_store": "seeded bugs only",
+    "lockOSThread": UNOBSERVABLE + "; LockOSThread records no event (the op is inferred: the locked thread rule)",
+    "unlockOSThread": UNOBSERVABLE + "; UnlockOSThread records no event", "stoplockedm_park": UNOBSERVABLE,
+    "timer_fires": UNOBSERVABLE + "; a timer's time passing (the GoUnblock is checkTimers')",
 }
 
 
@@ -130,9 +133,12 @@ def markdown(rows) -> str:
              "are checked against the model (classic protocol); Go 1.27.3 traces follow the modern protocol, which "
              "the model does not have yet: their rows say `not checked`, or, with `--cross-check`, how the classic "
              "model fares on them (a cross-check, not conformance). `checked`: state transitions the model must "
-             "explain; `mapped`: those of them that go through a stand-in rule (timers as the netpoller); "
-             "`not covered`: events dropped by a named rule (allocm's P borrow); `first unexplained`: the first "
-             "event no run of the model explains, #index/checked and its kind.", "",
+             "explain; `mapped`: those of them that go through a stand-in rule (the trace reader and timer "
+             "channels as the netpoller, the runtime's trace timers as the sleep op); `not covered`: events dropped "
+             "by a named rule (allocm's P borrow); `first unexplained`: the first event no run of the model "
+             "explains, #index/checked and its kind. Ops no event records (LockOSThread, a goroutine queued all "
+             "through the trace) are inferred per goroutine and listed by `gosched-mc conform`, not counted here.",
+             "",
              "| program | GOMAXPROCS | Go | traces | events | checked | mapped | not covered | accepted | seconds per trace |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     groups: dict = {}

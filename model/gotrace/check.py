@@ -124,11 +124,13 @@ class Spec:
 
     def start_variants(self, s) -> list:
         """s, and s with G0's M inside startTheWorld's wakep, each with the
-        idle P list in every order: none of it is observable."""
+        idle P list and each P's queued goroutines in every order: none of
+        it is observable."""
         woken = self.observer.in_wakep(s, 0)
         out = []
         for variant in (s, woken) if woken is not None else (s,):
-            out.extend(self.observer.idle_orders(variant))
+            for queued in self.observer.runq_orders(variant):
+                out.extend(self.observer.idle_orders(queued))
         return out
 
     def run_texts(self, run) -> list[str]:

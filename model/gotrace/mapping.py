@@ -8,12 +8,14 @@ events, in order:
     GoCreate of k (this G is the creator)          spawn(k)
     GoUnblock of k (this G is running)             ready(k)
     GoBlock, later unblocked by a running G        park
+    GoBlock "sleep", later unblocked with no G     sleep (time.Sleep: a timer the scheduler runs)
     GoBlock, later unblocked with no G running     net_read (the netpoller; see the rules)
     GoSyscallBegin, then at once ProcStop (own P)  syscall_block (entersyscallblock)
     GoSyscallBegin                                 syscall
     GoStop "runtime.Gosched"                       yield
     GoStop "preempted"                             compute (sysmon's preemptone)
     GoDestroy                                      exit
+    (no event: LockOSThread, inferred; see rules)  lock_thread first, unlock_thread before exit
     (alive when the trace ends)                    spin, a terminal op that does nothing
 
 Scheduler events (GoStart, GoSyscallEnd, GoSyscallEndBlocked, ProcStart,
@@ -30,17 +32,50 @@ reproduce. Every event is counted in one class:
 
 Rules (RULES gives the text the report prints):
 - untouched goroutine: a goroutine with status events only (the runtime's
-  forcegc, bgsweep, scavenger, finalizer...) is not modelled;
+  forcegc, bgsweep, scavenger, finalizer...) is not modelled, unless it is
+  runnable (next rule);
+- queued goroutine (inferred, counted per goroutine): a goroutine with
+  status events only that is runnable all through the trace is in a run
+  queue, where it takes a slot a steal counts
+  (runqsteal grabs half the queue and runs the last it grabbed). It is
+  spawned first in the prelude, ahead of the other goroutines there (the
+  search then starts from every order of the run queue: see prelude), and
+  its program does nothing (spin): the trace never runs it;
 - allocm borrow: an M that has just given up or taken a P and then starts
   and stops the same P with nothing in between is allocm borrowing it to
   create the M that handoffp starts (sysmon after a retake,
   entersyscallblock after releasep). The model's sysmon and syscalling Ms
   never hold a P, so the pair is not covered;
 - woken by the scheduler: a goroutine made runnable by an M that runs no
-  goroutine is in the model's only such path, the netpoller (net_read). For
+  goroutine is in one of the model's two such paths: a "sleep" wait is
+  time.Sleep's timer, which findRunnable's checkTimers readies (op sleep,
+  native); any other wait goes through the netpoller (net_read). For
   "network" waits this is native; for the trace reader ("system goroutine
-  wait", woken by findRunnable's traceReader check) and for timers (sleep,
-  select on a timer) it is a stand-in, counted as mapped;
+  wait", woken by findRunnable's traceReader check) and for other timers (a
+  timer channel, a select with a timeout) it is a stand-in, counted as
+  mapped;
+- locked thread (inferred, counted per goroutine): LockOSThread and
+  UnlockOSThread record no event, but a locked M's exclusivity shows: a
+  goroutine that runs on one M only, an M that runs nothing else while it
+  lives, and a P hand-off only locked Ms make (an M stops its own P while a
+  goroutine X is runnable, and the P's next start is by another M that runs
+  X: stoplockedm's handoffp right after the goroutine stopped on its M, or
+  startlockedm when X is the goroutine and the starting M its own) has
+  lock_thread as its first op (in the prelude if it is waiting, in a syscall
+  or running when the trace starts). A hand-off that either reading
+  explains (both goroutines run alone on their Ms) goes to whichever makes
+  the fewest goroutines locked over all hand-offs. If it exits and its M does anything
+  after but stop its P, unlock_thread comes before its exit; otherwise it
+  exits locked (mexit). A goroutine locked and runnable when the trace
+  starts was locked, parked and readied before: its prelude is lock_thread,
+  park, and main's prelude spawns it, yields (so that it runs, locks and
+  parks), readies it and then spawns the others;
+- trace timer sleep (mapped): the runtime's CPU-sample reader and trace
+  advancer, the first two goroutines created after the stop-the-world that
+  starts the trace (StartTrace), wait in wakeableSleep, a channel receive
+  their timer ends. Their "chan receive" blocks are the sleep op when no
+  running goroutine wakes them: the timer keeps idle Ms polling the network
+  (sched.lastpoll == 0), which decides what handoffp does with a P;
 - runtime goroutines (the trace reader and writer, the trace advancer) are
   modelled like any other goroutine, from their own events;
 - prelude: goroutines that exist when the trace starts are spawned by the
@@ -49,8 +84,9 @@ Rules (RULES gives the text the report prints):
   Waiting, syscall if in a syscall. The search starts from every state the
   prelude reaches whose observation is the trace's first, each also with
   the first goroutine's M inside wakep (startTheWorld calls wakep as it ends
-  the stop-the-world that starts the trace) and with the idle P list in any
-  order (the trace does not show it).
+  the stop-the-world that starts the trace), with the idle P list in any
+  order and with each P's queued goroutines (runnext and the run queue) in
+  any order (the trace shows neither).
 
 Trace Ps are renamed so that the P of the goroutine running at the start is
 P0 (the rest in trace order); goroutines are numbered G0 (running at the
@@ -60,9 +96,10 @@ observe.py).
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import combinations
 
-from ..workload import (OP_COMPUTE, OP_EXIT, OP_NET_READ, OP_PARK, OP_READY, OP_SPAWN, OP_SPIN, OP_SYSCALL,
-                        OP_SYSCALL_BLOCK, OP_YIELD, Op)
+from ..workload import (OP_COMPUTE, OP_EXIT, OP_LOCK_THREAD, OP_NET_READ, OP_PARK, OP_READY, OP_SLEEP, OP_SPAWN,
+                        OP_SPIN, OP_SYSCALL, OP_SYSCALL_BLOCK, OP_UNLOCK_THREAD, OP_YIELD, Op)
 from .events import (IDLE, NOT_EXIST, RUNNABLE, RUNNING, SYSCALL, UNDETERMINED, WAITING, Event)
 
 G_LETTER = {NOT_EXIST: "N", RUNNABLE: "R", RUNNING: "X", SYSCALL: "S", WAITING: "W"}
@@ -70,19 +107,33 @@ P_LETTER = {IDLE: "I", RUNNING: "R"}
 MAX_OPS = 250  # a G's program counter is one byte in the model's state
 
 RULES = {
-    "untouched goroutine": ("not modelled", "goroutines with status events only (the runtime's own, asleep)"),
+    "untouched goroutine": ("not modelled", "goroutines with status events only, never runnable (the runtime's "
+                            "own, asleep)"),
+    "queued goroutine": ("inferred", "a goroutine runnable all through the trace (status events only) waits in a "
+                         "run queue, where it counts for steals: created first in the prelude (the search then tries "
+                         "every order of the queue), and never run"),
     "allocm borrow": ("not covered", "an M that just gave up or took a P starts and stops it empty-handed: allocm "
                       "borrowing the P to create the M handoffp starts; the model's sysmon and syscalling Ms hold no P"),
     "trace reader wake": ("mapped", "findRunnable's traceReader check readies the trace reader; stood for by "
                           "the netpoller (net_read)"),
-    "timer wake": ("mapped", "a timer readies a goroutine from the scheduler; stood for by the netpoller "
-                   "(net_read): the model has no timers"),
+    "timer wake": ("mapped", "a timer other than time.Sleep's (a timer channel, a select with a timeout) readies "
+                   "a goroutine from the scheduler; stood for by the netpoller (net_read): the model's only timer "
+                   "is the sleep op's"),
     "scheduler wake": ("mapped", "a goroutine readied by an M running no goroutine, for a reason the model "
                        "does not have; stood for by the netpoller (net_read)"),
+    "trace timer sleep": ("mapped", "the runtime's CPU-sample reader and trace advancer (the first two goroutines "
+                          "created after the stop-the-world that starts the trace) wait in wakeableSleep, a channel "
+                          "receive that their timer ends: the model's sleep op (a pending timer makes idle Ms poll "
+                          "the network); counts their GoBlocks asleep at the end and their timer wakes"),
     "prelude": ("mapped", "goroutines that exist when the trace starts are created and brought to their "
                 "first status by an unobserved prelude"),
+    "locked thread": ("inferred", "goroutines whose M hands its P off while goroutines are runnable (stoplockedm "
+                      "or startlockedm) and runs only them: LockOSThread, which no event records, is their first "
+                      "op (lock_thread)"),
 }
-TIMER_REASONS = {"sleep", "select", "chan receive", "chan send", "sync", "sync.(*Cond).Wait"}
+START_TRACE_STW = 'Name="stop-the-world (start trace)"'
+WAKEABLE_SLEEP = "wakeableSleep"  # a pending block's reason for trace timer sleepers
+TIMER_REASONS = {"select", "chan receive", "chan send", "sync", "sync.(*Cond).Wait"}
 
 
 class Unsupported(Exception):
@@ -183,11 +234,14 @@ def instantiate(events) -> Instance:
     rules: Counter = Counter()
     tr: list[Event] = []
     total = 0
+    trace_started = None  # (index in tr, goroutine) where StartTrace's stop-the-world ends
     for e in events:
         total += 1
         if e.is_transition:
             tr.append(e)
         else:
+            if trace_started is None and e.kind == "RangeEnd" and START_TRACE_STW in e.text:
+                trace_started = (len(tr), e.g)
             kinds[e.kind] += 1
             classes["other"] += 1
     if not tr:
@@ -220,7 +274,12 @@ def instantiate(events) -> Instance:
             next_on_m[last[e.m]] = i
         last[e.m] = i
 
+    sleepers = _trace_sleepers(tr, trace_started)
+
     # --- model numbering
+    queued = [g for g in g_init if g not in touched and g_init[g] == RUNNABLE]  # rule "queued goroutine"
+    touched.update(queued)
+    rules["queued goroutine"] = len(queued)
     running_at_start = [g for g in g_init if g_init[g] == RUNNING and g in first_bind_g and g in touched]
     if not running_at_start:
         raise Unsupported("no goroutine is running when the trace starts, so the model has no first goroutine")
@@ -250,7 +309,7 @@ def instantiate(events) -> Instance:
 
     ops: dict[int, list] = {g: [] for g in g_ids}
     pending_block: dict[int, tuple] = {}  # G -> (its program, index of the block op) awaiting its unblocker
-    preexisting = [g for g in g_ids if g_init[g] != NOT_EXIST]
+    preexisting = sorted((g for g in g_ids if g_init[g] != NOT_EXIST), key=lambda g: g not in queued)
     prelude_ops: dict[int, list] = {g: [] for g in g_ids}
     for g in preexisting:
         if g == g0:
@@ -268,10 +327,16 @@ def instantiate(events) -> Instance:
     checked: list[Checked] = []
     drop: set[int] = set()
     last_steal_by: dict[int, tuple] = {}
+    handoffs: dict[int, set] = {}  # ProcStops of an M's own P, with no G, while goroutines are runnable: them
+    borrows: set[int] = set()  # the allocm borrows' ProcStarts (their ProcStops are in drop)
 
     for i, e in enumerate(tr):
         if i in drop:
             continue
+        if e.resource == "P" and not e.is_status and e.new == IDLE and e.p == e.id and e.g < 0:
+            runnable = {g for g in g_ids if gstate.get(g) == RUNNABLE}
+            if runnable:
+                handoffs[i] = runnable
         if e.is_status:
             classes["status"] += 1
             kinds["status"] += 1
@@ -289,17 +354,49 @@ def instantiate(events) -> Instance:
             kind = _proc_transition(e, i, tr, gstate, pstate, mbind, pholder, next_on_m, prev_on_m, drop, rules,
                                     last_steal_by)
             if kind == "allocm borrow":
+                borrows.add(i)
                 classes["not covered"] += 2
                 kinds["ProcStart/ProcStop (allocm borrow)"] += 2
                 continue
         else:
             kind, rule = _goroutine_transition(e, i, tr, gstate, mbind, ops, pending_block, gidx, next_on_m)
+            if e.id in sleepers and e.new == WAITING and e.reason == "chan receive":
+                pending_block[e.id] = pending_block[e.id][:2] + (WAKEABLE_SLEEP,)
         kinds[kind] += 1
         classes["checked"] += 1
         if rule:
             rules[rule] += 1
         after = _snapshot(gstate, pstate, mbind)
         checked.append(_checked(e, before, after, gidx, pidx, kind, rule))
+
+    for g, (program, k, reason) in pending_block.items():
+        if reason == WAKEABLE_SLEEP:  # asleep when the trace ends: its timer is pending
+            program[k] = Op(OP_SLEEP)
+            rules["trace timer sleep"] += 1
+
+    readied: set[int] = set()
+    for g, unlocks in _locked_goroutines(tr, g_ids, first_bind_g, handoffs, drop | borrows, next_on_m,
+                                             prev_on_m).items():
+        rules["locked thread"] += 1
+        lock = Op(OP_LOCK_THREAD)
+        if g == g0 or g_init[g] in (RUNNING, WAITING, SYSCALL):
+            prelude_ops[g].insert(0, lock)  # locked before the trace starts
+        elif g_init[g] == RUNNABLE:  # locked, parked and readied before the trace starts
+            prelude_ops[g][:0] = [lock, Op(OP_PARK)]
+            prelude_ops[g0].append(Op(OP_READY, gidx[g]))
+            readied.add(gidx[g])
+        else:
+            ops[g].insert(0, lock)  # a new goroutine, or a runnable one that locks when it first runs
+        if unlocks:
+            ops[g].insert(len(ops[g]) - 1, Op(OP_UNLOCK_THREAD))
+
+    if readied:  # spawned first; main yields so that they lock and park, and readies them
+        first = prelude_ops[g0]
+        prelude_ops[g0] = ([op for op in first if op.code == OP_LOCK_THREAD]
+                           + [op for op in first if op.code == OP_SPAWN and op.arg in readied]
+                           + [Op(OP_YIELD)]
+                           + [op for op in first if op.code == OP_READY]
+                           + [op for op in first if op.code == OP_SPAWN and op.arg not in readied])
 
     programs, prelude = [], []
     for g in g_ids:
@@ -318,6 +415,103 @@ def instantiate(events) -> Instance:
                     checked=checked, classes=classes, kinds=kinds, rules=rules, total=total,
                     gomaxprocs=len(p_ids))
     return inst
+
+
+def _trace_sleepers(tr, trace_started) -> set:
+    """The runtime's CPU-sample reader and trace advancer: the first two
+    goroutines created by the goroutine that stopped the world to start the
+    trace, after the stop (StartTrace, trace.go:315-316 in Go 1.25.5)."""
+    if trace_started is None:
+        return set()
+    at, starter = trace_started
+    created = [e.id for e in tr[at:] if e.old == NOT_EXIST and e.new == RUNNABLE and e.g == starter]
+    return set(created[:2])
+
+
+def _locked_goroutines(tr, g_ids, first_bind_g, handoffs, skip, next_on_m, prev_on_m) -> dict:
+    """The goroutines locked to their thread (rule "locked thread"), each
+    with whether it unlocks before it exits. A goroutine G is, when
+
+    - it runs on one M only (every GoStart and GoSyscallEnd, and its M at the
+      start), and that M runs no other goroutine from G's first run to its
+      GoDestroy or the trace's end; and
+    - a P hand-off shows that M's exclusivity: an M stops its own P while a
+      goroutine X is runnable (an unlocked M would run it) and the P's next
+      start is by another M that runs X next, either stoplockedm's handoffp
+      (the stopping M is G's and G has just stopped running on it: the M
+      handoffp starts runs X) or startlockedm (X is G, and the M that starts
+      the P and runs it is G's).
+
+    A locked goroutine that exits unlocks first (UnlockOSThread) if its M
+    does anything after the GoDestroy but stop its P (mexit, when it exits
+    locked, stops the P and the thread with it)."""
+    runs: dict[int, set] = {g: ({first_bind_g[g]} if g in first_bind_g else set()) for g in g_ids}
+    first_run: dict[int, int] = {g: 0 for g in first_bind_g}
+    end: dict[int, int] = {}
+    for i, e in enumerate(tr):
+        if e.resource == "G" and e.id in runs and not e.is_status:
+            if e.new == RUNNING:
+                runs[e.id].add(e.m)
+                first_run.setdefault(e.id, i)
+            elif e.new == NOT_EXIST:
+                end[e.id] = i
+    passes = {}  # handoff index -> (the M that starts the P next, the goroutine it runs)
+    for i, runnable in handoffs.items():
+        taken = _next_start(tr, i, skip, next_on_m)
+        if taken is not None and taken[0] != tr[i].m and taken[1] in runnable:
+            passes[i] = taken
+    alone = {}  # goroutine -> the one M it runs on, which runs nothing else while it lives
+    for g in g_ids:
+        if len(runs[g]) != 1 or g not in first_run:
+            continue
+        m = next(iter(runs[g]))
+        lo, hi = first_run[g], end.get(g, len(tr))
+        if not any(e.m == m and not e.is_status and (e.g not in (-1, g) or e.resource == "G" and e.new == RUNNING
+                                                     and e.id != g) for e in tr[lo:hi]):
+            alone[g] = m
+    readings = []  # per hand-off, the goroutines whose lock would explain it
+    for i, (m2, x) in passes.items():
+        prv = prev_on_m[i]
+        stopped = tr[prv].id if prv >= 0 and tr[prv].resource == "G" and tr[prv].old == RUNNING else -1
+        reading = {g for g, m in ((stopped, tr[i].m), (x, m2)) if alone.get(g) == m}  # stoplockedm, startlockedm
+        if reading:
+            readings.append(reading)
+    shown = _fewest_explaining(readings)
+    locked = {}
+    for g in g_ids:
+        if g not in shown:
+            continue
+        hi = end.get(g, len(tr))
+        after = next_on_m[hi] if hi < len(tr) else -1
+        if after >= 0 and tr[after].resource == "P" and tr[after].new == IDLE:
+            after = next_on_m[after]
+        locked[g] = after >= 0
+    return locked
+
+
+def _fewest_explaining(readings) -> set:
+    """The fewest goroutines that explain every hand-off (each hand-off is
+    explained by any goroutine of its reading); the first such set in
+    goroutine order if there are several."""
+    candidates = sorted(set().union(*readings)) if readings else []
+    for size in range(len(candidates) + 1):
+        for chosen in combinations(candidates, size):
+            if all(reading & set(chosen) for reading in readings):
+                return set(chosen)
+    return set()
+
+
+def _next_start(tr, i, skip, next_on_m):
+    """(M, G) when the next start of the P that tr[i] stops is by M, whose
+    next event starts G; else None. allocm borrows (skip) are passed over."""
+    start = next((j for j in range(i + 1, len(tr)) if tr[j].resource == "P" and tr[j].id == tr[i].id
+                  and not tr[j].is_status and j not in skip), -1)
+    if start < 0 or tr[start].new != RUNNING:
+        return None
+    nxt = next_on_m[start]
+    if nxt < 0 or tr[nxt].resource != "G" or tr[nxt].new != RUNNING:
+        return None
+    return tr[start].m, tr[nxt].id
 
 
 def _verify_status(e: Event, gstate, pstate) -> None:
@@ -394,12 +588,16 @@ def _goroutine_transition(e, i, tr, gstate, mbind, ops, pending_block, gidx, nex
         if e.g >= 0 and e.g != e.id and gstate.get(e.g) == RUNNING and e.g in ops:
             ops[e.g].append(Op(OP_READY, gidx[e.id]))
         else:
+            reason = entry[2] if entry is not None else ""
             if entry is not None:
                 program, k = entry[0], entry[1]
-                program[k] = Op(OP_NET_READ)
-            reason = entry[2] if entry is not None else ""
+                program[k] = Op(OP_SLEEP if reason in ("sleep", WAKEABLE_SLEEP) else OP_NET_READ)
             if reason == "network":
                 kind = "GoUnblock(netpoll)"
+            elif reason == "sleep":
+                kind = "GoUnblock(timer)"
+            elif reason == WAKEABLE_SLEEP:
+                rule = "trace timer sleep"
             elif reason == "system goroutine wait":
                 rule = "trace reader wake"
             elif reason in TIMER_REASONS:

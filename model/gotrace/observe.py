@@ -107,6 +107,26 @@ class ModelObserver:
             out.append(bytes(b))
         return out
 
+    def runq_orders(self, s) -> list:
+        """s with each P's queued goroutines (runnext and the run queue) in
+        every order: which goroutine waits where when a trace starts is not
+        observable."""
+        queues = []
+        for slots, nxt in zip(self.L.p_runq, self.L.p_runnext):
+            items = [s[o] for o in slots if s[o]] + ([s[nxt]] if s[nxt] else [])
+            queues.append((slots, nxt if s[nxt] else None, list(dict.fromkeys(permutations(items)))))
+        out = []
+        for choice in product(*(orders for _, _, orders in queues)):
+            b = bytearray(s)
+            for (slots, nxt, _), order in zip(queues, choice):
+                order = list(order)
+                if nxt is not None:
+                    b[nxt] = order.pop()
+                for o, v in zip(slots, order):
+                    b[o] = v
+            out.append(bytes(b))
+        return out
+
     def pcs(self, s) -> tuple:
         """Each G's program counter (its next op)."""
         return tuple(s[o] for o in self.g_pc)

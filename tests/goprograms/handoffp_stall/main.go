@@ -64,7 +64,7 @@ var (
 	flagShort  = flag.Duration("short", 120*time.Microsecond, "the spinner spins until this long after the syscall started")
 	flagLong   = flag.Duration("long", 50*time.Millisecond, "if G2 has not run by -short, spin until it runs or until this long after the syscall started")
 	flagSlack  = flag.Bool("timerslack", false, "set every thread's timer slack to 1ns (sysmon then ticks every ~20us instead of ~70us; needs CAP_SYS_NICE)")
-	flagProcs  = flag.Int("procs", 2, "GOMAXPROCS")
+	flagProcs  = flag.Int("procs", 2, "GOMAXPROCS (0: keep $GOMAXPROCS)")
 	flagWork   = flag.Int("work", 200, "additions between two clock reads in the spin loops; with 0 the spinner spends nearly all its time inside runtime.nanotime, where async preemption never lands")
 )
 
@@ -187,9 +187,30 @@ func setTimerSlack() {
 
 func dur(ns int64) string { return time.Duration(ns).Round(time.Microsecond).String() }
 
+// conformMode: run with no flags under `gosched-mc conform`
+// (scripts/conformance.py), which sets $GOSCHED_MC_TRACE, the program traces
+// into that file, keeps the GOMAXPROCS it is run with, and runs one short
+// iteration (the syscall, the retake and handoffp, the spawn, the return
+// that takes the P back): a trace of some dozens of events, in milliseconds,
+// that the model can be checked against. Any flag (scripts/finding_handoffp.py
+// always gives some) turns it off.
+func conformMode() {
+	path := os.Getenv("GOSCHED_MC_TRACE")
+	if path == "" || flag.NFlag() > 0 {
+		return
+	}
+	defaults := map[string]string{"trace": path, "procs": "0", "iters": "1", "budget": "1s", "long": "1ms"}
+	for name, value := range defaults {
+		flag.Set(name, value)
+	}
+}
+
 func main() {
 	flag.Parse()
-	runtime.GOMAXPROCS(*flagProcs)
+	conformMode()
+	if *flagProcs > 0 {
+		runtime.GOMAXPROCS(*flagProcs)
+	}
 	debug.SetGCPercent(-1) // no GC: a stop-the-world would wait for the spinner
 	n := *flagIters
 	results = make([]result, n)

@@ -1,7 +1,6 @@
 // timers: goroutines that sleep (time.Sleep parks them on a timer; the
-// scheduler's checkTimers or a stealing M readies them when it fires). The
-// model has no timers: these wake-ups go through the netpoller stand-in
-// (see model/gotrace/mapping.py, "timer wake").
+// scheduler's checkTimers or a stealing M readies them when it fires). Each
+// time.Sleep is the model's sleep op (see model/gotrace/mapping.py).
 package main
 
 import (
