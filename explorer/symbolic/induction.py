@@ -82,6 +82,8 @@ class Lemma:
     name: str
     statement: str
     term: tuple
+    catalogue: bool = False  # one of the model's named lemmas (not a generated candidate)
+    reason: str = ""  # why it holds: the lemma's own sentence, or its family's
 
 
 @dataclass
@@ -96,9 +98,34 @@ class ProofResult:
     cti: list = field(default_factory=list)
     broken: list = field(default_factory=list)
     seconds: float = 0.0
+    inductive: int = 0  # lemmas Houdini kept (`lemmas` is the subset the proof needs)
+    samples: int = 0  # reachable states the candidates were filtered on
 
 
-def houdini(problem, lemmas, samples=(), k: int = 1, log=None, max_iterations: int = 10_000) -> ProofResult:
+def needed_lemmas(solver, enc, active, k: int, last: dict) -> list:
+    """A subset of an inductive set of lemmas that is still inductive with
+    the claim: assume only the lemmas in the step's unsat core, and repeat
+    until the core keeps them all (each round's set proves itself and the
+    claim, so the last one is a proof of its own)."""
+    while True:
+        solver.push()
+        flags = [z3.Bool(f"lemma {j}") for j in range(len(active))]
+        for f, lm in zip(flags, active):
+            solver.add(z3.Implies(f, z3.And([enc.term(lm.term, i) for i in range(k)])))
+        solver.add(z3.Or([z3.Not(c) for c in last.values()] + [z3.Not(enc.term(lm.term, k)) for lm in active]))
+        verdict = solver.check(flags)
+        if verdict != z3.unsat:
+            raise RuntimeError(f"z3 answered {verdict} on a subset of an inductive set of lemmas")
+        core = {str(x) for x in solver.unsat_core()}
+        solver.pop()
+        keep = [lm for f, lm in zip(flags, active) if str(f) in core]
+        if len(keep) == len(active):
+            return active
+        active = keep
+
+
+def houdini(problem, lemmas, samples=(), k: int = 1, log=None, max_iterations: int = 10_000,
+            minimise: bool = True) -> ProofResult:
     """k-induction of the properties strengthened by the largest subset of
     `lemmas` that is inductive together with them (Houdini): a lemma the
     step breaks is dropped, and the step is tried again; when the step
@@ -107,7 +134,8 @@ def houdini(problem, lemmas, samples=(), k: int = 1, log=None, max_iterations: i
     started = time.perf_counter()
     offered = len(lemmas)
     init = problem.view.init_states()
-    lemmas = [lm for lm in lemmas if all(T.evaluate(lm.term, s) for s in list(init) + list(samples))]
+    samples = list(samples)
+    lemmas = [lm for lm in lemmas if all(T.evaluate(lm.term, s) for s in list(init) + samples)]
     sampled = len(lemmas)
     if log:
         log(f"prove: {offered:,} candidate lemmas, {sampled:,} hold in the initial and the {len(samples):,} sampled states")
@@ -134,20 +162,26 @@ def houdini(problem, lemmas, samples=(), k: int = 1, log=None, max_iterations: i
         verdict = solver.check()
         if verdict == z3.unsat:
             solver.pop()
-            return ProofResult(True, k, active, offered, sampled, iterations, seconds=time.perf_counter() - started)
+            needed = needed_lemmas(solver, enc, active, k, last) if minimise else active
+            if log and minimise:
+                log(f"prove: {len(needed):,} of the {len(active):,} lemmas suffice (unsat cores)")
+            return ProofResult(True, k, needed, offered, sampled, iterations, seconds=time.perf_counter() - started,
+                               inductive=len(active), samples=len(samples))
         if verdict != z3.sat:
             raise RuntimeError(f"z3 answered {verdict} on the induction step: {solver.reason_unknown()}")
         model = solver.model()
         ev = lambda c: z3.is_true(model.eval(c, model_completion=True))  # noqa: E731
         keep = [lm for lm, c in zip(active, at[k]) if ev(c)]
         if log:
-            log(f"prove: step {iterations}: {len(active) - len(keep)} lemmas dropped, {len(keep):,} left")
+            gone = [lm.name for lm in active if lm not in keep]
+            log(f"prove: step {iterations}: {len(gone)} lemmas dropped, {len(keep):,} left"
+                + (f" ({', '.join(gone[:8])}{', ...' if len(gone) > 8 else ''})" if gone else ""))
         if len(keep) == len(active):
             states = [enc.state(model, i) for i in range(k + 1)]
             broken = [name for name, c in last.items() if not ev(c)]
             solver.pop()
             return ProofResult(False, k, active, offered, sampled, iterations, cti=states, broken=broken,
-                               seconds=time.perf_counter() - started)
+                               seconds=time.perf_counter() - started, samples=len(samples))
         solver.pop()
         active = keep
     raise RuntimeError("Houdini did not settle")
