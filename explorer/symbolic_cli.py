@@ -172,7 +172,8 @@ def prove_config(plugin, config, k: int = 1, samples: int = 20_000) -> str:
     problem = build_problem(plugin.symbolic_view(machine), plugin.invariants_of(plugin.symbolic_view(machine).machine))
     r = run_proof(plugin, machine, problem, k, samples)
     if r.proven:
-        return f"proven (k={k}, {len(r.lemmas)} lemmas)"
+        named = sum(1 for lm in r.lemmas if lm.catalogue)
+        return f"proven (k={k}, {len(r.lemmas)} lemmas: {named} named, {len(r.lemmas) - named} generated)"
     if r.base_violation is not None:
         return "violated"
     return f"CTI ({', '.join(r.broken)})"
