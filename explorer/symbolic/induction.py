@@ -153,36 +153,6 @@ class _Step:
             active = keep
 
 
-def _survivors(problem, start, active: list, lemmas, limit: int = 500) -> list:
-    """The lemmas (indices) left after a concrete search from `start`, the
-    last of k states in a row satisfying the claim and every active lemma:
-    a lemma broken in a successor of such a state is not in the largest
-    inductive subset, so it is dropped without a solver call; the search
-    goes on from the successors that satisfy the claim and the lemmas left
-    (up to `limit` states). The relation is evaluated concretely."""
-    from . import terms as T
-    from .relation import ModelError
-    rel = problem.relation
-    domains = [set(d) for d in problem.domains.values]
-    broken = [inv.violated for inv in problem.invariants] + ([problem.deadlock] if problem.deadlock else [])
-    queue, seen = [start], {start}
-    while queue and len(seen) < limit:
-        s = queue.pop(0)
-        try:
-            succs = [t for _, t in rel.successors(s) if t is not None]
-        except (ModelError, ValueError, IndexError):
-            continue
-        for t in succs:
-            if t in seen:
-                continue
-            seen.add(t)
-            if any(v not in d for v, d in zip(t, domains)) or any(T.evaluate(c, t) for c in broken):
-                continue
-            active = [j for j in active if T.evaluate(lemmas[j].term, t)]
-            queue.append(t)
-    return active
-
-
 def houdini(problem, lemmas, samples=(), k: int = 1, log=None, max_iterations: int = 10_000,
             minimise: bool = True, on_drop=None) -> ProofResult:
     """k-induction of the properties strengthened by the largest subset of
@@ -216,7 +186,6 @@ def houdini(problem, lemmas, samples=(), k: int = 1, log=None, max_iterations: i
             return ProofResult(True, k, [lemmas[j] for j in needed], offered, sampled, iterations,
                                seconds=time.perf_counter() - started, inductive=len(active), samples=len(samples))
         keep = [j for j in active if step.holds(step.concl[j])]
-        keep = _survivors(problem, enc.state(step.model, k - 1), keep, lemmas)
         if log:
             gone = [lemmas[j].name for j in active if j not in set(keep)]
             log(f"prove: step {iterations}: {len(gone)} lemmas dropped, {len(keep):,} left"
