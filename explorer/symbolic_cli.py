@@ -144,11 +144,25 @@ def sample_states(machine, limit: int) -> list:
     return list(seen)
 
 
-def run_proof(plugin, machine, problem, k: int, samples: int, log=None):
-    from .symbolic.induction import Lemma, houdini
+def proof_lemmas(plugin, problem) -> list:
+    """The plugin's strengthening lemmas (compiled from their own checks,
+    as the invariants are) and its generated candidates, as Houdini's
+    candidates."""
+    from .symbolic import terms as T
+    from .symbolic.induction import Lemma
+    from .symbolic.props import compile_invariants
     view = problem.view
-    lemmas = [Lemma(*x) for x in plugin.candidate_lemmas(view.machine, problem.domains.values)]
-    return houdini(problem, lemmas, sample_states(machine, samples), k, log=log)
+    named = getattr(plugin, "lemmas_of", lambda m: [])(view.machine)
+    out = [Lemma(s.name, s.doc, T.negate(s.violated), catalogue=True, reason=s.doc)
+           for s in compile_invariants(named, problem.domains.values)]
+    families = getattr(plugin, "lemma_families", {})
+    return out + [Lemma(name, statement, term, reason=families.get(family, ""))
+                  for family, name, statement, term in plugin.candidate_lemmas(view.machine, problem.domains.values)]
+
+
+def run_proof(plugin, machine, problem, k: int, samples: int, log=None):
+    from .symbolic.induction import houdini
+    return houdini(problem, proof_lemmas(plugin, problem), sample_states(machine, samples), k, log=log)
 
 
 def prove_config(plugin, config, k: int = 1, samples: int = 20_000) -> str:
@@ -158,7 +172,8 @@ def prove_config(plugin, config, k: int = 1, samples: int = 20_000) -> str:
     problem = build_problem(plugin.symbolic_view(machine), plugin.invariants_of(plugin.symbolic_view(machine).machine))
     r = run_proof(plugin, machine, problem, k, samples)
     if r.proven:
-        return f"proven (k={k}, {len(r.lemmas)} lemmas)"
+        named = sum(1 for lm in r.lemmas if lm.catalogue)
+        return f"proven (k={k}, {len(r.lemmas)} lemmas: {named} named, {len(r.lemmas) - named} generated)"
     if r.base_violation is not None:
         return "violated"
     return f"CTI ({', '.join(r.broken)})"
@@ -175,6 +190,21 @@ def add_prove(sub, plugin, add_config_arguments) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
+def print_lemmas(lemmas) -> None:
+    """The named lemmas with their reasons, then the generated ones by family."""
+    for lm in lemmas:
+        if lm.catalogue:
+            print(f"  {lm.name}: {lm.reason}")
+    by_reason: dict = {}
+    for lm in lemmas:
+        if not lm.catalogue:
+            by_reason.setdefault(lm.reason, []).append(lm)
+    for reason, group in by_reason.items():
+        print(f"  {len(group)} generated, because: {reason or '(no reason given)'}")
+        for lm in group:
+            print(f"    {lm.statement}")
+
+
 def cmd_prove(plugin, args) -> int:
     from .symbolic.bmc import Disagreement
     from .verdict import EXIT_OK
@@ -185,7 +215,9 @@ def cmd_prove(plugin, args) -> int:
     c = config.to_dict()
     summary = {"engine": "k-induction", "k": args.k, "properties": problem.names + ["type_ok", "no_crash"],
                "proven": r.proven, "lemmas_offered": r.candidates, "lemmas_after_sampling": r.after_sampling,
-               "lemmas": [{"name": lm.name, "statement": lm.statement} for lm in r.lemmas] if r.proven else [],
+               "threads": "bounded by --threads (symbolic checking needs numbered threads)",
+               "lemmas": [{"name": lm.name, "statement": lm.statement, "reason": lm.reason, "catalogue": lm.catalogue}
+                          for lm in r.lemmas] if r.proven else [],
                "iterations": r.iterations, "seconds": round(r.seconds + problem.seconds, 3)}
     if r.proven:
         code = EXIT_OK
@@ -196,16 +228,20 @@ def cmd_prove(plugin, args) -> int:
     summary["exit_code"] = code
     if not args.json:
         print(f"{PROG} prove: {c['name']} ({c['protocol']} protocol){'  mutant: ' + c['mutant'] if c['mutant'] else ''}")
-        print(f"  GOMAXPROCS={c['procs']} threads<={c['threads']} runq={c['runq']} goroutines={c['goroutines']}")
+        print(f"  GOMAXPROCS={c['procs']} threads<={c['threads']} runq={c['runq']} goroutines={c['goroutines']} "
+              f"(threads bounded: symbolic checking needs numbered threads, so unbounded threads are not proven)")
         print(f"  claim: {', '.join(summary['properties'])}")
-        print(f"  lemmas: {r.candidates:,} candidates, {r.after_sampling:,} hold on {args.samples:,} sampled states")
+        print(f"  lemmas: {r.candidates:,} candidates (the model's named lemmas and generated ones), "
+              f"{r.after_sampling:,} hold on the {r.samples:,} reachable states sampled")
     if r.proven:
         if not args.json:
-            print(f"Proven by {args.k}-induction with {len(r.lemmas):,} strengthening lemmas (each proven in the same "
-                  f"induction; {r.iterations} Houdini steps, {r.seconds + problem.seconds:.1f} s).")
+            named = [lm for lm in r.lemmas if lm.catalogue]
+            print(f"Proven by {args.k}-induction with {len(r.lemmas):,} strengthening lemmas ({len(named)} named, "
+                  f"{len(r.lemmas) - len(named):,} generated; each proven in the same induction, none assumed; the "
+                  f"subset of the {r.inductive:,} Houdini kept that the proof needs; {r.iterations} Houdini steps, "
+                  f"{r.seconds + problem.seconds:.1f} s).")
             if args.lemmas:
-                for lm in r.lemmas:
-                    print(f"  {lm.name}: {lm.statement}")
+                print_lemmas(r.lemmas)
             print("Verdict: every safety property holds in every reachable state (no bound).")
     elif r.base_violation is not None:
         summary["violated"] = r.base_violation.violated

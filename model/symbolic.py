@@ -19,8 +19,10 @@ from contextlib import contextmanager
 from .config import ConfigError
 from .layout import GLIST_BITS, GSET, NMIDLELOCKED_BIAS, REF_G, REF_M, REF_P
 from .machine import GoScheduler
-from .vocab import (GF_PREEMPT, GF_PREEMPT_LATE, GF_SCAN, GF_TOKEN, M_IDLE, M_NONE, SLICE_NAMES, SY_IDLE, SY_INCIDLELOCKED,
-                    SYSCALL_NAMES, _Grunnable, FATAL_NAMES, G_STATUS_NAMES, P_STATUS_NAMES, PC_NAMES, THROWS, WAIT_NAMES)
+from .names import g_name
+from .vocab import (FATAL_NAMES, G_STATUS_NAMES, GF_PREEMPT, GF_PREEMPT_LATE, GF_SCAN, GF_TOKEN, M_IDLE, M_NONE,
+                    P_STATUS_NAMES, PC_NAMES, SLICE_NAMES, SY_IDLE, SY_INCIDLELOCKED, SYSCALL_NAMES, THROWS, WAIT_NAMES,
+                    _Grunnable)
 
 # A G's flags: any combination of its flag bits.
 G_FLAG_VALUES = tuple(sorted({a | b | c | d for a in (0, GF_PREEMPT) for b in (0, GF_TOKEN) for c in (0, GF_PREEMPT_LATE)
@@ -62,9 +64,7 @@ def domains(machine: GoScheduler) -> list[tuple]:
             d = sorted(SLICE_NAMES)
         elif name.startswith("P") and f == "syscallwhen":
             d = sorted(SYSCALL_NAMES)
-        elif f in ("tick61", "sysmonwait", "netpollBreak"):
-            d = range(2)
-        elif f in ("runSafePointFn", "gcwaiting", "stopnote"):
+        elif f in ("tick61", "sysmonwait", "netpollBreak") or f in ("runSafePointFn", "gcwaiting", "stopnote"):
             d = range(2)
         elif f in ("stopwait", "safePointWait"):  # signed counters of Ps, one too many either way
             d = sorted({v % 256 for v in range(-np_ - 1, np_ + 2)})
@@ -161,7 +161,8 @@ class SymbolicView:
 
 def candidate_lemmas(machine: GoScheduler, domains: list) -> list[tuple]:
     """Candidate strengthening invariants, in the runtime's vocabulary:
-    (name, statement, term that holds). Each says what a thread's (or
+    (family, name, statement, term that holds); the family's reason is
+    model/lemmas.py:FAMILIES's. Each says what a thread's (or
     sysmon's) locals, or sched's counters, are while it is at one program
     counter, or what a G's or P's fields are in one status:
 
@@ -179,11 +180,17 @@ def candidate_lemmas(machine: GoScheduler, domains: list) -> list[tuple]:
         f = _field(names[o])
         if v == 0 and L.kinds[o] in (REF_G, REF_P, REF_M):
             return "nil"
+        if f == "pc" and names[o].startswith("G"):
+            return f"op {v}"
+        if f == "ret" and v == 0:
+            return "none"
         if f == "pc" or f == "ret":
             return PC_NAMES.get(v, str(v))
         if f == "status":
             return (G_STATUS_NAMES if names[o].startswith("G") else P_STATUS_NAMES).get(v, str(v))
-        if L.kinds[o] in (REF_G, REF_P, REF_M):
+        if L.kinds[o] == REF_G:
+            return g_name(v - 1)
+        if L.kinds[o] in (REF_P, REF_M):
             return f"{L.kinds[o]}{v - 1}"
         if o == L.nmidlelocked:
             return str(v - NMIDLELOCKED_BIAS)
@@ -192,7 +199,7 @@ def candidate_lemmas(machine: GoScheduler, domains: list) -> list[tuple]:
     sched = [L.npidle, L.nmspinning, L.needspinning, L.nmidlelocked, L.netpolling] + ([L.nmidle] if L.bounded else [])
     sched += [L.runq[0]]  # "M0 at findRunnable: netpoll or stopm => sched.runq is empty"
 
-    def lemmas_for(key_o, label, fields):
+    def lemmas_for(family, key_o, label, fields):
         for kv in domains[key_o]:
             when = ("==", ("v", key_o), ("c", kv))
             for o in fields:
@@ -200,10 +207,10 @@ def candidate_lemmas(machine: GoScheduler, domains: list) -> list[tuple]:
                     continue
                 head = f"{label} {show(key_o, kv)} => {names[o]}"
                 for v in domains[o]:
-                    out.append((f"{names[key_o]}={kv}=>{names[o]}={v}", f"{head} = {show(o, v)}",
+                    out.append((family, f"{names[key_o]}={kv}=>{names[o]}={v}", f"{head} = {show(o, v)}",
                                 ("or", ("!=", ("v", key_o), ("c", kv)), ("==", ("v", o), ("c", v)))))
                 if 0 in domains[o] and len(domains[o]) > 2:
-                    out.append((f"{names[key_o]}={kv}=>{names[o]}!=0", f"{head} != {show(o, 0)}",
+                    out.append((family, f"{names[key_o]}={kv}=>{names[o]}!=0", f"{head} != {show(o, 0)}",
                                 ("or", ("!=", ("v", key_o), ("c", kv)), ("!=", ("v", o), ("c", 0)))))
             del when
 
@@ -212,9 +219,10 @@ def candidate_lemmas(machine: GoScheduler, domains: list) -> list[tuple]:
         own = [getattr(L, "proc_" + f)[i] for f in L.proc_fields]
         if i < L.nm:
             own += [getattr(L, "m_" + f)[i] for f in ("p", "nextp", "oldp", "curg", "spinning", "gp")]
-        lemmas_for(pc, f"{L.proc_name(i)} at", own + sched)
-        lemmas_for(L.proc_ret[i], f"{L.proc_name(i)} returning to", own)  # inside wakep/handoffp, called from
+        lemmas_for("pc_fields", pc, f"{L.proc_name(i)} at", own + sched)
+        lemmas_for("ret_fields", L.proc_ret[i], f"{L.proc_name(i)} returning to", own)  # inside wakep/handoffp, called from
     # "M0 at running G => M0.curg is _Grunning": what an M's reference points at, per pc
+    family = "pc_refs"
     for i in range(L.nm + 1):
         pc = L.proc_pc[i]
         refs = [("hp", L.proc_hp[i], L.p_status, P_STATUS_NAMES)]
@@ -228,11 +236,12 @@ def candidate_lemmas(machine: GoScheduler, domains: list) -> list[tuple]:
                 for sv in sorted({v for o in status for v in domains[o]}):
                     parts = [("or", ("!=", ("v", ref), ("c", x + 1)), ("==", ("v", status[x]), ("c", sv)))
                              for x in range(len(status)) if x + 1 in domains[ref]]
-                    out.append((f"{names[pc]}={kv}=>{f}.status={sv}",
+                    out.append((family, f"{names[pc]}={kv}=>{f}.status={sv}",
                                 f"{L.proc_name(i)} at {show(pc, kv)} => {L.proc_name(i)}.{f} is nil or "
                                 f"{status_names.get(sv, sv)}",
                                 ("or", ("!=", ("v", pc), ("c", kv)), ("and", *parts))))
     # "M0 at findRunnable: drop P => M0.p's run queue is empty"
+    family = "pc_p_empty"
     for i in range(L.nm):
         pc, ref = L.proc_pc[i], L.m_p[i]
         for kv in domains[pc]:
@@ -240,39 +249,42 @@ def candidate_lemmas(machine: GoScheduler, domains: list) -> list[tuple]:
                 parts = [("or", ("!=", ("v", ref), ("c", x + 1)), ("==", ("v", field[x]), ("c", 0)))
                          for x in range(L.np) if x + 1 in domains[ref]]
                 if parts:
-                    out.append((f"{names[pc]}={kv}=>p.{what}", f"M{i} at {show(pc, kv)} => M{i}.p's {what}",
+                    out.append((family, f"{names[pc]}={kv}=>p.{what}", f"M{i} at {show(pc, kv)} => M{i}.p's {what}",
                                 ("or", ("!=", ("v", pc), ("c", kv)), ("and", *parts))))
     # "P0 _Psyscall => some M has oldp = P0": who holds a G or P in a status
+    family = "held"
     holders = [(L.p_status, P_STATUS_NAMES, "P", [("p", L.m_p), ("nextp", L.m_nextp), ("oldp", L.m_oldp),
                                                   ("hp", L.proc_hp)]),
                (L.g_status, G_STATUS_NAMES, "G", [("curg", L.m_curg), ("gp", L.m_gp)])]
     for status, status_names, kind, fields in holders:
         for x, so in enumerate(status):
+            who = g_name(x) if kind == "G" else f"{kind}{x}"
             for sv in domains[so]:
                 for f, offs in fields:
                     parts = [("==", ("v", o), ("c", x + 1)) for o in offs if x + 1 in domains[o]]
                     if not parts:
                         continue
-                    out.append((f"{names[so]}={sv}=>some.{f}={kind}{x}",
-                                f"{kind}{x} {status_names.get(sv, sv)} => some thread's {f} is {kind}{x}",
+                    out.append((family, f"{names[so]}={sv}=>some.{f}={kind}{x}",
+                                f"{who} {status_names.get(sv, sv)} => some thread's {f} is {who}",
                                 ("or", ("!=", ("v", so), ("c", sv)), ("or", *parts) if len(parts) > 1 else parts[0])))
     # "sched.runq has a G => some M is not parked": work is never left with every thread asleep
-    work = [(f"sched.runq has a G", ("!=", ("v", L.runq[0]), ("c", 0)))]
+    family = "work_awake"
+    work = [("sched.runq has a G", ("!=", ("v", L.runq[0]), ("c", 0)))]
     work += [(f"P{p}.runnext has a G", ("!=", ("v", L.p_runnext[p]), ("c", 0))) for p in range(L.np)]
     work += [(f"P{p}.runq has a G", ("!=", ("v", L.p_runq[p][0]), ("c", 0))) for p in range(L.np)]
-    work += [(f"G{g} is _Grunnable", ("==", ("v", L.g_status[g]), ("c", _Grunnable))) for g in range(L.ng)]
+    work += [(f"{g_name(g)} is _Grunnable", ("==", ("v", L.g_status[g]), ("c", _Grunnable))) for g in range(L.ng)]
     for text, cond in work:
         for what, bad in (("parked", (M_IDLE,)), ("parked or not created", (M_IDLE, M_NONE))):
             awake = [("and", *[("!=", ("v", L.proc_pc[m]), ("c", b)) for b in bad]) for m in range(L.nm)]
-            out.append((f"{text}=>some M not {what}", f"{text} => some M is not {what}",
+            out.append((family, f"{text}=>some M not {what}", f"{text} => some M is not {what}",
                         ("or", ("not", cond), ("or", *awake) if len(awake) > 1 else awake[0])))
             sysmon_busy = ("and", *[("!=", ("v", L.proc_pc[L.sysmon]), ("c", pc)) for pc in (SY_IDLE, SY_INCIDLELOCKED)])
-            out.append((f"{text}=>some M not {what} or sysmon busy",
+            out.append((family, f"{text}=>some M not {what} or sysmon busy",
                         f"{text} => some M is not {what}, or sysmon is handing off a P",
                         ("or", ("not", cond), *awake, sysmon_busy)))
     for g in range(L.ng):
-        lemmas_for(L.g_status[g], f"G{g}", [L.g_pc[g], L.g_wait[g], L.g_flags[g]])
-        lemmas_for(L.g_pc[g], f"G{g} at op", list(L.g_status))  # "G0 past spawn(1) => G1 is not _Gidle"
+        lemmas_for("g_fields", L.g_status[g], g_name(g), [L.g_pc[g], L.g_wait[g], L.g_flags[g]])
+        lemmas_for("g_progress", L.g_pc[g], f"{g_name(g)} at", list(L.g_status))  # "G0 past spawn(1) => G1 is not _Gidle"
     for p in range(L.np):
-        lemmas_for(L.p_status[p], f"P{p}", [L.p_m[p], L.p_runnext[p]])
+        lemmas_for("p_fields", L.p_status[p], f"P{p}", [L.p_m[p], L.p_runnext[p]])
     return out

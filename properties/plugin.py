@@ -10,8 +10,10 @@ import argparse
 import re
 from dataclasses import asdict
 
+from explorer.spec import Invariant
 from explorer.suggest import did_you_mean
 from model.config import GO_PROTOCOLS, Config, ConfigError, build, from_toml
+from model.lemmas import FAMILIES, lemmas
 from model.machine import GoScheduler
 from model.mutants import CATALOGUE, MUTANTS
 from model.presets import PRESETS, preset
@@ -21,6 +23,7 @@ from model.timeline import timeline as trace_timeline
 from . import conformance
 from .invariants import invariants
 from .liveness import liveness_properties
+from .memo import memoised
 from .witnesses import SCENARIOS
 
 DEFAULT_PRESET = "default"
@@ -189,6 +192,17 @@ class GoSchedPlugin:
         """Candidate strengthening invariants for `prove` (model/symbolic.py)."""
         from model.symbolic import candidate_lemmas
         return candidate_lemmas(machine, domains)
+
+    @property
+    def lemma_families(self) -> dict:
+        """Why each family of generated candidates holds (model/lemmas.py)."""
+        return FAMILIES
+
+    def lemmas_of(self, machine):
+        """The strengthening lemmas of model/lemmas.py as named predicates
+        (the safety invariants' form: the explicit search can check them and
+        the symbolic engine compiles them)."""
+        return [Invariant(lm.name, memoised(lm.offsets, lm.fn), lm.reason) for lm in lemmas(machine)]
 
     def build(self, config: Config):
         """(machine, invariants) for a configuration."""

@@ -82,6 +82,8 @@ class Lemma:
     name: str
     statement: str
     term: tuple
+    catalogue: bool = False  # one of the model's named lemmas (not a generated candidate)
+    reason: str = ""  # why it holds: the lemma's own sentence, or its family's
 
 
 @dataclass
@@ -96,18 +98,74 @@ class ProofResult:
     cti: list = field(default_factory=list)
     broken: list = field(default_factory=list)
     seconds: float = 0.0
+    inductive: int = 0  # lemmas Houdini kept (`lemmas` is the subset the proof needs)
+    samples: int = 0  # reachable states the candidates were filtered on
 
 
-def houdini(problem, lemmas, samples=(), k: int = 1, log=None, max_iterations: int = 10_000) -> ProofResult:
+class _Step:
+    """The induction step for a set of lemmas, on one incremental solver:
+    lemma j is assumed in frames 0..k-1 under a flag (an assumption of the
+    check), and each check asks for a step breaking the claim or one of the
+    lemmas given, under a fresh round flag retired afterwards; so z3 keeps
+    what it learned from one check to the next."""
+
+    def __init__(self, enc, k: int, domains, lemmas):
+        self.solver = z3.Solver()
+        for i in range(k):
+            self.solver.add(z3.And(list(claims(enc, i, domains).values())))
+            self.solver.add(enc.step(i))
+        self.last = claims(enc, k, domains)
+        self.flags = [z3.Bool(f"assume {j}") for j in range(len(lemmas))]
+        for f, lm in zip(self.flags, lemmas):
+            self.solver.add(z3.Implies(f, z3.And([enc.term(lm.term, i) for i in range(k)])))
+        self.concl = [enc.term(lm.term, k) for lm in lemmas]
+        self.rounds = 0
+
+    def check(self, active: list):
+        """z3's verdict on: the lemmas `active` (indices) in frames 0..k-1,
+        and the claim or one of them broken in frame k."""
+        self.rounds += 1
+        go = z3.Bool(f"round {self.rounds}")
+        self.solver.add(z3.Implies(go, z3.Or([z3.Not(c) for c in self.last.values()]
+                                             + [z3.Not(self.concl[j]) for j in active])))
+        verdict = self.solver.check([self.flags[j] for j in active] + [go])
+        self.model = self.solver.model() if verdict == z3.sat else None
+        self.core = {str(x) for x in self.solver.unsat_core()} if verdict == z3.unsat else set()
+        self.solver.add(z3.Not(go))
+        if verdict not in (z3.sat, z3.unsat):
+            raise RuntimeError(f"z3 answered {verdict} on the induction step: {self.solver.reason_unknown()}")
+        return verdict
+
+    def holds(self, c) -> bool:
+        return z3.is_true(self.model.eval(c, model_completion=True))
+
+    def needed(self, active: list) -> list:
+        """A subset of an inductive set of lemmas that is still inductive with
+        the claim: assume only the lemmas in the step's unsat core, and repeat
+        until the core keeps them all (each round's set proves itself and the
+        claim, so the last one is a proof of its own)."""
+        while True:
+            if self.check(active) != z3.unsat:
+                raise RuntimeError("a subset of an inductive set of lemmas is not inductive")
+            keep = [j for j in active if str(self.flags[j]) in self.core]
+            if len(keep) == len(active):
+                return active
+            active = keep
+
+
+def houdini(problem, lemmas, samples=(), k: int = 1, log=None, max_iterations: int = 10_000,
+            minimise: bool = True, on_drop=None) -> ProofResult:
     """k-induction of the properties strengthened by the largest subset of
     `lemmas` that is inductive together with them (Houdini): a lemma the
     step breaks is dropped, and the step is tried again; when the step
-    breaks only the properties themselves, that is the CTI."""
+    breaks only the properties themselves, that is the CTI. on_drop(lemmas,
+    states), if given, sees each step that drops lemmas (for finding new ones)."""
     from . import terms as T
     started = time.perf_counter()
     offered = len(lemmas)
     init = problem.view.init_states()
-    lemmas = [lm for lm in lemmas if all(T.evaluate(lm.term, s) for s in list(init) + list(samples))]
+    samples = list(samples)
+    lemmas = [lm for lm in lemmas if all(T.evaluate(lm.term, s) for s in list(init) + samples)]
     sampled = len(lemmas)
     if log:
         log(f"prove: {offered:,} candidate lemmas, {sampled:,} hold in the initial and the {len(samples):,} sampled states")
@@ -116,38 +174,28 @@ def houdini(problem, lemmas, samples=(), k: int = 1, log=None, max_iterations: i
         return ProofResult(False, k, [], offered, sampled, 0, base_violation=base,
                            seconds=time.perf_counter() - started)
     enc = problem.encoding()
-    domains = problem.domains.values
-    solver = z3.Solver()
-    for i in range(k):
-        solver.add(z3.And(list(claims(enc, i, domains).values())))
-        solver.add(enc.step(i))
-    last = claims(enc, k, domains)
-    active = list(lemmas)
+    step = _Step(enc, k, problem.domains.values, lemmas)
+    active = list(range(len(lemmas)))
     iterations = 0
     while iterations < max_iterations:
         iterations += 1
-        solver.push()
-        at = [[enc.term(lm.term, i) for lm in active] for i in range(k + 1)]
-        for i in range(k):
-            solver.add(z3.And(at[i]) if at[i] else z3.BoolVal(True))
-        solver.add(z3.Or([z3.Not(c) for c in last.values()] + [z3.Not(x) for x in at[k]]))
-        verdict = solver.check()
-        if verdict == z3.unsat:
-            solver.pop()
-            return ProofResult(True, k, active, offered, sampled, iterations, seconds=time.perf_counter() - started)
-        if verdict != z3.sat:
-            raise RuntimeError(f"z3 answered {verdict} on the induction step: {solver.reason_unknown()}")
-        model = solver.model()
-        ev = lambda c: z3.is_true(model.eval(c, model_completion=True))  # noqa: E731
-        keep = [lm for lm, c in zip(active, at[k]) if ev(c)]
+        if step.check(active) == z3.unsat:
+            needed = step.needed(active) if minimise else active
+            if log and minimise:
+                log(f"prove: {len(needed):,} of the {len(active):,} lemmas suffice (unsat cores)")
+            return ProofResult(True, k, [lemmas[j] for j in needed], offered, sampled, iterations,
+                               seconds=time.perf_counter() - started, inductive=len(active), samples=len(samples))
+        keep = [j for j in active if step.holds(step.concl[j])]
         if log:
-            log(f"prove: step {iterations}: {len(active) - len(keep)} lemmas dropped, {len(keep):,} left")
+            gone = [lemmas[j].name for j in active if j not in set(keep)]
+            log(f"prove: step {iterations}: {len(gone)} lemmas dropped, {len(keep):,} left"
+                + (f" ({', '.join(gone[:8])}{', ...' if len(gone) > 8 else ''})" if gone else ""))
+        if on_drop is not None and len(keep) < len(active):
+            on_drop([lemmas[j] for j in active if j not in set(keep)], [enc.state(step.model, i) for i in range(k + 1)])
         if len(keep) == len(active):
-            states = [enc.state(model, i) for i in range(k + 1)]
-            broken = [name for name, c in last.items() if not ev(c)]
-            solver.pop()
-            return ProofResult(False, k, active, offered, sampled, iterations, cti=states, broken=broken,
-                               seconds=time.perf_counter() - started)
-        solver.pop()
+            states = [enc.state(step.model, i) for i in range(k + 1)]
+            broken = [name for name, c in step.last.items() if not step.holds(c)]
+            return ProofResult(False, k, [lemmas[j] for j in active], offered, sampled, iterations, cti=states,
+                               broken=broken, seconds=time.perf_counter() - started, samples=len(samples))
         active = keep
     raise RuntimeError("Houdini did not settle")
