@@ -51,8 +51,9 @@ def test_without_strong_fairness_of_retakes_cas_a_syscall_loop_starves_its_run_q
     """retake's decision is not assumed: the clock and the skip rules make
     sysmon try (sysretake). What is assumed is that its CAS is not lost at
     every try: without that, the lasso is a syscall that returns between
-    retake's incidlelocked(-1) and its CAS, again and again."""
-    machine, _, v = verification("syscallloop")
+    retake's incidlelocked(-1) and its CAS, again and again (the classic
+    protocol's CAS; the modern one's castogscanstatus is keyed the same)."""
+    machine, _, v = verification("syscallloop@classic")
     assert all(x.holds for x in v.liveness)
     machine.fairness_strong = lambda key: False  # weak fairness only, for this one check
     try:

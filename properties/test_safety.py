@@ -4,13 +4,17 @@ import pytest
 
 from explorer.spec import DEADLOCK
 from properties.conftest import SAFETY_PRESETS, verification
-from properties.invariants import MAKERS
+from properties.invariants import CLASSIC_ONLY, MAKERS
+from properties.invariants_modern import MAKERS as MODERN_MAKERS
 
-PROPERTIES = [make.__name__.removeprefix("make_") for make in MAKERS] + [DEADLOCK]
+COMMON = [make.__name__.removeprefix("make_") for make in MAKERS if make not in CLASSIC_ONLY] + [DEADLOCK]
+OWN = {"classic": [make.__name__.removeprefix("make_") for make in CLASSIC_ONLY],
+       "modern": [make.__name__.removeprefix("make_") for make in MODERN_MAKERS]}
+CASES = [(name, prop) for name in SAFETY_PRESETS
+         for prop in COMMON + OWN["classic" if name.endswith("@classic") else "modern"]]
 
 
-@pytest.mark.parametrize("prop", PROPERTIES)
-@pytest.mark.parametrize("name", SAFETY_PRESETS)
+@pytest.mark.parametrize("name,prop", CASES)
 def test_property_holds_on_every_reachable_state(name, prop):
     _, invariants, v = verification(name)
     result = v.result

@@ -72,7 +72,7 @@ def test_the_unbounded_search_has_no_cut_and_reaches_beyond_any_small_bound():
 
 
 def test_an_abstract_counterexample_is_shown_as_a_run_with_numbered_threads():
-    m, inv = plugin.build(preset("syscalls").with_(mutant="exitsyscall_no_cas"))
+    m, inv = plugin.build(preset("syscalls").with_(mutant="exitsyscall_no_cas", protocol="classic"))
     res = explore(m, inv, workers=1)
     (v,) = res.violations
     steps = concretize(m, v.path)

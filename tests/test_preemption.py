@@ -14,7 +14,8 @@ from properties.plugin import plugin
 def check(name: str, mutant: str | None = None):
     config = preset(name)
     if mutant:
-        config = config.with_(mutant=mutant)
+        from model.mutants import MUTANTS
+        config = config.with_(mutant=mutant, protocol=MUTANTS[mutant].protocol)
     machine, invariants = plugin.build(config)
     v = verify(machine, invariants, plugin.liveness(machine), stop_at_first=False, workers=2)
     assert v.result.complete and v.liveness_complete

@@ -22,7 +22,7 @@ def _check(procs, workload):
 @functools.cache
 def _reachable(procs, workload):
     """Every edge (machine, s, label, t) of the reachable graph."""
-    machine, _ = plugin.build(Config(procs=procs, workload=parse_workload(workload)))
+    machine, _ = plugin.build(Config(procs=procs, workload=parse_workload(workload), protocol="classic"))
     seen = set(machine.init_states())
     todo, edges = list(seen), []
     while todo:

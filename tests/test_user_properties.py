@@ -31,7 +31,8 @@ def _file(tmp_path, text, name="props.py"):
 
 def test_a_user_invariant_from_a_file_kills_a_seeded_bug_and_holds_without_it(tmp_path):
     path = _file(tmp_path, INVARIANT_FILE)
-    args = ("check", "--preset", "syscalls", "--properties", path, "--property", "running_p_not_handed_off", *ONE)
+    args = ("check", "--preset", "syscalls", "--protocol", "classic", "--properties", path, "--property",
+            "running_p_not_handed_off", *ONE)
     code, out, err = call(*args)
     assert code == 0 and "Verdict: every property holds." in out, err
     code, out, _ = call(*args, "--mutant", "exitsyscall_no_cas")
@@ -74,10 +75,10 @@ def test_the_python_api_checks_builtin_and_own_properties_and_finds_runs():
     def no_psyscall_with_idle_p(f):
         if f["P0.status"] == "_Psyscall" and f["P1.status"] == "_Pidle":
             return "P0 is in a syscall while P1 idles"
-    mine = api.check(api.model(preset="syscalls"), invariants={"no_psyscall_with_idle_p": no_psyscall_with_idle_p},
-                     builtin=False)
+    classic = api.model(preset="syscalls", protocol="classic")
+    mine = api.check(classic, invariants={"no_psyscall_with_idle_p": no_psyscall_with_idle_p}, builtin=False)
     assert mine.verdict == "violated" and mine.violations[0].message == "P0 is in a syscall while P1 idles"
-    assert api.check(api.model(preset="syscalls")).verdict == "holds"
+    assert api.check(classic).verdict == "holds"
 
     run = api.find(m, lambda f: f["P0.status"] == "_Psyscall" and f["P1.status"] == "_Prunning")
     assert run.steps[-1].fields["P0.status"] == "_Psyscall" and run.steps[0].action is None

@@ -45,7 +45,7 @@ def test_bad_workloads_are_one_sentence(spec, words):
     ("procs", 9, "GOMAXPROCS must be an integer from 1"),
     ("runq", 0, "local run queue capacity"),
     ("threads", 99, "thread limit"),
-    ("protocol", "modern", "unknown syscall protocol"),
+    ("protocol", "nosuch", "unknown syscall protocol"),
     ("mutant", "nosuch", "no mutant named"),
 ])
 def test_impossible_configurations_are_refused(field, value, words):
