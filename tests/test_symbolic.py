@@ -170,7 +170,7 @@ def test_a_wrong_lemma_is_caught_by_the_explicit_search():
 
 
 def test_prove_proves_every_safety_property_on_tiny_with_one_thread():
-    code, text, err = call("prove", "--preset", "tiny", "--threads", "1", "--quiet")
+    code, text, err = call("prove", "--preset", "tiny", "--protocol", "classic", "--threads", "1", "--quiet")
     assert code == 0, (text, err)
     assert re.search(r"Proven by 1-induction with \d+ strengthening lemmas \([1-9]\d* named", text), text
     assert "Verdict: every safety property holds in every reachable state" in text
