@@ -27,6 +27,7 @@ from .vocab import (
     M_NONE,
     M_RECHECK,
     M_SCHEDULE,
+    M_STEAL,
     M_STOPSPIN,
     PC_HANDOFF2,
     PC_HANDOFF3,
@@ -47,7 +48,7 @@ class Lemma:
 
 
 PARKED = (M_NONE, M_IDLE, M_LOCKEDIDLE)
-LOOKING = (M_SCHEDULE, M_DROPP, M_STOPSPIN, M_RECHECK, M_ACQUIRE)  # an M that will still look at the queues
+LOOKING = (M_SCHEDULE, M_STEAL, M_DROPP, M_STOPSPIN, M_RECHECK, M_ACQUIRE)  # an M that will still look at the queues
 
 
 class _Helpers:
@@ -163,7 +164,7 @@ def spinning_m_has_an_empty_p(mc) -> Lemma:
 
     def holding(v):
         return [(f"M{m} is spinning in findRunnable", ref) for m in range(nm)
-                if v[nm + m] and v[m] in (M_ACQUIRE, M_SCHEDULE, M_DROPP) for ref in (v[2 * nm + m], v[3 * nm + m])]
+                if v[nm + m] and v[m] in (M_ACQUIRE, M_SCHEDULE, M_STEAL, M_DROPP) for ref in (v[2 * nm + m], v[3 * nm + m])]
 
     return _held_p_is_empty(mc, "spinning_m_has_an_empty_p",
                             "A spinning M got its P from the idle list (empty run queues) and only a P's owner puts "

@@ -116,6 +116,7 @@ M_EXITSYSCALL0 = 14  # mcall(exitsyscall0)
 M_STOPM = 15  # stopm (after exitsyscall0 or netpoll injection)
 M_EXITSYSCALL_WIRE = 16  # (mutant only) second half of a non-atomic exitsyscallfast
 M_STEALNEXT = 17  # (mutant only) second half of a non-atomic runnext steal
+M_STEAL = 18  # findRunnable: spinning, in stealWork's loop over the other Ps (the global queue was read before)
 # Subroutines shared by Ms and sysmon (return to the record's `ret`).
 PC_WAKEP1 = 20  # wakep: nmspinning.Load, CAS(0, 1)
 PC_WAKEP2 = 21  # wakep: lock; pidlegetSpinning; startm(pp, true)
@@ -166,7 +167,7 @@ PC_NAMES = {
     M_NETPOLL: "netpoll(block)", M_RESETSPIN: "resetspinning", M_EXECUTE: "execute",
     M_RUN: "running G", M_SYSCALL: "in syscall", M_EXITSYSCALL_PIDLE: "exitsyscallfast_pidle",
     M_EXITSYSCALL0: "exitsyscall0", M_STOPM: "stopm", M_EXITSYSCALL_WIRE: "exitsyscallfast (wirep)",
-    M_STEALNEXT: "runqgrab (runnext)",
+    M_STEALNEXT: "runqgrab (runnext)", M_STEAL: "findRunnable: stealWork",
     PC_WAKEP1: "wakep", PC_WAKEP2: "wakep: startm", PC_HANDOFF1: "handoffp", PC_HANDOFF2: "handoffp: CAS nmspinning",
     PC_HANDOFF3: "handoffp: lock", PC_INJECT_LOCAL: "injectglist: runqputbatch", PC_WAKEP_STORE: "wakep (store)", PC_STARTIDLE: "injectglist: startIdle",
     SY_IDLE: "sysmon loop", SY_INCIDLELOCKED: "incidlelocked(1)",

@@ -48,7 +48,7 @@ NOT_SEEN = {
     "handoffp_lastp_startm": UNOBSERVABLE, "handoffp_pidleput": UNOBSERVABLE,
     "injectglist_startm": UNOBSERVABLE, "injectglist_done": UNOBSERVABLE,
     "runqsteal": UNOBSERVABLE + "; the stolen G's GoStart is `execute` or `resetspinning`'s",
-    "stealWork_none": UNOBSERVABLE, "findRunnable_nosteal": UNOBSERVABLE,
+    "stealWork_none": UNOBSERVABLE, "findRunnable_becomeSpinning": UNOBSERVABLE, "stealWork_gcwaiting": UNOBSERVABLE, "findRunnable_nosteal": UNOBSERVABLE,
     "findRunnable_stopspinning": UNOBSERVABLE, "findRunnable_recheck_none": UNOBSERVABLE,
     "findRunnable_needspinning": UNOBSERVABLE, "resetspinning": UNOBSERVABLE,
     "preemptone": UNOBSERVABLE + "; sets gp.preempt, the GoStop is gopreempt_m's",

@@ -29,7 +29,6 @@ from model.gotrace.observe import ModelObserver
 from model.machine import GoScheduler
 from model.presets import preset
 from model.vocab import SYSCALL_PCS, _Psyscall
-from model.workload import OP_LOCK_THREAD
 from properties.conformance import conform
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -425,6 +424,22 @@ def test_a_goroutine_runnable_all_through_the_trace_holds_its_run_queue_slot(tmp
     assert broken.verdict == "rejected" and broken.validation.first_unexplained == len(broken.instance.checked) - 1
 
 
+def test_a_steal_after_findRunnable_saw_the_global_queue_empty_is_explained():
+    # Go 1.25 gosched at GOMAXPROCS 2: m0 finds both queues empty and becomes
+    # spinning; g5 calls Gosched (globrunqput) on the other M; m0's stealWork
+    # then steals g4 from p0 although the global queue is not empty. The
+    # model used to fuse findRunnable's global-queue check with the steal
+    # and rejected this trace.
+    report = conform(str(DATA / "gosched.go1.25.p2.steal.txt"))
+    assert report.verdict == "accepted", report.text()
+    run = [step.label for step in report.validation.run]
+    steal = next(i for i, lb in enumerate(run) if lb[0] == "runqsteal")
+    thief = run[steal][1]
+    spin = max(i for i, lb in enumerate(run[:steal]) if lb[1] == thief)
+    assert run[spin][0] == "findRunnable_becomeSpinning"
+    assert any(lb[0] == "gosched" for lb in run[spin + 1:steal]), run[spin:steal + 1]
+
+
 def test_hand_offs_either_goroutine_could_explain_go_to_the_fewest_locked_goroutines():
     # Two hand-offs: the M that ran g5 stops p0 and g6's M runs g6; then g6's
     # M stops p0 and g7's M runs g7. g5, g6 and g7 each run alone on their
@@ -571,7 +586,7 @@ def test_conform_accepts_a_dump_and_prints_the_explaining_actions():
 
 
 def test_conform_rejects_with_exit_1_naming_the_event_the_state_and_what_the_model_allows():
-    out = cli(str(DATA / "gosched.go1.25.p2.rejected.txt"))
+    out = cli(str(DATA / "syscall_block.go1.25.p4.rejected.txt"))
     assert out.returncode == 1
     assert "Verdict: rejected: no run of the model explains checked event" in out.stdout
     assert "the trace's state before it:" in out.stdout and "what the model can do there" in out.stdout

@@ -9,7 +9,7 @@ submitter's runqput + wakep is an interleaving the checker explores.
 """
 
 from ..vocab import (M_ACQUIRE, M_DROPP, M_EXECUTE, M_IDLE, M_NETBLOCK, M_NETPOLL, M_RECHECK,
-                     M_RESETSPIN, M_SCHEDULE, M_STOPM, M_STOPSPIN, PC_WAKEP1, WAIT_NONE,
+                     M_RESETSPIN, M_SCHEDULE, M_STEAL, M_STOPM, M_STOPSPIN, PC_WAKEP1, WAIT_NONE,
                      _Grunnable, _Gwaiting)
 from .common import found, found_after_inject, injectglist, netpoll_ready, netpoll_waiters
 from .registry import action
@@ -157,22 +157,42 @@ def _start_stealing(rt, b, m) -> None:
         rt.becomeSpinning(b, m)
 
 
-@action("runqsteal", "findRunnable, stealWork, runqsteal, runqgrab", pcs=(M_SCHEDULE,), params=("P", "P", "G"))
+@action("findRunnable_becomeSpinning", "findRunnable, becomeSpinning", pcs=(M_SCHEDULE,), params=("P",))
+def findRunnable_becomeSpinning(rt, s, m, out):
+    """findRunnable (proc.go:3505): the local queue, the global queue (under
+    sched.lock, released again) and netpoll(0) gave nothing, and `mp.spinning
+    || 2*nmspinning < gomaxprocs-npidle`: becomeSpinning if not yet spinning,
+    then stealWork (M_STEAL). A separate step from stealing: a G put on the
+    global queue after findRunnable looked at it is not seen by stealWork,
+    only by the re-checks after the P is dropped. Abstracts: nothing else."""
+    if not _nothing_to_get(rt, s, m) or not _may_spin(rt, s, m):
+        return
+    b = rt.copy(s)
+    _start_stealing(rt, b, m)
+    b[rt.pc[m]] = M_STEAL
+    out.append((("findRunnable_becomeSpinning", m, _own_p(rt, s, m)), rt.freeze(b)))
+
+
+def stealing(rt, s, m) -> bool:
+    """In stealWork's loop (M_STEAL), which returns to findRunnable's top
+    (newWork) when it sees gcwaiting before a victim."""
+    return not s[rt.L.gcwaiting]
+
+
+@action("runqsteal", "stealWork, runqsteal, runqgrab", pcs=(M_STEAL,), params=("P", "P", "G"))
 def runqsteal(rt, s, m, out):
-    """findRunnable found nothing to get: the M becomes spinning (if the spinning
-    limit allows) and stealWork runqsteals from a P that has work: runqgrab
+    """stealWork (proc.go:3816) runqsteals from a P that has work: runqgrab
     takes half of its queue (rounded up), or its runnext if the queue is
     empty; the last G taken runs, the rest go to this P's queue. One step per
     victim: stealWork's random victim order and its four passes are abstracted
     into a nondeterministic choice of victim. Abstracts: stealing timers, the
-    3us back-off before taking runnext (the model may take it at once),
-    idlepMask's racy snapshot."""
-    pp = _own_p(rt, s, m)
-    if not _nothing_to_get(rt, s, m) or not _may_spin(rt, s, m):
+    3us back-off before taking runnext and runnext only on the last pass (the
+    model may take it at once), idlepMask's racy snapshot."""
+    if not stealing(rt, s, m):
         return
+    pp = _own_p(rt, s, m)
     for p2 in rt.choose(_victims(rt, s, pp)):
         b = rt.copy(s)
-        _start_stealing(rt, b, m)
         batch = rt.runqgrab(s, b, p2)
         gp = batch.pop()
         if rt.runqputbatch(b, pp, batch):
@@ -181,19 +201,29 @@ def runqsteal(rt, s, m, out):
         out.append((("runqsteal", m, pp, p2, gp), rt.freeze(b)))
 
 
-@action("stealWork_none", "findRunnable, stealWork", pcs=(M_SCHEDULE,), params=("P",))
+@action("stealWork_none", "stealWork", pcs=(M_STEAL,), params=("P",))
 def stealWork_none(rt, s, m, out):
-    """findRunnable: the M becomes spinning (becomeSpinning: nmspinning++,
-    needspinning = 0) and stealWork finds no P with work; it goes on to drop
-    its P. Abstracts: the victim order and the four passes; timers stolen on
-    the last pass."""
+    """stealWork finds no P with work and returns nothing; findRunnable goes on
+    to drop its P. Abstracts: the victim order and the four passes (the
+    victims are read at one instant); timers stolen on the last pass."""
     pp = _own_p(rt, s, m)
-    if not _nothing_to_get(rt, s, m) or not _may_spin(rt, s, m) or _victims(rt, s, pp):
+    if not stealing(rt, s, m) or _victims(rt, s, pp):
         return
     b = rt.copy(s)
-    _start_stealing(rt, b, m)
     b[rt.pc[m]] = M_DROPP
     out.append((("stealWork_none", m, pp), rt.freeze(b)))
+
+
+@action("stealWork_gcwaiting", "stealWork, findRunnable", pcs=(M_STEAL,), params=("P",))
+def stealWork_gcwaiting(rt, s, m, out):
+    """stealWork (proc.go:3826) sees sched.gcwaiting before a victim and
+    returns newWork, so findRunnable starts over (goto top), where gcstopm
+    stops this M, spinning or not. Abstracts: nothing; this is the branch."""
+    if stealing(rt, s, m):
+        return
+    b = rt.copy(s)
+    b[rt.pc[m]] = M_SCHEDULE
+    out.append((("stealWork_gcwaiting", m, _own_p(rt, s, m)), rt.freeze(b)))
 
 
 @action("findRunnable_nosteal", "findRunnable", pcs=(M_SCHEDULE,), params=("P",))

@@ -16,7 +16,7 @@ from ..runtime import Runtime
 from ..layout import OMEGA
 from ..vocab import (GF_PREEMPT, M_ACQUIRE, M_EXITSYSCALL0_UNLOCKED, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_NETBLOCK,
                      M_NETPOLL, M_RECHECK, M_RUN, M_SCHEDULE, M_STEALNEXT, M_STOPLOCKEDM, M_STOPM, M_STOPSPIN, M_STW_WAIT,
-                     M_SYSCALL, M_SYSCALL_GCWAIT, M_SYSCALL_SAFEPOINT, M_SYSCALL_SAFEPOINT_FN, PC_HANDOFF1, PC_INJECT_LOCAL,
+                     M_SYSCALL, M_SYSCALL_GCWAIT, M_SYSCALL_SAFEPOINT, M_SYSCALL_SAFEPOINT_FN, PC_INJECT_LOCAL,
                      PC_WAKEP2, PC_WAKEP_STORE, SY_IDLE, SY_INCIDLELOCKED, SY_RETAKE, SYSCALL_SEEN, SYSCALL_UNSEEN, WAIT_CHAN,
                      WAIT_NONE, WAIT_STW, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pgcstop, _Pidle, _Prunning,
                      _Psyscall)
@@ -321,13 +321,12 @@ class GrabWithoutRemove(Runtime):
 def runqsteal_runnext_load(rt, s, m, out):
     """runqgrab loads the victim's runnext now and stores 0 in a later step
     (runqsteal_runnext_store), instead of runnext.cas(next, 0)."""
-    from ..actions.schedule import _may_spin, _nothing_to_get, _own_p, _start_stealing, _victims
-    pp = _own_p(rt, s, m)
-    if not _nothing_to_get(rt, s, m) or not _may_spin(rt, s, m):
+    from ..actions.schedule import _own_p, _victims, stealing
+    if not stealing(rt, s, m):
         return
+    pp = _own_p(rt, s, m)
     for p2 in _victims(rt, s, pp):
         b = rt.copy(s)
-        _start_stealing(rt, b, m)
         queue = rt.p_runq[p2]
         if rt.qlen(s, queue):
             batch = rt.runqgrab(s, b, p2)
