@@ -9,7 +9,7 @@ from .layout import NMIDLELOCKED_BIAS, OMEGA, CapacityError, Layout, ModelError
 from .render import Renderer
 from .mutants import actions_with, runtime_class
 from .names import g_name
-from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, GF_PREEMPT_LATE, M_IDLE, M_NONE, M_RUN, M_SCHEDULE, SY_IDLE,
+from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, GF_PREEMPT_LATE, M_IDLE, M_NONE, M_RUN, M_SCHEDULE, M_STEAL, SY_IDLE,
                     WAIT_CHAN, _Gdead, _Gidle, _Grunning, _Gwaiting, _Pidle, _Prunning)
 from .workload import OP_SPIN, OP_SYSCALL, OP_SYSCALL_BLOCK
 
@@ -36,8 +36,9 @@ class GoScheduler:
         self._processes = tuple(range(self.L.nm + 1)) + (self.env,)
         self._quiet = (self.L.sysmon, self.env)
         # sysmon's loop chooses among its duties; findRunnable's top may take
-        # the global queue first (schedtick%61) whatever else it could do.
-        self._exclusive = [pc not in (SY_IDLE, M_SCHEDULE) for pc in range(256)]
+        # the global queue first (schedtick%61) whatever else it could do;
+        # stealWork chooses which P to look at next.
+        self._exclusive = [pc not in (SY_IDLE, M_SCHEDULE, M_STEAL) for pc in range(256)]
         for info in self.action_table.values():
             if info.protocols and self.config.protocol not in info.protocols:
                 continue
@@ -204,7 +205,8 @@ class GoScheduler:
         At findRunnable's top (M_SCHEDULE) the timer check comes first and,
         if it fires, alone (due timers run before anything else); the other
         steps there are choices (the schedtick%61 global-queue check beside
-        the rest), as are sysmon's duties. A running M takes its G's current
+        the rest), as are sysmon's duties and the P stealWork looks at next
+        (a steal, or a P found empty). A running M takes its G's current
         op (exclusive), or the preemption that is pending on it: gopreempt_m
         alone, or, for a request no safe point has seen yet
         (GF_PREEMPT_LATE), gopreempt_m or the G's syscall, two choices."""

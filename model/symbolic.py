@@ -76,8 +76,8 @@ def domains(machine: GoScheduler) -> list[tuple]:
             d = pcs
         elif f == "ret":
             d = (0,) + pcs
-        elif f == "arg":
-            d = range(ng + 1)
+        elif f == "arg":  # a count of Gs, or stealWork's bit per P looked at
+            d = range(max(ng + 1, 1 << np_))
         elif f == "spinning":
             d = range(2)
         elif f == "npidle":

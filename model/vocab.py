@@ -116,7 +116,7 @@ M_EXITSYSCALL0 = 14  # mcall(exitsyscall0)
 M_STOPM = 15  # stopm (after exitsyscall0 or netpoll injection)
 M_EXITSYSCALL_WIRE = 16  # (mutant only) second half of a non-atomic exitsyscallfast
 M_STEALNEXT = 17  # (mutant only) second half of a non-atomic runnext steal
-M_STEAL = 18  # findRunnable: spinning, in stealWork's loop over the other Ps (the global queue was read before)
+M_STEAL = 18  # findRunnable: spinning, in stealWork's loop over the other Ps (arg: a bit per P found empty)
 # Subroutines shared by Ms and sysmon (return to the record's `ret`).
 PC_WAKEP1 = 20  # wakep: nmspinning.Load, CAS(0, 1)
 PC_WAKEP2 = 21  # wakep: lock; pidlegetSpinning; startm(pp, true)

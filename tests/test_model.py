@@ -8,7 +8,7 @@ from explorer.search import Limits, explore
 from model.config import Config
 from model.machine import GoScheduler
 from model.presets import preset
-from model.vocab import M_ACQUIRE, M_RUN, M_SCHEDULE, SY_IDLE, _Gidle, _Grunning, _Pidle, _Prunning
+from model.vocab import M_ACQUIRE, M_DROPP, M_RUN, M_SCHEDULE, M_STEAL, SY_IDLE, _Gidle, _Grunning, _Pidle, _Prunning
 from model.workload import parse_workload
 
 
@@ -128,7 +128,7 @@ def test_initial_ps_are_idle_and_unowned():
         assert s[mc.L.p_status[p]] == _Pidle and not s[mc.L.p_m[p]]
 
 
-@pytest.mark.parametrize("name", ["default", "netpoll", "steal4", "lostwakeup"])
+@pytest.mark.parametrize("name", ["default", "netpoll", "steal4", "lostwakeup", "handoff3"])
 def test_actions_at_one_program_counter_exclude_each_other(name):
     """successors() stops at the first action that fires at a pc (sysmon's
     loop and findRunnable's top aside); that is only sound if no two of them
@@ -146,8 +146,43 @@ def test_actions_at_one_program_counter_exclude_each_other(name):
             fired.setdefault(proc, set()).add(label[0])
         for proc, names in fired.items():
             # findRunnable's schedtick%61 check is a choice beside its other branches (model/machine.py).
-            rest = names - {"findRunnable_globrunq61"} if s[L.proc_pc[proc]] == M_SCHEDULE else names
+            # stealWork chooses which P to look at next: a steal or an empty P.
+            pc = s[L.proc_pc[proc]]
+            rest = (names - {"findRunnable_globrunq61"} if pc == M_SCHEDULE else
+                    names - {"runqsteal"} if pc == M_STEAL else names)
             assert len(rest) <= 1 and names, f"{names} can all fire for {mc.proc_name(proc)} in {mc.view(s, True)}"
+
+
+def test_stealWork_looks_at_one_p_at_a_time_and_may_give_up_beside_work_queued_behind_it():
+    """With three Ps, stealWork looks at the other two one step apart: one
+    found empty may get a G before the other is looked at, so stealWork
+    gives up (M_DROPP) while a busy P has work; the re-check after the P is
+    dropped is there for that. A stealWork that read every victim at one
+    instant could never give up beside work. Breadth-first, to the first such
+    step; every steal on the way is from a P not yet found empty."""
+    mc = machine("spawn(1), exit; spawn(2), exit; exit", procs=3, runq=1, threads=0)
+    L = mc.L
+
+    def busy_elsewhere(s, pp):
+        return [p2 for p2 in range(L.np) if p2 != pp and s[L.p_status[p2]] != _Pidle and not mc.rt.runqempty(s, p2)]
+
+    seen = set(mc.init_states())
+    frontier, hit = list(seen), None
+    while frontier and hit is None:
+        nxt = []
+        for s in frontier:
+            for label, t in mc.successors(s):
+                if label[0] == "runqsteal":
+                    assert not (s[L.proc_arg[label[1]]] >> label[3]) & 1, "stole from a P already found empty"
+                if (label[0] == "stealWork_victim_empty" and t[L.proc_pc[label[1]]] == M_DROPP
+                        and busy_elsewhere(s, label[2])):
+                    hit = label
+                c = mc.canonical(t)
+                if c not in seen:
+                    seen.add(c)
+                    nxt.append(c)
+        frontier = nxt
+    assert hit is not None, "stealWork never gave up beside work on a P it had looked at"
 
 
 def test_seeded_bugs_live_beside_the_catalogue_not_inside_the_actions():

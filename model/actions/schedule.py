@@ -147,11 +147,6 @@ def findRunnable_netpoll(rt, s, m, out):
     out.append((("findRunnable_netpoll", m, pp, gp), rt.freeze(b)))
 
 
-def _victims(rt, s, pp):
-    """Ps that stealWork looks at: not pp, not on the idle list, with work."""
-    return [p2 for p2 in range(rt.L.np) if p2 != pp and not _on_pidle(rt, s, p2) and _has_work(rt, s, p2)]
-
-
 def _start_stealing(rt, b, m) -> None:
     if not b[rt.m_spinning[m]]:
         rt.becomeSpinning(b, m)
@@ -179,20 +174,34 @@ def stealing(rt, s, m) -> bool:
     return not s[rt.L.gcwaiting]
 
 
+def _unvisited(rt, s, m, pp):
+    """The Ps stealWork has still to look at: not pp, not idle (idlepMask:
+    idle Ps are skipped), not already found empty (the M's `arg`, a bit
+    per P)."""
+    seen = s[rt.L.proc_arg[m]]
+    return [p2 for p2 in range(rt.L.np) if p2 != pp and not _on_pidle(rt, s, p2) and not (seen >> p2) & 1]
+
+
+def _leave_stealWork(rt, b, m, pc) -> None:
+    b[rt.L.proc_arg[m]] = 0
+    b[rt.pc[m]] = pc
+
+
 @action("runqsteal", "stealWork, runqsteal, runqgrab", pcs=(M_STEAL,), params=("P", "P", "G"))
 def runqsteal(rt, s, m, out):
-    """stealWork (proc.go:3816) runqsteals from a P that has work: runqgrab
-    takes half of its queue (rounded up), or its runnext if the queue is
-    empty; the last G taken runs, the rest go to this P's queue. One step per
-    victim: stealWork's random victim order and its four passes are abstracted
-    into a nondeterministic choice of victim. Abstracts: stealing timers, the
-    3us back-off before taking runnext and runnext only on the last pass (the
-    model may take it at once), idlepMask's racy snapshot."""
+    """stealWork (proc.go:3816) runqsteals from a P it has not looked at yet
+    that has work: runqgrab takes half of its queue (rounded up), or its
+    runnext if the queue is empty; the last G taken runs, the rest go to this
+    P's queue. One step per victim, in any order (stealWork's random order).
+    Abstracts: stealing timers, the 3us back-off before taking runnext and
+    runnext only on the last of the four passes (the model may take it at
+    once), the later passes (see stealWork_victim_empty)."""
     if not stealing(rt, s, m):
         return
     pp = _own_p(rt, s, m)
-    for p2 in rt.choose(_victims(rt, s, pp)):
+    for p2 in rt.choose([p2 for p2 in _unvisited(rt, s, m, pp) if _has_work(rt, s, p2)]):
         b = rt.copy(s)
+        b[rt.L.proc_arg[m]] = 0
         batch = rt.runqgrab(s, b, p2)
         gp = batch.pop()
         if rt.runqputbatch(b, pp, batch):
@@ -201,16 +210,38 @@ def runqsteal(rt, s, m, out):
         out.append((("runqsteal", m, pp, p2, gp), rt.freeze(b)))
 
 
+@action("stealWork_victim_empty", "stealWork, runqsteal, runqgrab", pcs=(M_STEAL,), params=("P", "P"))
+def stealWork_victim_empty(rt, s, m, out):
+    """stealWork looks at a P it has not looked at yet and runqgrab finds its
+    queue and runnext empty: the M records it (arg) and goes on to the next
+    victim; after the last one stealWork returns nothing and findRunnable
+    goes on to drop its P (M_DROPP) in the same step (nothing between is
+    visible). Abstracts: the four passes: a victim found empty is not looked
+    at again (the later passes may run at once; a G queued there after the
+    look is found by the re-check after the P is dropped)."""
+    if not stealing(rt, s, m):
+        return
+    pp = _own_p(rt, s, m)
+    todo = _unvisited(rt, s, m, pp)
+    for p2 in rt.choose([p2 for p2 in todo if not _has_work(rt, s, p2)]):
+        b = rt.copy(s)
+        if len(todo) == 1:
+            _leave_stealWork(rt, b, m, M_DROPP)
+        else:
+            b[rt.L.proc_arg[m]] |= 1 << p2
+        out.append((("stealWork_victim_empty", m, pp, p2), rt.freeze(b)))
+
+
 @action("stealWork_none", "stealWork", pcs=(M_STEAL,), params=("P",))
 def stealWork_none(rt, s, m, out):
-    """stealWork finds no P with work and returns nothing; findRunnable goes on
-    to drop its P. Abstracts: the victim order and the four passes (the
-    victims are read at one instant); timers stolen on the last pass."""
+    """stealWork has no P left to look at (the rest are idle: idlepMask) and
+    returns nothing; findRunnable goes on to drop its P. Abstracts: timers
+    stolen on the last pass."""
     pp = _own_p(rt, s, m)
-    if not stealing(rt, s, m) or _victims(rt, s, pp):
+    if not stealing(rt, s, m) or _unvisited(rt, s, m, pp):
         return
     b = rt.copy(s)
-    b[rt.pc[m]] = M_DROPP
+    _leave_stealWork(rt, b, m, M_DROPP)
     out.append((("stealWork_none", m, pp), rt.freeze(b)))
 
 
@@ -222,7 +253,7 @@ def stealWork_gcwaiting(rt, s, m, out):
     if stealing(rt, s, m):
         return
     b = rt.copy(s)
-    b[rt.pc[m]] = M_SCHEDULE
+    _leave_stealWork(rt, b, m, M_SCHEDULE)
     out.append((("stealWork_gcwaiting", m, _own_p(rt, s, m)), rt.freeze(b)))
 
 

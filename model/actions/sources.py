@@ -27,6 +27,7 @@ FACTS: dict[str, tuple[tuple[str, str], ...]] = {
     "runqsteal": (("stealWork", "runqsteal(pp, p2, stealTimersOrRunNextG)"), ("runqgrab", "pp.runnext.cas(next, 0)")),
     "findRunnable_becomeSpinning": (("findRunnable", "mp.becomeSpinning()"), ("findRunnable", "stealWork(now)")),
     "stealWork_none": (("stealWork", "return nil, false, now, pollUntil, ranTimer"),),
+    "stealWork_victim_empty": (("stealWork", "if gp := runqsteal(pp, p2, stealTimersOrRunNextG); gp != nil"),),
     "stealWork_gcwaiting": (("stealWork", "return nil, false, now, pollUntil, true"),),
     "findRunnable_nosteal": (("findRunnable", "2*sched.nmspinning.Load() < gomaxprocs-sched.npidle.Load()"),),
     "findRunnable_dropp_globrunq": (("findRunnable", "globrunqgetbatch"),),

@@ -321,12 +321,13 @@ class GrabWithoutRemove(Runtime):
 def runqsteal_runnext_load(rt, s, m, out):
     """runqgrab loads the victim's runnext now and stores 0 in a later step
     (runqsteal_runnext_store), instead of runnext.cas(next, 0)."""
-    from ..actions.schedule import _own_p, _victims, stealing
+    from ..actions.schedule import _has_work, _own_p, _unvisited, stealing
     if not stealing(rt, s, m):
         return
     pp = _own_p(rt, s, m)
-    for p2 in _victims(rt, s, pp):
+    for p2 in [p2 for p2 in _unvisited(rt, s, m, pp) if _has_work(rt, s, p2)]:
         b = rt.copy(s)
+        b[rt.L.proc_arg[m]] = 0
         queue = rt.p_runq[p2]
         if rt.qlen(s, queue):
             batch = rt.runqgrab(s, b, p2)
