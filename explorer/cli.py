@@ -34,6 +34,7 @@ from .limits import Limits, install_signal_handlers, restore_signal_handlers, sa
 from .search import explore
 from .suggest import did_you_mean
 from .spec import DEADLOCK, MODEL_ERROR
+from .shown import shown_graph
 from .trace import Spurious, Trace, lasso_message, render_text, run_config, save, shown_run, to_json
 from .tracefile import BadTraceFile
 from .verdict import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_LIMIT, EXIT_OK, EXIT_VIOLATED, bound_phrase, judge
@@ -526,7 +527,7 @@ def cmd_graph(plugin, args) -> int:
         raise UsageError(f"the state graph has more than {limit:,} states, too many for {fmt}: "
                          f"use --project ({', '.join(plugin.projection_names())}), --format graphml, or --max-nodes")
     if proj is None:
-        g = graph.full_graph(space, machine, result, c, states)
+        g = graph.full_graph(space, machine, result, c, states, shown_graph(space, machine, states, symmetry))
     else:
         g = graph.quotient_graph(space, machine, proj.key, proj.label, c, proj.name, states,
                                  [(viol.number, viol.property) for viol in result.violations])
