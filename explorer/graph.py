@@ -40,6 +40,7 @@ Load the JSON back with networkx.node_link_graph(data, edges="edges").
 """
 
 import json
+import re
 import shutil
 import subprocess
 from collections import Counter, defaultdict
@@ -322,3 +323,20 @@ def write(g, fmt: str, path: str) -> None:
             if proc.returncode != 0:
                 why = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[0]
                 raise GraphError(f"Graphviz could not render the graph: {why}")
+            _check_readable(temp)
+
+
+MAX_DRAWN_PT = 14_400  # 200 inches: an SVG bigger than this on a side is refused (no one can read it)
+
+
+def _check_readable(svg_path: str) -> None:
+    """Refuse a drawing no one can read (the old file stays): too wide or too tall."""
+    with open(svg_path, encoding="utf-8") as f:
+        head = f.read(4096)
+    size = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', head)
+    if size is None:
+        return
+    width, height = (float(v) for v in size.groups())
+    if max(width, height) > MAX_DRAWN_PT:
+        raise GraphError(f"the drawing would be {width:,.0f} by {height:,.0f} pt, more than {MAX_DRAWN_PT:,} pt on a "
+                         "side, too big to read: draw a projection (--project), or write --format dot or graphml")
