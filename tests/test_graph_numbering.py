@@ -9,7 +9,7 @@ from explorer.graph import full_graph
 from explorer.plugins import load_plugin
 from explorer.search import explore
 from explorer.shown import RUN, SLOTS, shown_graph
-from explorer.trace import shown_run
+from explorer.trace import Spurious, shown_run
 from tests.incli import call
 
 ONE = ("--workers", "1", "--quiet")
@@ -81,3 +81,23 @@ def test_a_stopped_search_does_not_call_its_unexpanded_states_final(tmp_path):
     nodes = json.loads(out.read_text())["nodes"]
     assert any(not n["expanded"] for n in nodes)
     assert not any(n["final"] and not n["expanded"] for n in nodes)
+
+
+def test_every_node_of_tiny_is_what_a_trace_of_its_shortest_path_ends_in():
+    plugin = load_plugin()
+    for threads in (2, None):
+        machine, invariants = plugin.build(_preset(plugin, "tiny", **({"threads": threads} if threads else {})))
+        result = explore(machine, invariants, keep_edges=True, stop_at_first=False, workers=1)
+        space = result.space
+        states = space.all_states(machine, machine.canonical)
+        shown = shown_graph(space, machine, states)
+        traced = 0
+        for n in range(space.n_nodes):
+            try:
+                run, steps = shown_run(machine, [states[i] for i in space.path_numbers(n)])
+            except Spurious:
+                assert shown.states[n] is None or threads is None
+                continue
+            assert shown.machine.fields(shown.states[n]) == run.fields(steps[-1].state), (threads, n)
+            traced += 1
+        assert traced > 0.9 * space.n_nodes
