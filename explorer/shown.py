@@ -8,16 +8,21 @@ shows it: by the state the run along the search's parent tree reaches,
 replayed exactly as `trace.concretize` replays a path (the first step whose
 canonical form is the next state, from a real initial state; with unbounded
 threads, a run of the concrete twin). A trace of the search's shortest path
-to a state therefore shows, at every step, the node's own fields. Threads are
+to a state therefore ends in the node's own fields, and passes through the
+fields of the nodes on the way wherever the run never had to go back to find
+a step (tests/test_graph_numbering.py). Threads are
 numbered as the runtime makes them: M0 is m0, then the order the run made
 them (sysmon is `sysmon`); goroutines by goid; Ps by id.
 
 Each edge is shown as the step from its source node's shown state (the
 acting M named as there). Where the greedy run finds no step to a node (an
 abstract count that the run shown for its parent cannot realise), the node
-is shown as a trace to it would show it (the whole path re-run); where no run
-of numbered threads reaches it at all, it keeps the model's slot numbering
-and says so (`numbering`).
+is shown as a trace to it would show it (the whole path re-run). Where no run
+follows its search path (with unbounded threads the counter abstraction
+over-approximates, and no trace to it exists), a run reaching it along other
+edges shows it; where none is found (one state per node is kept, so not
+every run is tried), it keeps the model's slot numbering and says so
+(`numbering` "model slots", and the machine's `abstract_note`).
 """
 
 from dataclasses import dataclass, field
