@@ -53,16 +53,16 @@ def shown_graph(space, machine, states: list, symmetry: bool = True) -> Shown:
         if out.states[n] is None and p != n and out.states[p] is not None:
             out.states[n] = _rerun(machine, space, states, n, symmetry)  # the run shown for p cannot reach n
         if out.states[n] is not None:
-            late += [t for t in _expand(out, space, states, key, n, n) if t < n]  # the rest come in turn
+            late += [t for t in _expand(out, space, states, key, n) if t < n]  # the rest come in turn
     while late:  # nodes whose search path no run follows, reached by a run along other edges
-        late = [t for n in late for t in _expand(out, space, states, key, n, len(states))]
+        late = [t for n in late for t in _expand(out, space, states, key, n)]
     return out
 
 
-def _expand(out, space, states, key, n: int, done: int) -> list:
+def _expand(out, space, states, key, n: int) -> list:
     """Show n's out-edges as steps of n's shown state, and show the targets that no node before could:
     its tree children (the step the run takes, as `concretize` takes it), and nodes whose own search path no
-    run follows (their parent, if below `done`, has had its turn). Returns the targets shown here."""
+    run follows. Returns the targets shown here."""
     succ = out.machine.successors(out.states[n])
     keys = [key(t) if t is not None else None for _, t in succ]
     shown_here = []
@@ -71,7 +71,7 @@ def _expand(out, space, states, key, n: int, done: int) -> list:
         if t == CUT or out.states[t] is not None:
             continue
         p = space.parent[t]
-        if p == n or p < done or out.states[p] is None:
+        if p == n or out.states[p] is None:
             i = first_match(range(len(succ)), keys.__getitem__, states[t])
             if i is not None:
                 out.states[t] = succ[i][1]
