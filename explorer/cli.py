@@ -24,7 +24,7 @@ import os
 import sys
 import traceback
 
-from . import atomic, graph, guard, inputs, output, userprops
+from . import atomic, explain, graph, guard, inputs, output, userprops
 from .killtable import check_mutant, format_table
 from .observer import find_witness
 from .plugins import PluginError, liveness_of, load_plugin
@@ -34,6 +34,7 @@ from .limits import Limits, install_signal_handlers, restore_signal_handlers, sa
 from .search import explore
 from .suggest import did_you_mean
 from .spec import DEADLOCK, MODEL_ERROR
+from .shown import shown_graph
 from .trace import Spurious, Trace, lasso_message, render_text, run_config, save, shown_run, to_json
 from .tracefile import BadTraceFile
 from .verdict import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_LIMIT, EXIT_OK, EXIT_VIOLATED, bound_phrase, judge
@@ -135,6 +136,15 @@ def build_parser(plugin) -> Parser:
     _add_limits(check)
 
     sub.add_parser("presets", help="list the named configurations")
+
+    if hasattr(plugin, "glossary"):
+        ex = sub.add_parser("explain", help="what a counterexample's field means and the runtime name it abstracts "
+                                            "(no FIELD: list them)")
+        ex.add_argument("field", nargs="*", metavar="FIELD",
+                        help="a field as a trace shows it (M3.hp, G1.flags, sched.runq), its last part (hp), a "
+                             "schedtrace field (threads), a program counter's name, or `pcs`")
+        ex.add_argument("--markdown", action="store_true", help="print the whole glossary as Markdown tables "
+                                                                 "(the README's)")
 
     mu = sub.add_parser("mutants", help="check every seeded bug and print the kill table")
     _add_limits(mu)
@@ -375,6 +385,17 @@ def cmd_presets(plugin, args) -> int:
     return EXIT_OK
 
 
+def cmd_explain(plugin, args) -> int:
+    entries = plugin.glossary()
+    if args.markdown:
+        print(explain.markdown(entries))
+    elif not args.field:
+        print(explain.listing(entries))
+    else:
+        print(explain.text(explain.lookup(entries, " ".join(args.field))))
+    return EXIT_OK
+
+
 def cmd_replay_fixed(plugin, args) -> int:
     """A mutant's trace on the unmutated model: exit 0 if the fixed model stops following it (or it no longer
     violates its property), 1 if the fixed model reproduces the violation too."""
@@ -526,7 +547,7 @@ def cmd_graph(plugin, args) -> int:
         raise UsageError(f"the state graph has more than {limit:,} states, too many for {fmt}: "
                          f"use --project ({', '.join(plugin.projection_names())}), --format graphml, or --max-nodes")
     if proj is None:
-        g = graph.full_graph(space, machine, result, c, states)
+        g = graph.full_graph(space, machine, result, c, states, shown_graph(space, machine, states, symmetry))
     else:
         g = graph.quotient_graph(space, machine, proj.key, proj.label, c, proj.name, states,
                                  [(viol.number, viol.property) for viol in result.violations])
@@ -589,7 +610,7 @@ def cmd_conform(plugin, args) -> int:
     return result.exit_status
 
 
-COMMANDS = {"check": cmd_check, "conform": cmd_conform, "graph": cmd_graph, "presets": cmd_presets, "replay": cmd_replay, "mutants": cmd_mutants,
+COMMANDS = {"check": cmd_check, "conform": cmd_conform, "explain": cmd_explain, "graph": cmd_graph, "presets": cmd_presets, "replay": cmd_replay, "mutants": cmd_mutants,
             "witness": cmd_witness, "view": view_cli.cmd_view, **symbolic_cli.COMMANDS}
 
 
@@ -620,7 +641,7 @@ def run(plugin, argv: list[str]) -> int:
             except SystemExit as done:  # --help printed: the status, returned rather than raised
                 return done.code if isinstance(done.code, int) else EXIT_OK
             return COMMANDS[args.command](plugin, args)
-    except (UsageError, BadTraceFile, graph.GraphError, userprops.BadPropertiesFile, userprops.UserError, view_cli.ViewError, atomic.OutputError,
+    except (UsageError, BadTraceFile, graph.GraphError, explain.UnknownField, userprops.BadPropertiesFile, userprops.UserError, view_cli.ViewError, atomic.OutputError,
             plugin.config_error, *getattr(plugin, "input_errors", ()), *getattr(plugin, "conform_errors", ())) as err:
         _error(str(err))
         return EXIT_BAD_INPUT

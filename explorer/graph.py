@@ -7,11 +7,26 @@ reduction), keyed by its number in discovery order ("s0" is an initial
 state); one edge per transition between explored states, keyed by the step's
 label. Steps cut at a model bound lead to no state and are not edges.
 
-  node attributes: label (a one-line view), depth, initial (bool), final
-    (no step), violation (the property it breaks, or ""), highlight (bool),
-    and every state field by name (e.g. "P0.status": "_Prunning")
+  node attributes: label (a one-line view), depth, initial (bool), expanded
+    (false: found, but the search stopped before taking its steps), final
+    (expanded, and no step), violation (the property it breaks, or ""),
+    highlight (bool), and every state field by name (e.g. "P0.status":
+    "_Prunning"); numbering and abstract (below)
   edge attributes: action, label (the step with its M, P, G), models (the
-    runtime functions), highlight (bool)
+    runtime functions), highlight (bool), numbering
+
+Numbering (explorer/shown.py): a node shows its state as the run to it
+shows it (numbering "run"): the same fields and schedtrace line as a trace
+of the search's shortest path to it, threads numbered as the runtime makes
+them (M0 is m0, then the order the run made them), goroutines by goid. A
+node stands for every state equal to it up to renaming threads (and, with
+unbounded threads, any number of parked threads). `abstract` says what the
+shown run fixes that the node does not: the Ms of a "many" count (more than
+the cutoff in one local state) have no one numbering, so it names the run's
+Ms that stand for the count. A node no run of numbered threads was found to
+reach (the counter abstraction over-approximates) keeps the model's slot
+numbering: numbering "model slots", and `abstract` says so; an edge whose
+step the source's run cannot take likewise.
   graph attributes: format "gosched-mc-graph", version, config (JSON text),
     projection (""), plus the facts printed on export
 
@@ -25,6 +40,7 @@ Load the JSON back with networkx.node_link_graph(data, edges="edges").
 """
 
 import json
+import re
 import shutil
 import subprocess
 from collections import Counter, defaultdict
@@ -33,6 +49,7 @@ import networkx as nx
 from networkx.readwrite import json_graph
 
 from . import atomic
+from .shown import RUN, SLOTS
 from .statespace import CUT
 
 FORMAT = "gosched-mc-graph"
@@ -43,27 +60,38 @@ class GraphError(Exception):
     """A graph that cannot be written as asked (one sentence)."""
 
 
-def full_graph(space, machine, result, config: dict, states: list) -> nx.MultiDiGraph:
-    """states: every state by number (space.all_states)."""
+def full_graph(space, machine, result, config: dict, states: list, shown=None) -> nx.MultiDiGraph:
+    """states: every state by number (space.all_states); shown: how a run shows them
+    (explorer/shown.py; None: as searched, in the model's slot numbering)."""
     g = nx.MultiDiGraph(format=FORMAT, version=VERSION, config=json.dumps(config), projection="")
     bad = {v.number: v.property for v in result.violations}
     depth = _depths(space)
+    expanded = getattr(space, "expanded", space.n_nodes)
+    note = getattr(machine, "abstract_note", lambda s, c: "")
     for n, s in enumerate(states):
-        attrs = dict(machine.fields(s))
-        attrs.update(label=machine.view(s).splitlines()[0].removeprefix("SCHED 0ms: "), depth=depth[n], initial=n in space.init,
-                     final=space.out_start[n] == space.out_start[n + 1] and n not in bad,
-                     violation=bad.get(n, ""), highlight=False)
+        c = shown.states[n] if shown is not None else None
+        m, v = (shown.machine, c) if c is not None else (machine, s)
+        attrs = dict(m.fields(v))
+        attrs.update(label=m.view(v).splitlines()[0].removeprefix("SCHED 0ms: "), depth=depth[n],
+                     initial=n in space.init, expanded=n < expanded,
+                     final=n < expanded and space.out_start[n] == space.out_start[n + 1] and n not in bad,
+                     violation=bad.get(n, ""), highlight=False, numbering=RUN if c is not None else SLOTS,
+                     abstract=note(s, c) if shown is not None else "")
         g.add_node(f"s{n}", **attrs)
     _typed_counters(g)
-    note = getattr(machine, "label_note", lambda label: "")
     for n in range(space.n_nodes):
         for e in space.out_edges(n):
             t = space.dst[e]
             if t == CUT:
                 continue
-            label = space.labels[space.lab[e]]
-            text = machine.label_text(label)
-            g.add_edge(f"s{n}", f"s{t}", key=text, action=label[0], label=text, models=note(label), highlight=False)
+            shown_label = shown.labels.get(e) if shown is not None else None
+            m = machine if shown_label is None else shown.machine  # no shown step: the searched one, in slot numbering
+            label = shown_label or space.labels[space.lab[e]]
+            text = m.label_text(label)
+            models = getattr(m, "label_note", lambda label: "")
+            key = text if not g.has_edge(f"s{n}", f"s{t}", key=text) else f"{text} (edge {e})"
+            g.add_edge(f"s{n}", f"s{t}", key=key, action=label[0], label=text, models=models(label), highlight=False,
+                       numbering=SLOTS if shown_label is None else RUN)
     return g
 
 
@@ -208,6 +236,8 @@ def _styled_for_dot(g):
         label = d.get("label", n)
         if "states" in d:
             label = f"{label}\\n{d['states']} states"
+        if d.get("abstract"):
+            label = f"{label}\\n{d['abstract']}"
         attrs = {"label": _dot_quote(label)}
         if d.get("initial"):
             attrs["peripheries"] = "2"
@@ -248,7 +278,8 @@ def _add_legend(pd, g) -> None:
     for name, text, attrs in LEGEND:
         legend.add_node(pydot.Node(name, label=f'"{text}"', fontname="Helvetica", fontsize="9", **attrs))
     what = ("node: the projection's value, and how many states it merges; edge: the actions (transitions)"
-            if g.graph.get("projection") else "node: the schedtrace line; edge: the step with its M, P and G")
+            if g.graph.get("projection") else "node: the schedtrace line; edge: the step with its M, P and G; "
+                                                "threads numbered as in traces")
     legend.add_node(pydot.Node("legend_labels", label=f'"{what}"', shape="plaintext", fontname="Helvetica",
                                fontsize="9"))
     for a, b in zip([n for n, _, _ in LEGEND], [n for n, _, _ in LEGEND][1:] + ["legend_labels"]):
@@ -292,3 +323,20 @@ def write(g, fmt: str, path: str) -> None:
             if proc.returncode != 0:
                 why = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[0]
                 raise GraphError(f"Graphviz could not render the graph: {why}")
+            _check_readable(temp)
+
+
+MAX_DRAWN_PT = 14_400  # 200 inches: an SVG bigger than this on a side is refused (no one can read it)
+
+
+def _check_readable(svg_path: str) -> None:
+    """Refuse a drawing no one can read (the old file stays): too wide or too tall."""
+    with open(svg_path, encoding="utf-8") as f:
+        head = f.read(4096)
+    size = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', head)
+    if size is None:
+        return
+    width, height = (float(v) for v in size.groups())
+    if max(width, height) > MAX_DRAWN_PT:
+        raise GraphError(f"the drawing would be {width:,.0f} by {height:,.0f} pt, more than {MAX_DRAWN_PT:,} pt on a "
+                         "side, too big to read: draw a projection (--project), or write --format dot or graphml")

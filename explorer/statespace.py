@@ -68,7 +68,10 @@ class StateSpace:
         return kid
 
     def seal(self) -> None:
-        """Close the CSR arrays: every state gets its (possibly empty) range."""
+        """Close the CSR arrays: every state gets its (possibly empty) range;
+        the states after the first `expanded` were found but not expanded
+        (the search stopped first), so their ranges say nothing."""
+        self.expanded = len(self.out_start)
         while len(self.out_start) <= self.n_nodes:
             self.out_start.append(len(self.dst))
 

@@ -71,21 +71,41 @@ def concretize(machine: Machine, path: list, symmetry: bool = True) -> list:
     twin = getattr(machine, "concrete", lambda: None)()
     if twin is not None:
         return _concretize_twin(twin[0], twin[1], path)
-    canon = machine.canonical if symmetry else (lambda s: s)
-    starts = [s for s in machine.init_states() if canon(s) == path[0]]
-    if not starts:
+    _, canon = run_view(machine, symmetry)
+    cur = first_match(machine.init_states(), canon, path[0])
+    if cur is None:
         raise TraceError("the path does not start in an initial state")
-    cur = starts[0]
     steps = [Step(None, cur)]
     for i, target in enumerate(path[1:], start=1):
-        for label, t in machine.successors(cur):
-            if t is not None and canon(t) == target:
-                steps.append(Step(label, t))
-                cur = t
-                break
-        else:
+        step = first_match(machine.successors(cur), canon, target, labelled=True)
+        if step is None:
             raise TraceError(f"step {i} of the path is not a successor of step {i - 1}")
+        steps.append(Step(*step))
+        cur = step[1]
     return steps
+
+
+def run_view(machine: Machine, symmetry: bool = True):
+    """(the machine whose runs are shown, key): key(t) is the searched
+    (canonical) state that a state t of a shown run stands for. The shown
+    machine is the concrete twin when the machine has one (unbounded
+    threads), else the machine itself, its states keyed by their canonical
+    form (by themselves without symmetry reduction)."""
+    twin = getattr(machine, "concrete", lambda: None)()
+    if twin is not None:
+        return twin
+    return machine, (machine.canonical if symmetry else (lambda s: s))
+
+
+def first_match(candidates, key, target, labelled: bool = False):
+    """The first candidate state t (or (label, t) pair, if labelled) with
+    key(t) == target, or None: how a run's next step is chosen, so that
+    every state shown for a path (a trace's, a graph node's) is the same."""
+    for c in candidates:
+        t = c[1] if labelled else c
+        if t is not None and key(t) == target:
+            return c
+    return None
 
 
 def shown_run(machine: Machine, path: list, symmetry: bool = True):

@@ -289,6 +289,28 @@ class GoScheduler:
             b[o] = new_id[b[o]]
         return L.canonical(bytes(b))
 
+    def abstract_note(self, s: bytes, shown=None) -> str:
+        """What a searched state leaves open that a shown state of it (a
+        state of the concrete twin; None: none found) fixes: the Ms of a
+        "many" class (more than the cutoff in one local state) have no one
+        numbering, and the shown run has just some of them. "" if nothing."""
+        L = self.L
+        if L.bounded:
+            return ""
+        if shown is None:
+            return ("no run of numbered threads was found that reaches this state (the counter abstraction "
+                    "over-approximates): Ms are the model's slots, not the runtime's numbers")
+        T = self.concrete()[0].L
+        notes = []
+        for i in L.m_range:
+            if s[L.proc_pc[i]] == M_NONE or s[L.m_mult[i]] != OMEGA:
+                continue
+            record = L.record(s, i)[:T.m_size]  # the twin's record is this one without the count
+            ms = [f"M{m}" for m in T.m_range if shown[T.proc_pc[m]] != M_NONE and T.record(shown, m) == record]
+            notes.append(f"{', '.join(ms)} ({len(ms)} in this run) stand for any number of Ms above the cutoff "
+                         f"({L.cutoff}) in this state")
+        return "; ".join(notes)
+
     def proc_name(self, i: int) -> str:
         return "env" if i == self.env else self.L.proc_name(i)
 

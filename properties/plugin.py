@@ -143,6 +143,11 @@ class GoSchedPlugin:
             return base
         return build(base, changed).with_(name=f"{scenario.preset}+" + ",".join(sorted(changed)))
 
+    def glossary(self) -> tuple:
+        """(key, runtime name, meaning) for every field a counterexample shows (model/glossary.py)."""
+        from model.glossary import ENTRIES
+        return ENTRIES
+
     def liveness(self, machine):
         """The liveness properties (explorer.liveness.Liveness) for a machine."""
         return liveness_properties(machine)

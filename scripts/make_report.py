@@ -17,9 +17,11 @@ import time
 
 from benchmark import (BREAKDOWN, PRESETS as BENCH_PRESETS, WORKERS as BENCH_WORKERS, breakdown, check as bench_check,
                        reductions, speed)
+from explorer.explain import markdown as explain_markdown
 from explorer.killtable import check_mutant
 from explorer.observer import find_witness
 from explorer.search import peak_rss_mb
+from model.glossary import ENTRIES as GLOSSARY
 from model.machine import GoScheduler
 from model.presets import PRESETS, preset
 from properties.plugin import plugin
@@ -239,8 +241,16 @@ def screenshots_section() -> list[str]:
 README_WITNESSES = ("syscall_handoff", "netpoll_ready")
 
 
+def _replace_between(text: str, start: str, end: str, body: str) -> str:
+    """text with what lies between the markers start and end replaced by body (unchanged without them)."""
+    if start not in text:
+        return text
+    before, rest = text.split(start, 1)
+    return before + start + "\n" + body + "\n" + end + rest.split(end, 1)[1]
+
+
 def refresh_readme_witnesses() -> None:
-    """Replace the generated witness traces in README.md (between markers)."""
+    """Replace the generated witness traces and the glossary in README.md (between markers)."""
     path = os.path.join(ROOT, "README.md")
     text = open(path).read()
     for name in README_WITNESSES:
@@ -249,11 +259,15 @@ def refresh_readme_witnesses() -> None:
             continue
         p = subprocess.run([sys.executable, "-m", "explorer", "witness", name], capture_output=True, text=True, cwd=ROOT)
         lines = [ln for ln in p.stdout.splitlines() if not ln.strip().startswith(("SCHED", "changed:", "#"))]
-        block = f"{start}\n```\n$ gosched-mc witness {name}\n" + "\n".join(lines) + f"\n```\n{end}"
-        before, rest = text.split(start, 1)
-        text = before + block + rest.split(end, 1)[1]
+        text = _replace_between(text, start, end, f"```\n$ gosched-mc witness {name}\n" + "\n".join(lines) + "\n```")
+    text = _replace_between(text, "<!-- glossary -->", "<!-- /glossary -->", readme_glossary())
     with open(path, "w") as f:
         f.write(text)
+
+
+def readme_glossary() -> str:
+    """The README's glossary: `gosched-mc explain --markdown`, from model/glossary.py."""
+    return explain_markdown(GLOSSARY)
 
 
 def main(argv=None) -> int:

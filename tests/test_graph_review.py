@@ -1,7 +1,10 @@
 """Graphs fit for a design doc: a legend, action names on projected edges, violating states marked in
 projections, the drawn graph's own diameter, whole numbers typed as integers in GraphML."""
 
+import shutil
+
 import networkx as nx
+import pytest
 
 from tests.incli import call
 
@@ -40,3 +43,14 @@ def test_graphml_types_counters_as_integers(tmp_path):
     _, d = next(iter(g.nodes(data=True)))
     assert isinstance(d["sched.npidle"], int) and isinstance(d["depth"], int)
     assert isinstance(d["P0.status"], str)
+
+
+def test_an_svg_too_big_to_read_is_refused_and_a_projection_is_not(tmp_path):
+    if shutil.which("dot") is None:
+        pytest.skip("graphviz is not installed")
+    out = tmp_path / "g.svg"
+    code, text, err = call("graph", "--preset", "tiny", "-o", out, *ONE)  # 377 states: ~45,000 pt wide
+    assert code == 2 and "too big to read" in err and "--project" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+    assert call("graph", "--preset", "tiny", "--project", "p-status", "-o", out, *ONE)[0] == 0
+    assert out.read_text().rstrip().endswith("</svg>")
