@@ -45,8 +45,9 @@ FIELDS = (
      "is inside (wakep, handoffp, injectglist's startIdle) finishes; `-` outside one."),
     ("M.hp", "the P a subroutine holds (handoffp's pp, startm's pp)", "The P the current subroutine holds: the P "
      "handoffp hands off, the P wakep starts an M for; for sysmon, the P retake looks at or took."),
-    ("M.arg", "a subroutine's local (startIdle's n; retake's gp)", "The subroutine's loop count or argument: how "
-     "many Ps injectglist's startIdle still starts; in the modern retake, the goroutine whose scan bit it holds."),
+    ("M.arg", "a subroutine's local (startIdle's n; retake's gp; stealWork's Ps looked at)", "The subroutine's loop count or argument: how "
+     "many Ps injectglist's startIdle still starts; in the modern retake, the goroutine whose scan bit it holds; "
+     "in stealWork, a bit per P found empty."),
     ("M.p", "m.p", "The P this thread holds (acquirep), or nil."),
     ("M.nextp", "m.nextp", "The P startm handed this thread, which it acquires when it wakes."),
     ("M.oldp", "m.oldp", "The P the thread left in _Psyscall when its goroutine entered a syscall; exitsyscall "
@@ -131,7 +132,9 @@ PCS = {
     "acquirep(nextp)": ("mstart / stopm's return: acquirep(mp.nextp)", "Woken (or made) by startm: it acquires "
                         "the P in m.nextp."),
     "findRunnable": ("schedule, findRunnable", "Looking for work: local run queue, global queue, netpoll, "
-                     "stealing."),
+                     "then becomeSpinning."),
+    "findRunnable: stealWork": ("stealWork, runqsteal", "Spinning: looks at the other Ps one at a time and steals "
+                                "from one with work; arg has a bit for each P already found empty."),
     "findRunnable: drop P": ("findRunnable: releasep, pidleput", "Found nothing: under sched.lock it re-checks "
                              "and gives its P back to sched.pidle."),
     "findRunnable: stop spinning": ("findRunnable: m.spinning = false; nmspinning.Add(-1)", "Without a P, it "
