@@ -14,6 +14,11 @@ from .vocab import (FATAL_DEADLOCK, GF_PREEMPT, GF_PREEMPT_LATE, M_IDLE, M_NONE,
 from .workload import OP_SPIN, OP_SYSCALL, OP_SYSCALL_BLOCK
 
 
+# Program counters where a process chooses among the actions that fire (every
+# other pc's actions exclude each other: the first that fires is the step).
+CHOICE_PCS = (SY_IDLE, M_SCHEDULE, M_STEAL)
+
+
 class GoScheduler:
     """One configuration of the model. States are `bytes` (see layout.py)."""
 
@@ -38,7 +43,7 @@ class GoScheduler:
         # sysmon's loop chooses among its duties; findRunnable's top may take
         # the global queue first (schedtick%61) whatever else it could do;
         # stealWork chooses which P to look at next.
-        self._exclusive = [pc not in (SY_IDLE, M_SCHEDULE, M_STEAL) for pc in range(256)]
+        self._exclusive = [pc not in CHOICE_PCS for pc in range(256)]
         for info in self.action_table.values():
             if info.protocols and self.config.protocol not in info.protocols:
                 continue

@@ -28,7 +28,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 OMIT = ["*/model/gotrace/*", "*/model/mutants/*", "*/model/render.py", "*/model/timeline.py",
-        "*/model/projections.py", "*/model/config.py", "*/model/workload.py", "*/model/presets.py"]
+        "*/model/projections.py", "*/model/config.py", "*/model/workload.py", "*/model/presets.py",
+        # prove's lemmas and the symbolic view (tests/test_symbolic.py), the schedtrace lines and the
+        # glossary (tests/test_schedtrace.py, tests/test_explain.py): not run by a search
+        "*/model/lemmas.py", "*/model/symbolic.py", "*/model/schedtrace.py", "*/model/glossary.py"]
 SKIP = ("large",)  # a superset of default's workload: minutes more, no branch of its own
 
 # Why a branch cannot be taken by any run of the correct model on the presets, by what its target does
@@ -39,16 +42,118 @@ RULES = (
     ("raise ModelError", "a model error: reached only by a broken model (tests/test_verdicts.py)"),
     ("raise CapacityError", "a model error: more M slots than the layout has"),
     ("bounded", "numbered threads only (`--threads N`); the presets are unbounded (tests/test_abstraction.py)"),
+    ("raise ValueError(f\"action", "a catalogue error (an action registered twice, or without a docstring), raised at import"),
 )
 UNREACHABLE = {
 }
 
+# Why no branch of a whole function is taken by a search: functions a search never calls, or calls only
+# in a mode no preset uses. Keyed by (file, function).
+BOUNDED = "numbered threads only (`--threads N`); the presets are unbounded (tests/test_abstraction.py)"
+TWIN = ("shows or replays a run as numbered threads (the concrete twin): traces, graphs, replay "
+        "(tests/test_abstraction.py, tests/test_graph_numbering.py)")
+FUNCTIONS = {
+    ("model/machine.py", "concrete"): TWIN, ("model/machine.py", "abstract_of"): TWIN,
+    ("model/machine.py", "abstract_note"): TWIN,
+    ("model/machine.py", "terminal"): ("classifies an end state; the presets' end states are finished programs "
+                                       "or spinning Gs (a deadlock of any kind is a violation: tests/test_verdicts.py)"),
+    ("model/machine.py", "fairness_class"): "liveness only (the report's coverage runs safety searches)",
+    ("model/machine.py", "fairness_key"): "liveness only (the report's coverage runs safety searches)",
+    ("model/actions/subroutines.py", "_startm_or_cut"): "a cut: " + BOUNDED,
+    ("model/runtime.py", "mput"): BOUNDED, ("model/runtime.py", "mget"): BOUNDED,
+}
 
-def reason_for(key: str, lines: list[str]) -> str:
+# Why one branch is not taken, by the file and the source text of the branching line.
+CONDITIONS = {
+    ("model/actions/common.py", "if not cur:"): "current_op is asked only about an M running a G (M_RUN), which has a curg",
+    ("model/actions/sysmon.py", "if not owner:"): "preemptone looks only at _Prunning Ps, which always have an M (p_accounting)",
+    ("model/actions/clock.py", "if not s[rt.L.sysmonwait]:"): ("sysmon is at SY_SLEEP only with sched.sysmonwait set: "
+                                                            "it sets it on the way in, and whoever clears it moves sysmon out"),
+    ("model/actions/schedule.py", "if s[rt.pc[m]] == M_NETBLOCK and not s[rt.L.netpolling] and (netpoll_waiters(rt, s) or "
+                                  "rt.timers_pending(s)):"): ("at M_NETBLOCK netpoll_block is tried first and fires in "
+                                                              "exactly the states where this guard returns"),
+    ("model/runtime.py", "if not b[self.L.throw]:"): "a second throw in one step: only a broken model throws at all",
+    ("model/runtime.py", "if not size:"): "every caller of globrunqgetbatch checks first that the global queue has work",
+    ("model/runtime.py", "if m is NIL:"): "a cut: " + BOUNDED,
+    ("model/runtime.py", "if st == _Gwaiting:"): ("checkdead with no M running and every G parked: a genuine program "
+                                                  "deadlock, which parked_g_has_a_waker reports first (`--workload park`)"),
+    ("model/runtime.py", "if waiting and not b[L.throw]:"): ("checkdead with no M running and every G parked: a genuine "
+                                                             "program deadlock, which parked_g_has_a_waker reports first"),
+    ("model/machine.py", "if M_SCHEDULE in self._by_pc and first in self._by_pc[M_SCHEDULE]:"):
+        "always true: findRunnable_checkTimers is an action at M_SCHEDULE under both protocols",
+}
+
+
+def _functions(path: str) -> list:
+    """(first line, last line, name) of every function in the file."""
+    import ast
+    if path not in _FUNCS:
+        tree = ast.parse("\n".join(source(path)))
+        _FUNCS[path] = [(n.lineno, n.end_lineno, n.name) for n in ast.walk(tree)
+                        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    return _FUNCS[path]
+
+
+_FUNCS: dict = {}
+
+
+def enclosing(path: str, line: int) -> str:
+    """The innermost function around a line ("" at module level)."""
+    inside = [(a, name) for a, b, name in _functions(path) if a <= line <= b]
+    return max(inside)[1] if inside else ""
+
+
+def sibling_reason(path: str, line: int, targets) -> str | None:
+    """The early return of an action at a pc where only the first action
+    that fires is tried (model/machine.py: every pc but CHOICE_PCS, and a
+    running G's op): if the guard is never false when the action is tried,
+    the actions tried before it fire in every other reached state."""
+    from model.actions.registry import ACTIONS
+    from model.machine import CHOICE_PCS
+    from model.vocab import M_RUN
+
+    text = source(path)
+    if not targets or not all(0 < t <= len(text) and text[t - 1].strip() == "return" for t in targets):
+        return None
+    fn = enclosing(path, line)
+    names = list(ACTIONS)
+    info = next((a for a in ACTIONS.values() if a.step.__name__ == fn and not a.mutant_only
+                 and os.path.samefile(a.step.__code__.co_filename, path)), None)
+    if info is None:
+        return None
+    keys = [("op", op) for op in info.ops] if M_RUN in info.pcs else [("pc", pc) for pc in info.pcs]
+    if not keys or any(kind == "pc" and pc in CHOICE_PCS for kind, pc in keys):
+        return None
+
+    def shares(a, kind, v):
+        same = v in (a.ops if kind == "op" and M_RUN in a.pcs else a.pcs if kind == "pc" else ())
+        both = not a.protocols or not info.protocols or set(a.protocols) & set(info.protocols)
+        return same and both and not a.mutant_only
+
+    before = set()
+    for kind, v in keys:
+        earlier = [a.name for a in ACTIONS.values() if names.index(a.name) < names.index(info.name) and shares(a, kind, v)]
+        if not earlier:
+            return None
+        before.update(earlier)
+    return (f"tried after {', '.join(sorted(before))} at a pc where only the first action that fires is tried: "
+            "whenever this guard is reached they did not fire, and it never fails there")
+
+
+def reason_for(key: str, lines: list[str], path: str = "", line: int = 0, targets=()) -> str:
     if key in UNREACHABLE:
         return UNREACHABLE[key]
+    rel = key.rsplit(":", 1)[0]
+    if path:
+        why = FUNCTIONS.get((rel, enclosing(path, line))) or CONDITIONS.get((rel, lines[0].strip()))
+        if why:
+            return why
     text = "\n".join(lines)
-    return next((reason for pattern, reason in RULES if pattern in text), "NOT EXPLAINED")
+    rule = next((reason for pattern, reason in RULES if pattern in text), None)
+    if rule:
+        return rule
+    return (path and sibling_reason(path, line, targets)) or "NOT EXPLAINED"
+
 
 _CHILD = r"""
 import sys
@@ -124,7 +229,7 @@ def main(argv=None) -> int:
                 src = text[line - 1].strip()
                 key = f"{rel}:{line}"
                 near = [src] + [text[t - 1] for t in targets if t > 0] + [text[t] for t in targets if 0 < t < len(text)]
-                missed.append((key, targets, src, reason_for(key, near)))
+                missed.append((key, targets, src, reason_for(key, near, path, line, targets)))
         lines += ["Branches never taken (line -> the line it would go to; negative: leaves the function):", ""]
         lines += (["| where | to | code | why |", "|---|---|---|---|"] if not args.text else [])
         for key, targets, src, why in missed:
