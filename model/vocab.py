@@ -194,6 +194,10 @@ SYSCALL_PCS = frozenset({M_SYSCALL, M_EXITSYSCALL_PIDLE, M_EXITSYSCALL_WIRE, M_E
                          M_SYSCALL_SAFEPOINT, M_SYSCALL_SAFEPOINT_FN, M_EXITSYSCALL_READP,
                          M_ENTERSYSCALLBLOCK_HANDOFF})
 HANDOFF_PCS = frozenset({PC_HANDOFF1, PC_HANDOFF2, PC_HANDOFF3})
+# handoffp and what it tail-calls (wakeNetPoller's wakep): an M at one of these
+# pcs is still in the call made by its `ret` (entersyscallblock's handoffp
+# returns to the syscall, or to the modern status CAS).
+HANDOFF_CALL_PCS = HANDOFF_PCS | frozenset({PC_WAKEP1, PC_WAKEP2, PC_WAKEP_STORE})
 # The modern protocol's documented windows where a G is _Grunning on an M
 # without a P (proc.go 1.27: entersyscallblock's "small window where we are in
 # _Grunning without a P", exitsyscall's "window where we may be in _Grunning

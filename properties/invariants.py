@@ -12,7 +12,7 @@ from model.layout import NMIDLELOCKED_BIAS, OMEGA
 from model.names import g_name
 from model.runtime import signed
 from model.workload import OP_LOOP, OP_READY
-from model.vocab import (FATAL_DEADLOCK, FATAL_NAMES, G_STATUS_NAMES, GRUNNING_NOP_PCS, HANDOFF_PCS, HP_LOOKS_PCS,
+from model.vocab import (FATAL_DEADLOCK, FATAL_NAMES, G_STATUS_NAMES, GRUNNING_NOP_PCS, HANDOFF_CALL_PCS, HP_LOOKS_PCS,
                          M_ENTERSYSCALLBLOCK_CAS, M_IDLE, M_LOCKEDIDLE, M_NETPOLL,
                          M_STW_STOPPED, M_SYSCALL, P_STATUS_NAMES, PC_NAMES, PC_WAKEP2, STW_PCS, SUSPENDED_WAITS,
                          SYSCALL_PCS, THROWS, TIMER_WAITS, WAIT_CHAN, WAIT_NAMES, WAIT_NET, WAIT_NETREADY,
@@ -169,7 +169,7 @@ def no_p_window(pc: int, ret: int) -> bool:
     """The M is in one of the modern protocol's documented windows where its
     G is _Grunning without a P (entersyscallblock, whose handoffp returns to
     the status CAS; exitsyscall before it has a P again)."""
-    return pc in GRUNNING_NOP_PCS or (pc in HANDOFF_PCS and ret == M_ENTERSYSCALLBLOCK_CAS)
+    return pc in GRUNNING_NOP_PCS or (pc in HANDOFF_CALL_PCS and ret == M_ENTERSYSCALLBLOCK_CAS)
 
 
 def make_p_accounting(mc):
@@ -252,7 +252,7 @@ def make_gsyscall_on_syscall_m(mc):
     def fn(vals):
         v = f.split(vals)
         cur, pc, ret, status = v["curg"], v["pc"], v["ret"], v["status"]
-        in_syscall = [isin(pc[m], SYSCALL_PCS) or (isin(pc[m], HANDOFF_PCS) and ret[m] == M_SYSCALL) for m in range(L.nm)]
+        in_syscall = [isin(pc[m], SYSCALL_PCS) or (isin(pc[m], HANDOFF_CALL_PCS) and ret[m] == M_SYSCALL) for m in range(L.nm)]
         for m in range(L.nm):
             if in_syscall[m] and (not cur[m] or status[cur[m] - 1] != _Gsyscall):
                 return f"M{m} is in a syscall but its curg {_ref('G', cur[m])} is not _Gsyscall"

@@ -9,7 +9,7 @@ only in the documented windows (running_g_has_p, gomaxprocs_bound).
 
 from model.names import g_name
 from model.runtime import signed
-from model.vocab import (GF_SCAN, HANDOFF_PCS, M_EXITSYSCALL_STEAL, M_SYSCALL, NOP_SYSCALL_PCS, PC_NAMES, SCAN_HOLDING_PCS, SY_SCANNED,
+from model.vocab import (GF_SCAN, HANDOFF_CALL_PCS, M_EXITSYSCALL_STEAL, M_SYSCALL, NOP_SYSCALL_PCS, PC_NAMES, SCAN_HOLDING_PCS, SY_SCANNED,
                          SY_TAKEN, _Gsyscall)
 
 from .invariants import _Fields, no_p_window, projected
@@ -105,7 +105,7 @@ def make_nGsyscallNoP_accounting(mc):
         v = f.split(vals)
         ms = [m for m, (cur, mp, pc, ret) in enumerate(zip(v["curg"], v["mp"], v["pc"], v["ret"]))
               if cur and not mp and (pc in NOP_SYSCALL_PCS or no_p_window(pc, ret)
-                                     or (pc in HANDOFF_PCS and ret == M_SYSCALL))]
+                                     or (pc in HANDOFF_CALL_PCS and ret == M_SYSCALL))]
         n = signed(v["n"][0])
         if n != len(ms):
             who = ", ".join(f"{g_name(v['curg'][m] - 1)} on M{m}" for m in ms) or "none"

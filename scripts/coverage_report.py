@@ -63,6 +63,9 @@ FUNCTIONS = {
     ("model/runtime.py", "mput"): BOUNDED, ("model/runtime.py", "mget"): BOUNDED,
 }
 
+TIMERS2 = ("a timer with GOMAXPROCS >= 2: beyond the presets' budget (a sleeping G at GOMAXPROCS 2 has hundreds of "
+           "thousands of states); tests/test_handoffp_timers.py goes there breadth-first")
+
 # Why one branch is not taken, by the file and the source text of the branching line.
 CONDITIONS = {
     ("model/actions/common.py", "if not cur:"): "current_op is asked only about an M running a G (M_RUN), which has a curg",
@@ -72,6 +75,9 @@ CONDITIONS = {
     ("model/actions/schedule.py", "if s[rt.pc[m]] == M_NETBLOCK and not s[rt.L.netpolling] and (netpoll_waiters(rt, s) or "
                                   "rt.timers_pending(s)):"): ("at M_NETBLOCK netpoll_block is tried first and fires in "
                                                               "exactly the states where this guard returns"),
+    ("model/actions/subroutines.py", "if rt.timers_pending(s) and any(s[rt.L.g_timerp[g]] == pp + 1 for g in range(rt.L.ng)):"):
+        TIMERS2, ("model/actions/subroutines.py", "if b[rt.L.netpolling]:"): TIMERS2,
+    ("model/actions/timers.py", "if tp != pp and s[rt.p_status[tp]] != _Pidle:"): TIMERS2,
     ("model/runtime.py", "if not b[self.L.throw]:"): "a second throw in one step: only a broken model throws at all",
     ("model/runtime.py", "if not size:"): "every caller of globrunqgetbatch checks first that the global queue has work",
     ("model/runtime.py", "if m is NIL:"): "a cut: " + BOUNDED,
