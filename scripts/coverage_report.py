@@ -64,7 +64,9 @@ FUNCTIONS = {
 }
 
 TIMERS2 = ("a timer with GOMAXPROCS >= 2: beyond the presets' budget (a sleeping G at GOMAXPROCS 2 has hundreds of "
-           "thousands of states); tests/test_handoffp_timers.py goes there breadth-first")
+           "thousands of states); tests/test_reach_rare.py goes there breadth-first")
+STW_WORK = ("a stop of the world while another P has local work: no preset (67,292 states for "
+            "`spawn(1), stw; spawn(2), compute; exit`); tests/test_reach_rare.py goes there breadth-first")
 
 # Why one branch is not taken, by the file and the source text of the branching line.
 CONDITIONS = {
@@ -78,6 +80,8 @@ CONDITIONS = {
     ("model/actions/subroutines.py", "if rt.timers_pending(s) and any(s[rt.L.g_timerp[g]] == pp + 1 for g in range(rt.L.ng)):"):
         TIMERS2, ("model/actions/subroutines.py", "if b[rt.L.netpolling]:"): TIMERS2,
     ("model/actions/timers.py", "if tp != pp and s[rt.p_status[tp]] != _Pidle:"): TIMERS2,
+    ("model/actions/stw.py", "if rt.runqempty(b, p2):"): STW_WORK, ("model/actions/stw.py", "for p2 in runnable:"): STW_WORK,
+    ("model/actions/stw.py", "if not rt.startm(b, p2, False):"): STW_WORK + "; its cut: " + BOUNDED,
     ("model/runtime.py", "if not b[self.L.throw]:"): "a second throw in one step: only a broken model throws at all",
     ("model/runtime.py", "if not size:"): "every caller of globrunqgetbatch checks first that the global queue has work",
     ("model/runtime.py", "if m is NIL:"): "a cut: " + BOUNDED,

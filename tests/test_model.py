@@ -10,6 +10,7 @@ from model.machine import GoScheduler
 from model.presets import preset
 from model.vocab import M_ACQUIRE, M_DROPP, M_RUN, M_SCHEDULE, M_STEAL, SY_IDLE, _Gidle, _Grunning, _Pidle, _Prunning
 from model.workload import parse_workload
+from tests.reach import reach
 
 
 def machine(workload="spawn(1), spawn(2), spawn(3); exit; exit; exit", procs=2, runq=2, threads=3):
@@ -166,23 +167,15 @@ def test_stealWork_looks_at_one_p_at_a_time_and_may_give_up_beside_work_queued_b
     def busy_elsewhere(s, pp):
         return [p2 for p2 in range(L.np) if p2 != pp and s[L.p_status[p2]] != _Pidle and not mc.rt.runqempty(s, p2)]
 
-    seen = set(mc.init_states())
-    frontier, hit = list(seen), None
-    while frontier and hit is None:
-        nxt = []
-        for s in frontier:
-            for label, t in mc.successors(s):
-                if label[0] == "runqsteal":
-                    assert not (s[L.proc_arg[label[1]]] >> label[3]) & 1, "stole from a P already found empty"
-                if (label[0] == "stealWork_victim_empty" and t[L.proc_pc[label[1]]] == M_DROPP
-                        and busy_elsewhere(s, label[2])):
-                    hit = label
-                c = mc.canonical(t)
-                if c not in seen:
-                    seen.add(c)
-                    nxt.append(c)
-        frontier = nxt
-    assert hit is not None, "stealWork never gave up beside work on a P it had looked at"
+    def stole_from_a_p_found_empty(s, label, t):
+        return label[0] == "runqsteal" and (s[L.proc_arg[label[1]]] >> label[3]) & 1
+
+    def gave_up_beside_work(s, label, t):
+        assert not stole_from_a_p_found_empty(s, label, t), label
+        return (label[0] == "stealWork_victim_empty" and t[L.proc_pc[label[1]]] == M_DROPP
+                and bool(busy_elsewhere(s, label[2])))
+
+    assert reach(mc, {"gave up": gave_up_beside_work}) == {"gave up"}
 
 
 def test_seeded_bugs_live_beside_the_catalogue_not_inside_the_actions():
