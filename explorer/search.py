@@ -11,6 +11,7 @@ only the frontier holds states.
 """
 
 import builtins
+import resource
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,7 +20,8 @@ import numpy as np
 
 from .expand import NO_STATE, Expander
 from .fingerprint import encode, fingerprint, split
-from .limits import Interrupted, Limits, LimitReached, interrupted_once, peak_rss_mb, stop_reason, tree_rss_mb
+from .limits import (Interrupted, Limits, LimitReached, PeakMemory, interrupted_once, peak_rss_mb, stop_reason,
+                     tree_rss_mb)
 from .progress import Progress
 from .spec import DEADLOCK, Invariant, Machine, State
 from .statespace import CUT, StateSpace
@@ -57,8 +59,11 @@ class Result:
     terminals: Counter = field(default_factory=Counter)  # why -> count of ok terminal states
     violations: list = field(default_factory=list)
     space: StateSpace = field(default_factory=StateSpace, repr=False)
-    peak_memory_mb: float = 0.0
+    peak_memory_mb: float = 0.0  # this run's: the search process and its workers (explorer/limits.py)
     workers: int = 1
+    memory: PeakMemory | None = field(default=None, repr=False)  # what measured peak_memory_mb
+    cpu_main: float = 0.0  # CPU seconds (user + system) of the search process during the search
+    cpu_workers: float = 0.0  # ... and of its worker processes
 
     @builtins.property
     def states_per_second(self) -> float:
@@ -197,7 +202,8 @@ def explore(machine: Machine, invariants: list[Invariant], *, check_deadlock: bo
     """
     limits = limits or Limits()
     started = time.perf_counter()
-    res = Result(workers=workers)
+    cpu0 = _cpu()
+    res = Result(workers=workers, memory=PeakMemory())
     space = res.space = StateSpace(keep_states=keep_states or exact)
     if keep_edges:
         space.keep_edges(liveness=bool(predicates))
@@ -250,6 +256,7 @@ def explore(machine: Machine, invariants: list[Invariant], *, check_deadlock: bo
                     stopped = True
                     break
                 progress.update(len(space.fps), res.depth + 1, len(nxt), tree_rss_mb(limits.pids))
+                res.memory.sample(limits.pids)
                 reason = limits.reached()
                 if reason:
                     res.stop_reason, stopped = reason, True
@@ -264,11 +271,13 @@ def explore(machine: Machine, invariants: list[Invariant], *, check_deadlock: bo
         res.stop_reason = str(err)
     finally:
         if pool is not None:
+            res.memory.sample(pool.pids, force=True)
             pool.close()
         progress.close()
     res.states = len(space.fps)
     res.seconds = time.perf_counter() - started
-    res.peak_memory_mb = peak_rss_mb()
+    cpu1 = _cpu()
+    res.cpu_main, res.cpu_workers = cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]
     if keep_edges:
         space.seal()
     if res.violations and not res.stop_reason:
@@ -278,7 +287,15 @@ def explore(machine: Machine, invariants: list[Invariant], *, check_deadlock: bo
     res.complete = not res.stop_reason
     for v in res.violations:
         v.path = space.path_to(machine, canon, v.number)
+    res.peak_memory_mb = res.memory.peak_mb()
     return res
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds so far of this process and of its reaped children (the
+    workers, once closed)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
 
 
 def _check_exact(space, out, machine) -> None:
