@@ -108,10 +108,11 @@ class PeakMemory:
     """The peak resident memory of one run: the larger of this process's
     high water mark since the run began and the largest sampled total of
     this process and its workers (proportional sets, so shared pages count
-    once). Samples are taken at most every `every` seconds, and when the
-    workers are about to stop."""
+    once). With workers, samples are taken at most every `every` seconds
+    (reading a proportional set costs milliseconds), and when the workers
+    are about to stop: the memory of a search grows as it goes."""
 
-    def __init__(self, every: float = 0.25):
+    def __init__(self, every: float = 5.0):
         self.every = every
         self.last = -every
         self.sampled = 0.0
@@ -121,7 +122,7 @@ class PeakMemory:
 
     def sample(self, pids=(), force: bool = False) -> None:
         now = time.perf_counter()
-        if not force and now - self.last < self.every:
+        if not force and (not pids or now - self.last < self.every):
             return
         self.last = now
         total = pss_mb() + sum(pss_mb(p) for p in pids)
