@@ -1,12 +1,16 @@
 """Exhaustive breadth-first search with invariant and deadlock checking.
 
-Breadth-first order makes every counterexample a shortest one. The search
-goes level by level; each level's frontier is cut into chunks that are
-expanded (explorer/expand.py) in this process or in worker processes
-(explorer/parallel.py), and the results are merged here in frontier order.
-States are numbered in that order, so the outcome (state counts, the
-counterexample, the numbering itself) is the same for any number of workers
-and any hash seed. The visited set holds fingerprints (explorer/fingerprint.py);
+Breadth-first order makes every counterexample a shortest one. The queue
+of discovered states is cut into rounds (consecutive states of one level);
+a round is expanded (explorer/expand.py) in this process, or in parts by
+worker processes (explorer/parallel.py), and the rounds are merged here in
+state order. States are numbered in that order, so the outcome (state
+counts, the counterexample, the numbering itself) is the same for any
+number of workers and any hash seed. A round needs only its own states, so
+with workers the next level's rounds are expanded while this level's last
+ones merge: no level barrier. The main process only merges (visited-set
+lookups in numpy batches, numbering); everything per state (invariants,
+successors, normal forms, fingerprints) is done in the workers. The visited set holds fingerprints (explorer/fingerprint.py);
 only the frontier holds states.
 """
 
