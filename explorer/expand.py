@@ -11,7 +11,6 @@ needs to number states and draw edges is in it, in successor order.
 """
 
 from array import array
-from collections import Counter
 from dataclasses import dataclass, field
 
 from .fingerprint import FP_BYTES, encode, fingerprint
@@ -29,8 +28,6 @@ class ChunkResult:
     labels: array  # per successor: label number (this process's numbering)
     new_labels: list  # (number, label) first sent in this chunk
     states: list  # (successor position in the chunk, state) for states not sent before
-    coverage: Counter = field(default_factory=Counter)  # action -> transitions
-    cuts: Counter = field(default_factory=Counter)  # action -> cut steps
     bits: array | None = None  # per state: liveness predicate bits
     keys: array | None = None  # per successor: fairness key number (this process's numbering)
     new_keys: list = field(default_factory=list)
@@ -82,7 +79,6 @@ class Expander:
         if len(sent) > SENT_MAX:
             sent.clear()
         verdicts, counts, fps, labels, new_labels, payload = [], array("I"), bytearray(), array("I"), [], []
-        coverage, cuts = Counter(), Counter()
         preds, fkey = self.predicates, self.fairness_key
         bits = array("Q") if preds else None
         keys = array("I") if fkey else None
@@ -104,10 +100,8 @@ class Expander:
                     lid = label_ids[label] = len(label_ids)
                     new_labels.append((lid, label))
                 labels.append(lid)
-                coverage[label[0]] += 1
                 if t is None:
                     fps += NO_STATE
-                    cuts[label[0]] += 1
                 else:
                     fp = fingerprint(enc(t))
                     fps += fp
@@ -124,5 +118,4 @@ class Expander:
                         new_keys.append((kid, k))
                     keys.append(kid)
                 pos += 1
-        return ChunkResult(verdicts, counts, bytes(fps), labels, new_labels, payload, coverage, cuts, bits, keys,
-                           new_keys)
+        return ChunkResult(verdicts, counts, bytes(fps), labels, new_labels, payload, bits, keys, new_keys)

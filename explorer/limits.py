@@ -2,7 +2,9 @@
 
 Memory is the resident size of the whole process tree: this process and the
 worker processes it started (read from /proc on Linux; elsewhere the peak of
-this process alone). Time counts from the start of the run, across phases
+this process alone). A run's peak memory (PeakMemory) is its own: the high
+water mark of this process is reset when the run starts, and the workers'
+share is sampled while they live. Time counts from the start of the run, across phases
 (safety search, liveness, export), so one --max-seconds bounds them all.
 """
 
@@ -60,7 +62,80 @@ def tree_rss_mb(pids=()) -> float:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident set over its whole life (and, on Linux,
+    its parent's at the exec that started it: not a figure for one run)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _proc_kb(path: str, key: str) -> float | None:
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith(key):
+                    return float(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def hwm_mb() -> float | None:
+    """This process's peak resident set since the last reset_hwm() (VmHWM)."""
+    kb = _proc_kb("/proc/self/status", "VmHWM:")
+    return None if kb is None else kb / 1024.0
+
+
+def reset_hwm() -> bool:
+    """Reset this process's high water mark to its current resident set
+    (Linux >= 4.0); False where that is not possible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def pss_mb(pid: int | str = "self") -> float:
+    """A process's proportional resident set: its private pages, and its
+    share of the pages it shares (a forked worker shares the parent's
+    pages until one of them writes): summed over a process tree, every
+    resident page counts once. The resident set where Pss is not shown."""
+    kb = _proc_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
+    return rss_mb(pid) if kb is None else kb / 1024.0
+
+
+class PeakMemory:
+    """The peak resident memory of one run: the larger of this process's
+    high water mark since the run began and the largest sampled total of
+    this process and its workers (proportional sets, so shared pages count
+    once). With workers, samples are taken at most every `every` seconds
+    (reading a proportional set costs milliseconds), and when the workers
+    are about to stop: the memory of a search grows as it goes."""
+
+    def __init__(self, every: float = 5.0):
+        self.every = every
+        self.last = -every
+        self.sampled = 0.0
+        self.reset = reset_hwm()
+        if not self.reset:  # no reset: the process's lifetime peak would not be this run's
+            self.sample((), force=True)
+
+    def sample(self, pids=(), force: bool = False) -> None:
+        now = time.perf_counter()
+        if not force and (not pids or now - self.last < self.every):
+            return
+        self.last = now
+        total = pss_mb() + sum(pss_mb(p) for p in pids)
+        self.sampled = max(self.sampled, total)
+
+    def peak_mb(self) -> float:
+        own = hwm_mb() if self.reset else None
+        if own is None:
+            self.sample((), force=True)
+            if not self.reset and not os.path.exists("/proc/self/smaps_rollup"):
+                return peak_rss_mb()
+            return self.sampled
+        return max(own, self.sampled)
 
 
 class Interrupted(KeyboardInterrupt):

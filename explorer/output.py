@@ -71,6 +71,7 @@ def result_json(machine, v, verdict, config: dict, properties: list[str], traces
         "seconds": round(result.seconds, 3),
         "states_per_second": round(result.states_per_second, 1),
         "workers": result.workers,
+        "cpu_seconds": {"main": round(result.cpu_main, 3), "workers": round(result.cpu_workers, 3)},
         "peak_memory_mb": round(result.peak_memory_mb, 1),
         "bytes_per_state": round(result.space.bytes_per_state(), 1),
         "fingerprint_collision_probability": result.space.collision_probability(),

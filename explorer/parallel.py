@@ -68,48 +68,44 @@ class WorkerPool:
     def pids(self) -> list[int]:
         return [p.pid for p in self.procs if p.pid]
 
-    def run(self, chunks):
-        """Yield (index, source, result) for each chunk, in chunk order;
-        source is 1 + the worker's number."""
-        ahead: dict = {}
-        sent = done = 0
-        conns = self.conns
-        while done < len(chunks):
-            for w, conn in enumerate(conns):
-                if not self.busy[w] and sent < len(chunks):
-                    conn.send((sent, chunks[sent]))
-                    self.busy[w] = True
-                    sent += 1
-            while done in ahead:
-                yield (done, *ahead.pop(done))
-                done += 1
-            if done >= len(chunks):
-                break
-            for conn in wait([c for w, c in enumerate(conns) if self.busy[w]]):
-                w = conns.index(conn)
-                try:
-                    index, result = conn.recv()
-                except EOFError:
-                    raise RuntimeError("a worker process died (out of memory?)") from None
-                self.busy[w] = False
-                if isinstance(result, WorkerFailed):
-                    raise result
-                if sent < len(chunks):  # keep it working while this result is merged
-                    conn.send((sent, chunks[sent]))
-                    self.busy[w] = True
-                    sent += 1
-                ahead[index] = (w + 1, result)
+    def idle(self) -> list[int]:
+        return [w for w, busy in enumerate(self.busy) if busy is False]
+
+    def submit(self, w: int, key, states) -> None:
+        """Hand an idle worker states to expand; collect() gives back key with the result."""
+        assert self.busy[w] is False
+        self.conns[w].send((0, states))
+        self.busy[w] = key
+
+    def collect(self, block: bool = True) -> list:
+        """(worker, key, result) for every worker that has finished; with
+        block, wait until at least one has (if any is busy)."""
+        conns = [c for w, c in enumerate(self.conns) if self.busy[w] is not False]
+        if not conns:
+            return []
+        out = []
+        for conn in wait(conns, None if block else 0):
+            w = self.conns.index(conn)
+            try:
+                _, result = conn.recv()
+            except EOFError:
+                raise RuntimeError("a worker process died (out of memory?)") from None
+            key, self.busy[w] = self.busy[w], False
+            if isinstance(result, WorkerFailed):
+                raise result
+            out.append((w, key, result))
+        return out
 
     def close(self) -> None:
         for w, conn in enumerate(self.conns):
-            if self.busy[w]:
+            if self.busy[w] is not False:
                 continue
             try:
                 conn.send(None)
             except OSError:
                 pass
         for w, proc in enumerate(self.procs):
-            proc.join(timeout=0.5 if not self.busy[w] else 0)
+            proc.join(timeout=0.5 if self.busy[w] is False else 0)
             if proc.is_alive():
                 proc.kill()
                 proc.join(timeout=5)

@@ -75,6 +75,8 @@ def verify(machine, invariants, liveness_props, *, check_liveness: bool = True, 
         if bar is not None:
             bar.close()
     v.liveness_seconds = time.perf_counter() - started
+    if result.memory is not None:  # the liveness phase counts too
+        result.peak_memory_mb = max(result.peak_memory_mb, result.memory.peak_mb())
     return v
 
 

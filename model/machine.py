@@ -1,6 +1,8 @@
 """The M:P:G state machine, behind the explorer's model interface:
 init_states, successors, and ways to name and render states and steps."""
 
+from zlib import crc32
+
 from .actions import ACTIONS
 from .actions.clock import CLOCK
 from .actions.sysmon import LOOKS
@@ -88,6 +90,13 @@ class GoScheduler:
         self._env_stops = (False,) * len(self._env_steps)
 
     # --- the explorer's interface --------------------------------------------------
+    def affinity(self, s: bytes) -> int:
+        """Which worker the parallel search gives s to (any integer; it never
+        changes a result): states with the same M block go to the same
+        worker, whose cache of normal forms (Layout.canonical, keyed on the
+        M block) then serves their successors too."""
+        return crc32(s[self.L.m_base:self.L.midle_end])
+
     def init_states(self) -> list[bytes]:
         L = self.L
         b = bytearray(L.size)

@@ -167,11 +167,16 @@ def benchmark_section() -> list[str]:
     out = ["## Speed and memory", "", "`python scripts/benchmark.py --reductions`: the safety search alone (no graph "
            "kept), each run in its own process. Bytes per stored state: the visited set (a 128-bit fingerprint "
            "per state in a numpy table) with the parent link and successor position that rebuild "
-           "counterexamples exactly, divided by the number of states.", "",
-           *header("preset", "workers", "states", "seconds", "states/s", "speedup", "bytes/state", "peak MB")]
+           "counterexamples exactly, divided by the number of states. Peak MB: the run's own peak resident "
+           "memory, of the search process and its workers. CPU: seconds of the main process and of the "
+           "workers together; load: the machine's load average when the run started (other jobs share its "
+           "cores, and then wall-clock seconds and the speedup are not the code's alone).", "",
+           *header("preset", "workers", "states", "seconds", "states/s", "speedup", "CPU main", "CPU workers",
+                   "bytes/state", "peak MB", "load")]
     for r in rows:
         out.append(row(r["preset"], r["workers"], f"{r['states']:,}", r["seconds"], f"{r['states_per_second']:,}",
-                       f"{r['speedup']}x", r["bytes_per_state"], f"{r['peak_memory_mb']:,.0f}"))
+                       f"{r['speedup']}x", r["cpu_main"], r["cpu_workers"], r["bytes_per_state"],
+                       f"{r['peak_memory_mb']:,.0f}", r["load"]))
     out += ["", "### Each reduction on and off", "",
             "The counter abstraction of threads against numbered threads (`--threads N` cuts the steps that need "
             "more: a bounded answer), symmetry of numbered threads, and the compact visited set against "

@@ -154,3 +154,19 @@ def test_liveness_lasso_replays_and_its_cycle_closes(tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps(data))
     assert run("replay", str(broken), "--quiet")[0] == 1
+
+
+def test_peak_memory_is_the_runs_own_and_grows_with_the_state_space():
+    """`peak_memory_mb` is the resident set of the search and its workers in
+    that run, not the lifetime peak of whatever process started it (after
+    exec, a process's ru_maxrss starts at its parent's peak: a benchmark
+    holding 256 MB once reported 174 MB for the 377-state tiny preset)."""
+    ballast = bytearray(256 << 20)  # this process's peak, which a child must not report as its own
+    flags = ("--json", "--quiet", "--no-liveness", "--force-workers")
+    tiny = json.loads(run("check", "--preset", "tiny", "--workers", "1", *flags)[1])["peak_memory_mb"]
+    big = {w: json.loads(run("check", "--preset", "syscalls", "--max-states", "40000", "--workers", w, *flags)[1])
+           ["peak_memory_mb"] for w in ("1", "2")}
+    del ballast
+    assert 0 < tiny < 200
+    assert tiny < big["1"]
+    assert big["1"] < big["2"]  # the workers' own memory (their caches) is counted too

@@ -218,3 +218,31 @@ def test_states_are_rebuilt_exactly_from_parents_and_step_positions():
     assert compact.space.all_states(wide, wide.canonical) == res.space.states
     for n in (0, 5, 59):
         assert compact.space.path_to(wide, wide.canonical, n)[-1] == res.space.states[n]
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32 - 1), st.sampled_from([None, 1, 3, 7]))
+def test_parallel_rounds_number_states_as_one_process_does(seed, skew):
+    """Large enough for the worker pool: rounds of several levels in flight,
+    parts by a (skewed) affinity or cut in halves, parts taken by the other
+    worker; the numbering, the parents and the shortest counterexample are
+    those of one process."""
+    import random
+    rnd = random.Random(seed)
+    n = 3000
+    edges = [(rnd.randrange(n), rnd.randrange(n), rnd.randrange(4)) for _ in range(4 * n)]
+    edges += [(i, i + 1, 0) for i in range(0, n - 1, 2)]
+    m = GraphMachine(n, edges, [0, 1])
+    if skew is not None:
+        m.affinity = lambda s: 0 if s % skew else 1
+    bad = bad_invariant({rnd.randrange(n) for _ in range(2)})
+    for stop in (True, False):
+        one = explore(m, [bad], workers=1, stop_at_first=stop)
+        two = explore(m, [bad], workers=2, stop_at_first=stop)
+        assert (one.states, one.transitions, one.depth) == (two.states, two.transitions, two.depth)
+        assert (one.coverage, one.distinct, one.cuts) == (two.coverage, two.distinct, two.cuts)
+        assert list(one.space.parent) == list(two.space.parent) and list(one.space.succ) == list(two.space.succ)
+        assert one.space.level_start == two.space.level_start
+        assert [(v.property, v.path) for v in one.violations] == [(v.property, v.path) for v in two.violations]
+    full = explore(m, [], workers=2)
+    assert full.states == len(reachable(m)) and full.complete
