@@ -14,9 +14,34 @@ import sys
 
 from . import inputs, output
 from .trace import Trace, save, to_json
-from .verdict import EXIT_BOUNDED, EXIT_VIOLATED
+from .verdict import EXIT_BOUNDED, EXIT_INTERNAL, EXIT_LIMIT, EXIT_VIOLATED
 
 PROG = "gosched-mc"
+
+
+def _path_limit_argument(p) -> None:
+    p.add_argument("--path-limit", type=inputs.positive_int, default=None, metavar="N",
+                   help="paths the symbolic executor may follow through any one function (a step of a process, "
+                        "an invariant's check) before it gives up (default 200000)")
+
+
+def _guarded(cmd):
+    """A command whose symbolic executor may stop: at its path limit (one
+    sentence, exit 3), or because the code asks it what it cannot answer
+    (one sentence, exit 70); never a traceback."""
+    def run(plugin, args):
+        from .symbolic.execute import PathLimit, SymbolicError
+        try:
+            return cmd(plugin, args)
+        except PathLimit as err:
+            print(f"{PROG}: the symbolic executor gave up {err.where or 'deriving the relation'}: {err.limit_message} "
+                  f"(--path-limit); nothing was checked", file=sys.stderr)
+            return EXIT_LIMIT
+        except SymbolicError as err:
+            print(f"{PROG}: the symbolic executor cannot run this model's code: {err}", file=sys.stderr)
+            return EXIT_INTERNAL
+    run.__name__ = cmd.__name__
+    return run
 
 
 def add_commands(sub, plugin, add_config_arguments) -> None:
@@ -35,6 +60,7 @@ def add_commands(sub, plugin, add_config_arguments) -> None:
     b.add_argument("--detail", action="store_true", help="print every P, M and G in each trace step")
     b.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     b.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    _path_limit_argument(b)
     add_prove(sub, plugin, add_config_arguments)
 
 
@@ -56,7 +82,8 @@ def _problem(plugin, args, config, names, log):
         raise UsageError(f"unknown safety property {unknown[0]!r}; known: {', '.join(known)}")
     if names:
         invs = [i for i in invs if i.name in names]
-    return machine, build_problem(view, invs, check_deadlock=not names or "deadlock" in names, log=log)
+    return machine, build_problem(view, invs, check_deadlock=not names or "deadlock" in names, log=log,
+                                  path_limit=args.path_limit)
 
 
 def cmd_bmc(plugin, args) -> int:
@@ -127,7 +154,7 @@ def cmd_bmc(plugin, args) -> int:
     return exit_code
 
 
-COMMANDS = {"bmc": cmd_bmc}
+COMMANDS = {"bmc": _guarded(cmd_bmc)}
 
 
 def sample_states(machine, limit: int) -> list:
@@ -188,6 +215,7 @@ def add_prove(sub, plugin, add_config_arguments) -> None:
     p.add_argument("--lemmas", action="store_true", help="print every strengthening lemma proven")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    _path_limit_argument(p)
 
 
 def print_lemmas(lemmas) -> None:
@@ -273,4 +301,4 @@ def cmd_prove(plugin, args) -> int:
     return code
 
 
-COMMANDS["prove"] = cmd_prove
+COMMANDS["prove"] = _guarded(cmd_prove)

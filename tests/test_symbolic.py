@@ -185,3 +185,20 @@ def test_prove_fails_on_a_seeded_mutant(mutant, k, words):
     assert code == 1, (text, err)
     assert words in text, text
     assert "Proven" not in text
+
+
+@pytest.mark.parametrize("argv, where", [
+    (["bmc", "--preset", "tiny", "--threads", "1", "--depth", "1", "--path-limit", "5"], "on the dispatch of process"),
+    (["prove", "--preset", "tiny", "--threads", "1", "--path-limit", "60"], "on the check of "),
+    (["bmc", "--preset", "tiny", "--protocol", "classic", "--threads", "1", "--depth", "1", "--path-limit", "60"],
+     "on the check of "),
+])
+def test_symbolic_path_limit_is_one_sentence_and_exit_3(argv, where):
+    # The symbolic executor's path limit (PathLimit, a BaseException the
+    # model's code cannot catch) ends the command with one sentence saying
+    # where it stopped, never a traceback; the modern protocol (the default)
+    # and the classic one alike.
+    code, text, err = call(*argv, "--quiet")
+    assert code == 3, (text, err)
+    assert len(err.strip().splitlines()) == 1 and where in err and "--path-limit" in err, err
+    assert "Traceback" not in err and "Verdict" not in text

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from . import terms as T
 
+PATH_LIMIT = 200_000  # paths one function may take before the executor gives up (PathLimit)
 ENUMERATION_LIMIT = 4096  # combinations of field values tried to decide a condition exactly
 MAX_OPTIONS = 512  # values a symbolic index may be forked into when its domain is not known exactly
 
@@ -43,7 +44,19 @@ class SymbolicError(BaseException):
 
 
 class PathLimit(SymbolicError):
-    pass
+    """More paths than the limit through one function: `where` says which
+    (an invariant's check, a process's step), for the one sentence the
+    commands print."""
+
+    def __init__(self, message: str, where: str = ""):
+        super().__init__(message)
+        self.limit_message, self.where = message, where
+
+    def at(self, where: str) -> "PathLimit":
+        return PathLimit(self.limit_message, self.where or where)
+
+    def __str__(self):
+        return f"{self.limit_message} {self.where}".strip()
 
 
 class Nondeterministic(SymbolicError):
@@ -447,12 +460,13 @@ class Path:
         return self.context.condition()
 
 
-def enumerate_paths(run, start: Context, limit: int = 200_000, collect=None) -> list[Path]:
+def enumerate_paths(run, start: Context, limit: int | None = None, collect=None) -> list[Path]:
     """Every path of run() from the context `start`. run is called once per
     path with no arguments; collect(value, error, context) (if given) turns what it returned
     into the path's `extra` (collect must not fork: it may only
     `resolve` symbolic values)."""
     global _current
+    limit = PATH_LIMIT if limit is None else limit
     paths: list[Path] = []
     stack = [()]
     while stack:
