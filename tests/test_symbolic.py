@@ -202,3 +202,21 @@ def test_symbolic_path_limit_is_one_sentence_and_exit_3(argv, where):
     assert code == 3, (text, err)
     assert len(err.strip().splitlines()) == 1 and where in err and "--path-limit" in err, err
     assert "Traceback" not in err and "Verdict" not in text
+
+
+def test_a_cti_is_confirmed_only_if_it_is_one_on_the_explicit_model():
+    # confirm_cti (prove's replay-style check of a CTI) accepts a real step
+    # from a state satisfying everything, and names what is wrong otherwise:
+    # a step that is not one of successors(), a lemma the first state breaks,
+    # a property the last state does not break.
+    from explorer.symbolic.induction import Concrete, Lemma, confirm_cti
+    machine, _ = plugin.build(TINY.with_(threads=1))
+    view = plugin.symbolic_view(machine)
+    concrete = Concrete(machine, plugin.invariants_of(machine), view.domains)
+    s0 = machine.init_states()[0]
+    s1 = next(t for _, t in machine.successors(s0) if t is not None)
+    true, false = Lemma("true", "", ("c", True)), Lemma("false", "", ("c", False))
+    assert confirm_cti(concrete, [true], [s0, s1], []) == []
+    assert confirm_cti(concrete, [true], [s1, s0], []) == ["state 1 is not a successor of state 0"]
+    assert confirm_cti(concrete, [false], [s0, s1], []) == ["state 0 breaks the lemma false"]
+    assert "not p_accounting" in confirm_cti(concrete, [true], [s0, s1], ["p_accounting"])[0]

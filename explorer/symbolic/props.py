@@ -11,7 +11,7 @@ the same check the explicit search memoises is the one z3 is given.
 from dataclasses import dataclass
 
 from . import terms as T
-from .execute import Context, PathLimit, SymbolicError, SymSeq, SymState, current, enumerate_paths
+from .execute import Context, PathLimit, SymbolicError, SymSeq, SymState, enumerate_paths
 
 
 @dataclass
