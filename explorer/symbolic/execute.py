@@ -161,9 +161,13 @@ class Sym:
         return hash(current().choose(self.t))
 
     def __format__(self, spec):
+        if current().text_free:
+            return "?"
         return format(current().choose(self.t), spec)
 
     def __str__(self):
+        if current().text_free:
+            return "?"
         return str(current().choose(self.t))
 
     def __repr__(self):
@@ -256,7 +260,7 @@ class Context:
     what they imply about each field's possible values."""
 
     def __init__(self, domains: list, known: dict | None = None, narrowed: dict | None = None,
-                 conditions=(), prefix=()):
+                 conditions=(), prefix=(), text_free: bool = False):
         self.domains = domains  # field -> tuple of possible values (the type, before this path)
         self.narrowed = dict(narrowed or {})  # field -> tuple, narrower than its domain on this path
         self.known = dict(known or {})  # field -> its value on this path, where only one is possible
@@ -265,10 +269,11 @@ class Context:
         self.choices: list = []  # the answer at each question with several possible answers
         self.alternatives: list = []  # (index of the question, the answers not taken)
         self.free_choices: list = []  # the answers to free choices (Runtime.choose)
+        self.text_free = text_free  # a value formatted as text is "?" (no fork): only the verdict matters
 
     def child(self, prefix=()) -> "Context":
         """A path that continues this one (same conditions), following `prefix`."""
-        return Context(self.domains, self.known, self.narrowed, self.conditions, prefix)
+        return Context(self.domains, self.known, self.narrowed, self.conditions, prefix, self.text_free)
 
     def condition(self) -> tuple:
         return T.conj(self.conditions)

@@ -28,7 +28,9 @@ def compile_invariant(inv, domains, limit: int | None = None) -> SymInvariant:
     if offsets is None or fn is None:
         raise SymbolicError(f"invariant {inv.name} is not a projection (properties/memo.py:memoised); "
                             "the symbolic engine cannot run it")
-    start = Context(list(domains))
+    # Only whether a path returns a sentence matters, not the sentence: a
+    # value formatted into it is "?" rather than one path per value.
+    start = Context(list(domains), text_free=True)
     s0 = SymState(len(domains))
 
     def run():
