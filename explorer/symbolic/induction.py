@@ -307,7 +307,8 @@ def houdini(problem, lemmas, samples=(), k: int = 1, log=None, max_iterations: i
                                    broken=broken, seconds=time.perf_counter() - started, samples=len(samples))
         if log:
             gone = [lemmas[j].name for j in active if j not in set(keep)]
-            log(f"prove: step {iterations}: {len(gone)} lemmas dropped, {len(keep):,} left"
+            log(f"prove: step {iterations} ({time.perf_counter() - started:.0f} s): {len(gone)} lemmas dropped, "
+                f"{len(keep):,} left"
                 + (f" ({searched:,} explicit states searched)" if searched else "")
                 + (f" ({', '.join(gone[:8])}{', ...' if len(gone) > 8 else ''})" if gone else ""))
         if on_drop is not None and len(keep) < len(active):

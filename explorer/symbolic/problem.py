@@ -54,8 +54,11 @@ def build_problem(view, invariants, check_deadlock: bool = True, log=None, path_
     started = time.perf_counter()
     doms = analyse(view, log=log, path_limit=path_limit)
     rel = doms.relation
+    if log:
+        log(f"domains and relation: {rel.path_count():,} paths, {time.perf_counter() - started:.1f} s")
+    t0 = time.perf_counter()
     sym = compile_invariants(invariants, doms.values, path_limit)
     if log:
-        log(f"invariants: {sum(i.paths for i in sym):,} paths")
+        log(f"invariants: {sum(i.paths for i in sym):,} paths, {time.perf_counter() - t0:.1f} s")
     dead = deadlock_condition(view, rel, path_limit) if check_deadlock else None
     return Problem(view, doms, rel, sym, dead, time.perf_counter() - started)
