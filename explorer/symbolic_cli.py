@@ -188,7 +188,7 @@ def proof_lemmas(plugin, problem) -> list:
                   for family, name, statement, term in plugin.candidate_lemmas(view.machine, problem.domains.values)]
 
 
-def run_proof(plugin, machine, problem, k: int, samples: int, log=None, closure: int = 2_000):
+def run_proof(plugin, machine, problem, k: int, samples: int, log=None, closure: int = 2_000, minimise: bool = True):
     """Houdini over the plugin's lemmas, filtered first on up to `samples`
     reachable states (all of them, for the presets), with the explicit
     machine's closure from each CTI (closure states each; 0: none)."""
@@ -203,7 +203,7 @@ def run_proof(plugin, machine, problem, k: int, samples: int, log=None, closure:
         invs = [i for i in plugin.invariants_of(machine) if i.name in problem.names]
         concrete = Concrete(machine, invs, problem.domains.values, problem.deadlock is not None)
     return houdini(problem, proof_lemmas(plugin, problem), states, k, log=log, concrete=concrete,
-                   closure_limit=closure)
+                   closure_limit=closure, minimise=minimise)
 
 
 def prove_config(plugin, config, k: int = 1, samples: int = 20_000) -> str:
@@ -227,6 +227,9 @@ def add_prove(sub, plugin, add_config_arguments) -> None:
     p.add_argument("--samples", type=inputs.positive_int, default=20_000, metavar="N",
                    help="reachable states explored first to discard candidate lemmas that are false (default 20000)")
     p.add_argument("--lemmas", action="store_true", help="print every strengthening lemma proven")
+    p.add_argument("--all-kept", action="store_true",
+                   help="keep every lemma Houdini kept instead of the subset the proof needs (skips the unsat-core "
+                        "minimisation, most of the time once Houdini settles)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     _path_limit_argument(p)
@@ -253,7 +256,7 @@ def cmd_prove(plugin, args) -> int:
     config = plugin.config_from_args(args)
     log = _log(args)
     machine, problem = _problem(plugin, args, config, None, log)
-    r = run_proof(plugin, machine, problem, args.k, args.samples, log)
+    r = run_proof(plugin, machine, problem, args.k, args.samples, log, minimise=not args.all_kept)
     c = config.to_dict()
     summary = {"engine": "k-induction", "k": args.k, "properties": problem.names + ["type_ok", "no_crash"],
                "proven": r.proven, "lemmas_offered": r.candidates, "lemmas_after_sampling": r.after_sampling,
@@ -279,8 +282,10 @@ def cmd_prove(plugin, args) -> int:
         if not args.json:
             named = [lm for lm in r.lemmas if lm.catalogue]
             print(f"Proven by {args.k}-induction with {len(r.lemmas):,} strengthening lemmas ({len(named)} named, "
-                  f"{len(r.lemmas) - len(named):,} generated; each proven in the same induction, none assumed; the "
-                  f"subset of the {r.inductive:,} Houdini kept that the proof needs; {r.iterations} Houdini steps, "
+                  f"{len(r.lemmas) - len(named):,} generated; each proven in the same induction, none assumed; "
+                  + ("all" if args.all_kept else "the subset of the") +
+                  f" {r.inductive:,} Houdini kept{'' if args.all_kept else ' that the proof needs'}; "
+                  f"{r.iterations} Houdini steps, "
                   f"{r.seconds + problem.seconds:.1f} s).")
             if args.lemmas:
                 print_lemmas(r.lemmas)

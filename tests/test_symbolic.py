@@ -221,3 +221,11 @@ def test_a_cti_is_confirmed_only_if_it_is_one_on_the_explicit_model():
     assert confirm_cti(concrete, [true], [s1, s0], []) == ["state 1 is not a successor of state 0"]
     assert confirm_cti(concrete, [false], [s0, s1], []) == ["state 0 breaks the lemma false"]
     assert "not p_accounting" in confirm_cti(concrete, [true], [s0, s1], ["p_accounting"])[0]
+
+
+def test_prove_all_kept_skips_the_minimisation_and_still_proves():
+    code, text, err = call("prove", "--preset", "tiny", "--protocol", "classic", "--threads", "1", "--all-kept",
+                           "--quiet")
+    assert code == 0, (text, err)
+    m = re.search(r"Proven by 1-induction with (\d+) strengthening lemmas .* all (\d+) Houdini kept", text)
+    assert m and m.group(1) == m.group(2), text
