@@ -11,12 +11,38 @@ not proven either), or gives up at a limit (3).
 
 import json
 import sys
+import time
 
 from . import inputs, output
 from .trace import Trace, save, to_json
-from .verdict import EXIT_BOUNDED, EXIT_VIOLATED
+from .verdict import EXIT_BOUNDED, EXIT_INTERNAL, EXIT_LIMIT, EXIT_VIOLATED
 
 PROG = "gosched-mc"
+
+
+def _path_limit_argument(p) -> None:
+    p.add_argument("--path-limit", type=inputs.positive_int, default=None, metavar="N",
+                   help="paths the symbolic executor may follow through any one function (a step of a process, "
+                        "an invariant's check) before it gives up (default 200000)")
+
+
+def _guarded(cmd):
+    """A command whose symbolic executor may stop: at its path limit (one
+    sentence, exit 3), or because the code asks it what it cannot answer
+    (one sentence, exit 70); never a traceback."""
+    def run(plugin, args):
+        from .symbolic.execute import PathLimit, SymbolicError
+        try:
+            return cmd(plugin, args)
+        except PathLimit as err:
+            print(f"{PROG}: the symbolic executor gave up {err.where or 'deriving the relation'}: {err.limit_message} "
+                  f"(--path-limit); nothing was checked", file=sys.stderr)
+            return EXIT_LIMIT
+        except SymbolicError as err:
+            print(f"{PROG}: the symbolic executor cannot run this model's code: {err}", file=sys.stderr)
+            return EXIT_INTERNAL
+    run.__name__ = cmd.__name__
+    return run
 
 
 def add_commands(sub, plugin, add_config_arguments) -> None:
@@ -35,6 +61,7 @@ def add_commands(sub, plugin, add_config_arguments) -> None:
     b.add_argument("--detail", action="store_true", help="print every P, M and G in each trace step")
     b.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     b.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    _path_limit_argument(b)
     add_prove(sub, plugin, add_config_arguments)
 
 
@@ -56,7 +83,8 @@ def _problem(plugin, args, config, names, log):
         raise UsageError(f"unknown safety property {unknown[0]!r}; known: {', '.join(known)}")
     if names:
         invs = [i for i in invs if i.name in names]
-    return machine, build_problem(view, invs, check_deadlock=not names or "deadlock" in names, log=log)
+    return machine, build_problem(view, invs, check_deadlock=not names or "deadlock" in names, log=log,
+                                  path_limit=args.path_limit)
 
 
 def cmd_bmc(plugin, args) -> int:
@@ -127,7 +155,7 @@ def cmd_bmc(plugin, args) -> int:
     return exit_code
 
 
-COMMANDS = {"bmc": cmd_bmc}
+COMMANDS = {"bmc": _guarded(cmd_bmc)}
 
 
 def sample_states(machine, limit: int) -> list:
@@ -160,9 +188,22 @@ def proof_lemmas(plugin, problem) -> list:
                   for family, name, statement, term in plugin.candidate_lemmas(view.machine, problem.domains.values)]
 
 
-def run_proof(plugin, machine, problem, k: int, samples: int, log=None):
-    from .symbolic.induction import houdini
-    return houdini(problem, proof_lemmas(plugin, problem), sample_states(machine, samples), k, log=log)
+def run_proof(plugin, machine, problem, k: int, samples: int, log=None, closure: int = 2_000, minimise: bool = True):
+    """Houdini over the plugin's lemmas, filtered first on up to `samples`
+    reachable states (all of them, for the presets), with the explicit
+    machine's closure from each CTI (closure states each; 0: none)."""
+    from .symbolic.induction import Concrete, houdini
+    t0 = time.perf_counter()
+    states = sample_states(machine, samples)
+    if log:
+        log(f"prove: {len(states):,} reachable states explored in {time.perf_counter() - t0:.1f} s"
+            + (" (all of them)" if len(states) < samples else ""))
+    concrete = None
+    if closure:
+        invs = [i for i in plugin.invariants_of(machine) if i.name in problem.names]
+        concrete = Concrete(machine, invs, problem.domains.values, problem.deadlock is not None)
+    return houdini(problem, proof_lemmas(plugin, problem), states, k, log=log, concrete=concrete,
+                   closure_limit=closure, minimise=minimise)
 
 
 def prove_config(plugin, config, k: int = 1, samples: int = 20_000) -> str:
@@ -186,8 +227,12 @@ def add_prove(sub, plugin, add_config_arguments) -> None:
     p.add_argument("--samples", type=inputs.positive_int, default=20_000, metavar="N",
                    help="reachable states explored first to discard candidate lemmas that are false (default 20000)")
     p.add_argument("--lemmas", action="store_true", help="print every strengthening lemma proven")
+    p.add_argument("--all-kept", action="store_true",
+                   help="keep every lemma Houdini kept instead of the subset the proof needs (skips the unsat-core "
+                        "minimisation, most of the time once Houdini settles)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    _path_limit_argument(p)
 
 
 def print_lemmas(lemmas) -> None:
@@ -211,7 +256,7 @@ def cmd_prove(plugin, args) -> int:
     config = plugin.config_from_args(args)
     log = _log(args)
     machine, problem = _problem(plugin, args, config, None, log)
-    r = run_proof(plugin, machine, problem, args.k, args.samples, log)
+    r = run_proof(plugin, machine, problem, args.k, args.samples, log, minimise=not args.all_kept)
     c = config.to_dict()
     summary = {"engine": "k-induction", "k": args.k, "properties": problem.names + ["type_ok", "no_crash"],
                "proven": r.proven, "lemmas_offered": r.candidates, "lemmas_after_sampling": r.after_sampling,
@@ -237,8 +282,10 @@ def cmd_prove(plugin, args) -> int:
         if not args.json:
             named = [lm for lm in r.lemmas if lm.catalogue]
             print(f"Proven by {args.k}-induction with {len(r.lemmas):,} strengthening lemmas ({len(named)} named, "
-                  f"{len(r.lemmas) - len(named):,} generated; each proven in the same induction, none assumed; the "
-                  f"subset of the {r.inductive:,} Houdini kept that the proof needs; {r.iterations} Houdini steps, "
+                  f"{len(r.lemmas) - len(named):,} generated; each proven in the same induction, none assumed; "
+                  + ("all" if args.all_kept else "the subset of the") +
+                  f" {r.inductive:,} Houdini kept{'' if args.all_kept else ' that the proof needs'}; "
+                  f"{r.iterations} Houdini steps, "
                   f"{r.seconds + problem.seconds:.1f} s).")
             if args.lemmas:
                 print_lemmas(r.lemmas)
@@ -255,8 +302,15 @@ def cmd_prove(plugin, args) -> int:
             raise Disagreement("the CTI's step is not a step of the explicit model")
         invs = {i.name: i for i in plugin.invariants_of(machine)}
         why = {n: (invs[n].check(cti[-1]) if n in invs else n) for n in r.broken}
+        from .symbolic.induction import Concrete, confirm_cti
+        concrete = Concrete(machine, [i for n, i in invs.items() if n in problem.names], problem.domains.values,
+                            problem.deadlock is not None)
+        named = {lm.name: lm.check for lm in getattr(plugin, "lemmas_of", lambda m: [])(machine)}
+        unconfirmed = confirm_cti(concrete, r.lemmas, cti, r.broken, named)
+        if unconfirmed:
+            raise Disagreement(f"the CTI is not confirmed on the explicit model: {unconfirmed[0]}")
         summary["cti"] = {"states": [machine.fields(s) for s in cti], "step": machine.label_text(labels[0]),
-                          "broken": why}
+                          "broken": why, "confirmed": True, "lemmas_left": len(r.lemmas)}
         if not args.json:
             print(f"Not proven: the induction step fails ({r.iterations} Houdini steps, {len(r.lemmas):,} lemmas left).")
             print("Counterexample to induction: a state satisfying every property and lemma,")
@@ -267,10 +321,14 @@ def cmd_prove(plugin, args) -> int:
             print("\n".join("     " + line for line in machine.view(cti[-1], True).splitlines()))
             for n, msg in why.items():
                 print(f"  which breaks {n}: {msg}")
+            print(f"  Confirmed on the explicit model: the first state{'s satisfy' if len(cti) > 2 else ' satisfies'} "
+                  f"every safety property, TypeOK and the {len(r.lemmas):,} lemmas left (the named ones by their own "
+                  f"checks), each step is one of its successors(), and the last state breaks "
+                  f"{', '.join(r.broken)} by its own check.")
             print("Verdict: NOT PROVEN (the CTI may be unreachable; bmc finds nothing does not follow).")
     if args.json:
         print(json.dumps(summary, indent=1))
     return code
 
 
-COMMANDS["prove"] = cmd_prove
+COMMANDS["prove"] = _guarded(cmd_prove)

@@ -19,7 +19,11 @@ from model.vocab import (FATAL_DEADLOCK, FATAL_NAMES, G_STATUS_NAMES, GRUNNING_N
                          _Gdead, _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pgcstop, _Pidle, _Prunning,
                          _Psyscall)
 
-from .memo import isin, memoised
+from .memo import TextNames, isin, memoised
+
+# The name tables the sentences use (symbolic keys are formatted, not looked up: memo.TextNames).
+G_STATUS_NAMES, P_STATUS_NAMES, PC_NAMES, WAIT_NAMES = (TextNames(t) for t in (G_STATUS_NAMES, P_STATUS_NAMES,
+                                                                                PC_NAMES, WAIT_NAMES))
 
 WAKEP_CREDIT = (PC_WAKEP2,)  # wakep after its CAS, before startm hands the credit to the new M
 
@@ -122,7 +126,7 @@ def make_no_duplicated_goroutines(mc):
                 continue
             if isin(st, (_Gidle, _Gdead, _Gwaiting)):
                 i = refs.index(g + 1)
-                if not (st == _Gwaiting and v["wait"][g] in SUSPENDED_WAITS and suspended_ok[i] and n == 1):
+                if not (st == _Gwaiting and isin(v["wait"][g], SUSPENDED_WAITS) and suspended_ok[i] and n == 1):
                     return f"{g_name(g)} is {G_STATUS_NAMES[st]} but still in {names[i]}"
             if n > 1:
                 places = [names[i] for i, r in enumerate(refs) if r == g + 1]
@@ -169,7 +173,7 @@ def no_p_window(pc: int, ret: int) -> bool:
     """The M is in one of the modern protocol's documented windows where its
     G is _Grunning without a P (entersyscallblock, whose handoffp returns to
     the status CAS; exitsyscall before it has a P again)."""
-    return pc in GRUNNING_NOP_PCS or (pc in HANDOFF_CALL_PCS and ret == M_ENTERSYSCALLBLOCK_CAS)
+    return isin(pc, GRUNNING_NOP_PCS) or (isin(pc, HANDOFF_CALL_PCS) and ret == M_ENTERSYSCALLBLOCK_CAS)
 
 
 def make_p_accounting(mc):
@@ -187,7 +191,7 @@ def make_p_accounting(mc):
     def fn(vals):
         v = f.split(vals)
         held = v["held"]
-        if v["sysmon"][0] in HP_LOOKS_PCS:  # the P retake looks at (classic: before its CAS; modern: until takeP)
+        if isin(v["sysmon"][0], HP_LOOKS_PCS):  # the P retake looks at (classic: before its CAS; modern: until takeP)
             held = held[:sysmon_hp] + (0,) + held[sysmon_hp + 1:]
         for p, st in enumerate(v["status"]):
             # A _Pgcstop P belongs to the M that stopped the world: its own P
@@ -229,7 +233,7 @@ def make_pm_bijection(mc):
             if m and mp[m - 1] != p + 1:
                 return f"P{p}.m is M{m - 1} but M{m - 1}.p is {_ref('P', mp[m - 1])}"
             if st == _Pgcstop and m:
-                if v["pc"][m - 1] not in STW_PCS:
+                if not isin(v["pc"][m - 1], STW_PCS):
                     return (f"P{p} is _Pgcstop and owned by M{m - 1}, which is not stopping the world "
                             f"(it is at {PC_NAMES[v['pc'][m - 1]]})")
             elif (st == _Prunning) != bool(m):
@@ -395,7 +399,7 @@ def make_running_g_has_p(mc):
                 return f"{g_name(g)} is _Grunning on M{m}, which has no P (m.p is nil)"
             # stopTheWorldWithSema leaves the stopper's own P _Pgcstop while
             # its goroutine runs on with the world stopped (proc.go:1654).
-            want = _Pgcstop if v["pc"][m] in STW_PCS else _Prunning
+            want = _Pgcstop if isin(v["pc"][m], STW_PCS) else _Prunning
             if v["pstatus"][p] != want or v["pm"][p] != m + 1:
                 return (f"{g_name(g)} is _Grunning on M{m} with P{p}, but P{p} is {P_STATUS_NAMES[v['pstatus'][p]]} "
                         f"with m={_ref('M', v['pm'][p])}")
@@ -500,11 +504,11 @@ def make_parked_g_has_a_waker(mc):
             if st != _Gwaiting:
                 continue
             wait = v["wait"][g]
-            if wait in (WAIT_NET, WAIT_NETREADY):
+            if isin(wait, (WAIT_NET, WAIT_NETREADY)):
                 continue  # the netpoller will return it
-            if wait in SUSPENDED_WAITS:
+            if isin(wait, SUSPENDED_WAITS):
                 continue  # stopping the world or in forEachP: its own M resumes it (world_stop_finishes)
-            if wait in TIMER_WAITS:
+            if isin(wait, TIMER_WAITS):
                 continue  # its timer will fire (the clock) and a timer check ready it
             if wait != WAIT_CHAN:
                 return f"{g_name(g)} is _Gwaiting on nothing: no channel, netpoller or timer can wake it"
@@ -533,7 +537,7 @@ def make_deadlock_report_is_genuine(mc):
         if v["throw"][0] != FATAL_DEADLOCK:
             return None
         for g, st in enumerate(v["status"]):
-            if st in (_Gidle, _Gdead):
+            if isin(st, (_Gidle, _Gdead)):
                 continue
             if st != _Gwaiting or v["wait"][g] != WAIT_CHAN:
                 return (f"checkdead reported \"all goroutines are asleep\" but {g_name(g)} is {G_STATUS_NAMES[st]}"
@@ -557,7 +561,7 @@ def make_psyscall_p_has_syscall_m(mc):
         for p, st in enumerate(v["pstatus"]):
             if st != _Psyscall:
                 continue
-            if not any(o == p + 1 and pc in SYSCALL_PCS for o, pc in zip(v["oldp"], v["pc"])):
+            if not any(o == p + 1 and isin(pc, SYSCALL_PCS) for o, pc in zip(v["oldp"], v["pc"])):
                 return f"P{p} is _Psyscall but is the m.oldp of no M in a syscall: nobody will take it back"
         return None
 
@@ -581,6 +585,8 @@ def make_no_runtime_throw(mc):
 
 
 def _ref(prefix: str, v: int) -> str:
+    if getattr(v, "isin", None) is not None:  # symbolic: text only, no fork (memo.TextNames)
+        return f"{prefix}:{v}"
     if not v:
         return "nil"
     return g_name(v - 1) if prefix == "G" else f"{prefix}{v - 1}"

@@ -13,6 +13,9 @@ from model.vocab import (GF_SCAN, HANDOFF_CALL_PCS, M_EXITSYSCALL_STEAL, M_SYSCA
                          SY_TAKEN, _Gsyscall)
 
 from .invariants import _Fields, no_p_window, projected
+from .memo import TextNames, isin
+
+PC_NAMES = TextNames(PC_NAMES)  # a symbolic pc is formatted, not looked up (memo.TextNames)
 
 
 def _scan_fields(L) -> _Fields:
@@ -35,7 +38,7 @@ def _holders(L, v) -> list:
     (the G in a syscall on its m.oldp)."""
     out = []
     for i, pc in enumerate(v["pc"]):
-        if pc not in SCAN_HOLDING_PCS:
+        if not isin(pc, SCAN_HOLDING_PCS):
             continue
         if pc == M_EXITSYSCALL_STEAL:
             pp = v["oldp"][i] - 1
@@ -55,11 +58,12 @@ def make_scan_bit_released(mc):
         v = f.split(vals)
         held = [g for _, g, _, _ in _holders(L, v)]
         for g, flags in enumerate(v["flags"]):
-            if flags & GF_SCAN and g not in held:
-                return (f"{g_name(g)}'s _Gscan bit is set but no thread holds it (no resume): its exitsyscall "
-                        f"spins forever")
-            if flags & GF_SCAN and held.count(g) > 1:
-                return f"{g_name(g)}'s _Gscan bit is held by {held.count(g)} threads at once"
+            n = sum(h == g for h in held)  # a sum, not a branch per holder (the symbolic engine's paths)
+            if flags & GF_SCAN and n != 1:
+                if n == 0:
+                    return (f"{g_name(g)}'s _Gscan bit is set but no thread holds it (no resume): its exitsyscall "
+                            f"spins forever")
+                return f"{g_name(g)}'s _Gscan bit is held by {n} threads at once"
         return None
 
     return projected("scan_bit_released",
@@ -104,8 +108,8 @@ def make_nGsyscallNoP_accounting(mc):
     def fn(vals):
         v = f.split(vals)
         ms = [m for m, (cur, mp, pc, ret) in enumerate(zip(v["curg"], v["mp"], v["pc"], v["ret"]))
-              if cur and not mp and (pc in NOP_SYSCALL_PCS or no_p_window(pc, ret)
-                                     or (pc in HANDOFF_CALL_PCS and ret == M_SYSCALL))]
+              if cur and not mp and (isin(pc, NOP_SYSCALL_PCS) or no_p_window(pc, ret)
+                                     or (isin(pc, HANDOFF_CALL_PCS) and ret == M_SYSCALL))]
         n = signed(v["n"][0])
         if n != len(ms):
             who = ", ".join(f"{g_name(v['curg'][m] - 1)} on M{m}" for m in ms) or "none"

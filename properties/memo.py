@@ -14,6 +14,19 @@ def isin(x, values) -> bool:
     return one(values) if one is not None else x in values
 
 
+class TextNames(dict):
+    """A name table used only in sentences: a symbolic key (the symbolic
+    engine's) is formatted rather than looked up, so that compiling a
+    check (explorer/symbolic/props.py, where only "is there a sentence"
+    matters and a formatted value is "?") does not fork one path per
+    value. A plain key is looked up as in a dict."""
+
+    def __getitem__(self, key):
+        if getattr(key, "isin", None) is not None:
+            return str(key)
+        return dict.__getitem__(self, key)
+
+
 def memoised(offsets, fn):
     """s -> fn(the values of s at offsets), computed once per distinct value."""
     get = field_getter(offsets)

@@ -45,9 +45,10 @@ SYSCALL = preset("tiny").with_(protocol="classic", procs=1, threads=2, workload=
 # it fires (both reached in a few reachable states of these).
 PREEMPT_LATE = preset("tiny").with_(protocol="classic", procs=1, threads=1, workload=parse_workload("syscall, loop(0)"), name="preempt_late")
 TIMER_FIRST = preset("tiny").with_(protocol="classic", procs=1, threads=1, workload=parse_workload("sleep, syscall"), name="timer_first")
-# The modern protocol's invariants (the scan bit's holders, nGsyscallNoP) exceed the symbolic executor's path
-# limit even on these configurations: symbolic checking covers the classic protocol only (README).
-SMALL = [TINY, SYSCALL, PREEMPT_LATE, TIMER_FIRST]
+# The modern protocol (the default): tiny with one thread (its invariants compile to ~1,800 paths since the
+# checks' sentences no longer fork; with two threads the scan-bit invariants take ~1 min, README).
+MODERN = preset("tiny").with_(threads=1, protocol="modern", name="tiny-modern")
+SMALL = [TINY, SYSCALL, PREEMPT_LATE, TIMER_FIRST, MODERN]
 
 
 @pytest.mark.parametrize("config", SMALL, ids=lambda c: c.name)
@@ -185,3 +186,46 @@ def test_prove_fails_on_a_seeded_mutant(mutant, k, words):
     assert code == 1, (text, err)
     assert words in text, text
     assert "Proven" not in text
+
+
+@pytest.mark.parametrize("argv, where", [
+    (["bmc", "--preset", "tiny", "--threads", "1", "--depth", "1", "--path-limit", "5"], "on the dispatch of process"),
+    (["prove", "--preset", "tiny", "--threads", "1", "--path-limit", "60"], "on the check of "),
+    (["bmc", "--preset", "tiny", "--protocol", "classic", "--threads", "1", "--depth", "1", "--path-limit", "60"],
+     "on the check of "),
+])
+def test_symbolic_path_limit_is_one_sentence_and_exit_3(argv, where):
+    # The symbolic executor's path limit (PathLimit, a BaseException the
+    # model's code cannot catch) ends the command with one sentence saying
+    # where it stopped, never a traceback; the modern protocol (the default)
+    # and the classic one alike.
+    code, text, err = call(*argv, "--quiet")
+    assert code == 3, (text, err)
+    assert len(err.strip().splitlines()) == 1 and where in err and "--path-limit" in err, err
+    assert "Traceback" not in err and "Verdict" not in text
+
+
+def test_a_cti_is_confirmed_only_if_it_is_one_on_the_explicit_model():
+    # confirm_cti (prove's replay-style check of a CTI) accepts a real step
+    # from a state satisfying everything, and names what is wrong otherwise:
+    # a step that is not one of successors(), a lemma the first state breaks,
+    # a property the last state does not break.
+    from explorer.symbolic.induction import Concrete, Lemma, confirm_cti
+    machine, _ = plugin.build(TINY.with_(threads=1))
+    view = plugin.symbolic_view(machine)
+    concrete = Concrete(machine, plugin.invariants_of(machine), view.domains)
+    s0 = machine.init_states()[0]
+    s1 = next(t for _, t in machine.successors(s0) if t is not None)
+    true, false = Lemma("true", "", ("c", True)), Lemma("false", "", ("c", False))
+    assert confirm_cti(concrete, [true], [s0, s1], []) == []
+    assert confirm_cti(concrete, [true], [s1, s0], []) == ["state 1 is not a successor of state 0"]
+    assert confirm_cti(concrete, [false], [s0, s1], []) == ["state 0 breaks the lemma false"]
+    assert "not p_accounting" in confirm_cti(concrete, [true], [s0, s1], ["p_accounting"])[0]
+
+
+def test_prove_all_kept_skips_the_minimisation_and_still_proves():
+    code, text, err = call("prove", "--preset", "tiny", "--protocol", "classic", "--threads", "1", "--all-kept",
+                           "--quiet")
+    assert code == 0, (text, err)
+    m = re.search(r"Proven by 1-induction with (\d+) strengthening lemmas .* all (\d+) Houdini kept", text)
+    assert m and m.group(1) == m.group(2), text

@@ -32,7 +32,7 @@ class Domains:
     relation: object = None  # the relation built on the final domains
 
 
-def analyse(view, max_iterations: int = 64, log=None) -> Domains:
+def analyse(view, max_iterations: int = 64, log=None, path_limit: int | None = None) -> Domains:
     started = time.perf_counter()
     caps = [set(d) for d in view.domains]
     current = [set() for _ in caps]
@@ -46,7 +46,7 @@ def analyse(view, max_iterations: int = 64, log=None) -> Domains:
     rel = None
     for iteration in range(1, max_iterations + 1):
         doms = [tuple(sorted(d)) for d in current]
-        rel = build(view, doms)
+        rel = build(view, doms, path_limit)
         grown = False
         for _guard, entry, *_ in rel.transitions():
             if entry.values is None:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from . import terms as T
 
+PATH_LIMIT = 200_000  # paths one function may take before the executor gives up (PathLimit)
 ENUMERATION_LIMIT = 4096  # combinations of field values tried to decide a condition exactly
 MAX_OPTIONS = 512  # values a symbolic index may be forked into when its domain is not known exactly
 
@@ -43,7 +44,19 @@ class SymbolicError(BaseException):
 
 
 class PathLimit(SymbolicError):
-    pass
+    """More paths than the limit through one function: `where` says which
+    (an invariant's check, a process's step), for the one sentence the
+    commands print."""
+
+    def __init__(self, message: str, where: str = ""):
+        super().__init__(message)
+        self.limit_message, self.where = message, where
+
+    def at(self, where: str) -> "PathLimit":
+        return PathLimit(self.limit_message, self.where or where)
+
+    def __str__(self):
+        return f"{self.limit_message} {self.where}".strip()
 
 
 class Nondeterministic(SymbolicError):
@@ -148,9 +161,13 @@ class Sym:
         return hash(current().choose(self.t))
 
     def __format__(self, spec):
+        if current().text_free:
+            return "?"
         return format(current().choose(self.t), spec)
 
     def __str__(self):
+        if current().text_free:
+            return "?"
         return str(current().choose(self.t))
 
     def __repr__(self):
@@ -243,7 +260,7 @@ class Context:
     what they imply about each field's possible values."""
 
     def __init__(self, domains: list, known: dict | None = None, narrowed: dict | None = None,
-                 conditions=(), prefix=()):
+                 conditions=(), prefix=(), text_free: bool = False):
         self.domains = domains  # field -> tuple of possible values (the type, before this path)
         self.narrowed = dict(narrowed or {})  # field -> tuple, narrower than its domain on this path
         self.known = dict(known or {})  # field -> its value on this path, where only one is possible
@@ -252,10 +269,11 @@ class Context:
         self.choices: list = []  # the answer at each question with several possible answers
         self.alternatives: list = []  # (index of the question, the answers not taken)
         self.free_choices: list = []  # the answers to free choices (Runtime.choose)
+        self.text_free = text_free  # a value formatted as text is "?" (no fork): only the verdict matters
 
     def child(self, prefix=()) -> "Context":
         """A path that continues this one (same conditions), following `prefix`."""
-        return Context(self.domains, self.known, self.narrowed, self.conditions, prefix)
+        return Context(self.domains, self.known, self.narrowed, self.conditions, prefix, self.text_free)
 
     def condition(self) -> tuple:
         return T.conj(self.conditions)
@@ -447,12 +465,13 @@ class Path:
         return self.context.condition()
 
 
-def enumerate_paths(run, start: Context, limit: int = 200_000, collect=None) -> list[Path]:
+def enumerate_paths(run, start: Context, limit: int | None = None, collect=None) -> list[Path]:
     """Every path of run() from the context `start`. run is called once per
     path with no arguments; collect(value, error, context) (if given) turns what it returned
     into the path's `extra` (collect must not fork: it may only
     `resolve` symbolic values)."""
     global _current
+    limit = PATH_LIMIT if limit is None else limit
     paths: list[Path] = []
     stack = [()]
     while stack:

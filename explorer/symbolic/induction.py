@@ -77,6 +77,109 @@ def k_induction(problem, k: int = 1, log=None) -> InductionResult:
                            base_seconds=base_seconds, step_seconds=step_seconds)
 
 
+class Concrete:
+    """The explicit machine's own step and checks, for Houdini's closure:
+    which parts of the claim a concrete state breaks (the invariants' own
+    checks, TypeOK over the analysed domains, deadlock by `terminal`,
+    model_error and no_crash by what successors() raises), and its
+    successors."""
+
+    def __init__(self, machine, invariants, domains, deadlock: bool = True):
+        self.machine = machine
+        self.invariants = list(invariants)
+        self.domains = [frozenset(d) for d in domains]
+        self.deadlock = deadlock
+        self.cache: dict = {}
+
+    def look(self, s) -> tuple[list, list]:
+        """(the claim's parts s breaks, its successors (label, state))."""
+        hit = self.cache.get(s)
+        if hit is not None:
+            return hit
+        broken = []
+        if any(v not in d for v, d in zip(s, self.domains)):
+            broken.append(TYPE_OK)
+        succ: list = []
+        if not broken:  # the checks and the step are exact only inside the domains
+            for inv in self.invariants:
+                try:
+                    bad = inv.check(s) is not None
+                except Exception:  # noqa: BLE001 -- a check raising is "not holds", as props.py compiles it
+                    bad = True
+                if bad:
+                    broken.append(inv.name)
+            try:
+                succ = self.machine.successors(s)
+            except self.machine.model_errors:
+                broken.append("model_error")
+            except Exception:  # noqa: BLE001 -- the model's code raises something else: no_crash is broken
+                broken.append(NO_CRASH)
+            else:
+                if not succ and self.deadlock and self.machine.terminal(s)[0] == "deadlock":
+                    broken.append("deadlock")
+        if len(self.cache) > 200_000:
+            self.cache.clear()
+        self.cache[s] = (broken, succ)
+        return broken, succ
+
+
+def closure(concrete, lemmas, active: list, pre, limit: int):
+    """Houdini without the solver, from a state `pre` that satisfies the
+    claim and every active lemma: search the explicit successors breadth
+    first; a state breaking an active lemma drops it (its predecessor
+    satisfied every lemma still active, so no inductive subset has it), and
+    then satisfies every lemma left, so its own successors count too; a
+    state breaking the claim ends the search with a CTI no subset of the
+    lemmas can rule out. Returns (active left, (pre-state, state, broken)
+    or None, states searched)."""
+    from collections import deque
+    from . import terms as T
+    fns = {j: T.compiled(lemmas[j].term) for j in active}
+    active = list(active)
+    seen, queue, n = {pre}, deque([pre]), 0
+    while queue and n < limit:
+        x = queue.popleft()
+        n += 1
+        _, succ = concrete.look(x)
+        for _, t in succ:
+            if t is None or t in seen:
+                continue
+            seen.add(t)
+            broken, _ = concrete.look(t)
+            if broken:
+                return active, (x, t, broken), n
+            if not all(fns[j](t) for j in active):
+                active = [j for j in active if fns[j](t)]
+            queue.append(t)
+    return active, None, n
+
+
+def confirm_cti(concrete, lemmas, states, broken, named_checks=None) -> list:
+    """Replay-style checking of a CTI on the explicit machine: every state
+    but the last satisfies the claim (the invariants' own checks, TypeOK,
+    deadlock, model_error, no_crash) and every lemma left (a named lemma by
+    its own check, if named_checks has it: {name: check}), each step is one
+    of successors(), and the last state breaks what the CTI says. Returns
+    what fails (empty: confirmed)."""
+    from . import terms as T
+    named_checks = named_checks or {}
+    bad = []
+    for i, s in enumerate(states[:-1]):
+        wrong, succ = concrete.look(s)
+        if wrong:
+            bad.append(f"state {i} breaks {', '.join(wrong)}")
+        for lm in lemmas:
+            check = named_checks.get(lm.name)
+            if (check(s) is not None) if check is not None else not T.evaluate(lm.term, s):
+                bad.append(f"state {i} breaks the lemma {lm.name}")
+        if not any(t == states[i + 1] for _, t in succ):
+            bad.append(f"state {i + 1} is not a successor of state {i}")
+    wrong, _ = concrete.look(states[-1])
+    if not set(broken) <= set(wrong):
+        bad.append(f"the last state breaks {', '.join(wrong) or 'nothing'}, not {', '.join(broken)}")
+    return bad
+
+
 @dataclass
 class Lemma:
     name: str
@@ -154,12 +257,17 @@ class _Step:
 
 
 def houdini(problem, lemmas, samples=(), k: int = 1, log=None, max_iterations: int = 10_000,
-            minimise: bool = True, on_drop=None) -> ProofResult:
+            minimise: bool = True, on_drop=None, concrete=None, closure_limit: int = 2_000) -> ProofResult:
     """k-induction of the properties strengthened by the largest subset of
     `lemmas` that is inductive together with them (Houdini): a lemma the
     step breaks is dropped, and the step is tried again; when the step
     breaks only the properties themselves, that is the CTI. on_drop(lemmas,
-    states), if given, sees each step that drops lemmas (for finding new ones)."""
+    states), if given, sees each step that drops lemmas (for finding new ones).
+
+    With `concrete` (a Concrete) and k = 1, each CTI's pre-state also seeds
+    `closure`: up to closure_limit states of the explicit machine searched
+    from it, dropping every lemma they break at once (one solver call then
+    drops tens of lemmas instead of the one z3's model happens to break)."""
     from . import terms as T
     started = time.perf_counter()
     offered = len(lemmas)
@@ -186,9 +294,22 @@ def houdini(problem, lemmas, samples=(), k: int = 1, log=None, max_iterations: i
             return ProofResult(True, k, [lemmas[j] for j in needed], offered, sampled, iterations,
                                seconds=time.perf_counter() - started, inductive=len(active), samples=len(samples))
         keep = [j for j in active if step.holds(step.concl[j])]
+        searched = 0
+        if concrete is not None and k == 1 and len(keep) < len(active):
+            pre = enc.state(step.model, 0)
+            keep, found, searched = closure(concrete, lemmas, keep, pre, closure_limit)
+            if found is not None:
+                x, t, broken = found
+                if log:
+                    log(f"prove: step {iterations}: the explicit search from the CTI's pre-state reached a step, from a state "
+                        f"satisfying every lemma left, to one breaking {', '.join(broken)}")
+                return ProofResult(False, k, [lemmas[j] for j in keep], offered, sampled, iterations, cti=[x, t],
+                                   broken=broken, seconds=time.perf_counter() - started, samples=len(samples))
         if log:
             gone = [lemmas[j].name for j in active if j not in set(keep)]
-            log(f"prove: step {iterations}: {len(gone)} lemmas dropped, {len(keep):,} left"
+            log(f"prove: step {iterations} ({time.perf_counter() - started:.0f} s): {len(gone)} lemmas dropped, "
+                f"{len(keep):,} left"
+                + (f" ({searched:,} explicit states searched)" if searched else "")
                 + (f" ({', '.join(gone[:8])}{', ...' if len(gone) > 8 else ''})" if gone else ""))
         if on_drop is not None and len(keep) < len(active):
             on_drop([lemmas[j] for j in active if j not in set(keep)], [enc.state(step.model, i) for i in range(k + 1)])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from . import terms as T
 from .domains import analyse
 from .encode import Encoding
-from .execute import Context, SymState, enumerate_paths
+from .execute import Context, PathLimit, SymState, enumerate_paths
 from .props import compile_invariants
 
 
@@ -37,20 +37,28 @@ def no_step(rel) -> tuple:
     return T.disj([rel.halted, T.negate(enabled) if enabled[0] != "not" else enabled[1]])
 
 
-def deadlock_condition(view, rel) -> tuple:
+def deadlock_condition(view, rel, limit: int | None = None) -> tuple:
     start = Context(list(rel.domains))
     s0 = SymState(rel.size)
-    paths = enumerate_paths(lambda: view.terminal(s0), start)
+    try:
+        paths = enumerate_paths(lambda: view.terminal(s0), start, limit)
+    except PathLimit as err:
+        raise err.at("on the deadlock check (terminal)") from None
     bad = [p.condition for p in paths if p.error is None and p.value[0] == "deadlock"]
     return T.conj([no_step(rel), T.disj(bad)])
 
 
-def build_problem(view, invariants, check_deadlock: bool = True, log=None) -> Problem:
+def build_problem(view, invariants, check_deadlock: bool = True, log=None, path_limit: int | None = None) -> Problem:
+    """path_limit: paths through any one function (a step, an invariant's
+    check) before execute.PathLimit is raised (default execute.PATH_LIMIT)."""
     started = time.perf_counter()
-    doms = analyse(view, log=log)
+    doms = analyse(view, log=log, path_limit=path_limit)
     rel = doms.relation
-    sym = compile_invariants(invariants, doms.values)
     if log:
-        log(f"invariants: {sum(i.paths for i in sym):,} paths")
-    dead = deadlock_condition(view, rel) if check_deadlock else None
+        log(f"domains and relation: {rel.path_count():,} paths, {time.perf_counter() - started:.1f} s")
+    t0 = time.perf_counter()
+    sym = compile_invariants(invariants, doms.values, path_limit)
+    if log:
+        log(f"invariants: {sum(i.paths for i in sym):,} paths, {time.perf_counter() - t0:.1f} s")
+    dead = deadlock_condition(view, rel, path_limit) if check_deadlock else None
     return Problem(view, doms, rel, sym, dead, time.perf_counter() - started)

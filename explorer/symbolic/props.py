@@ -11,7 +11,7 @@ the same check the explicit search memoises is the one z3 is given.
 from dataclasses import dataclass
 
 from . import terms as T
-from .execute import Context, SymbolicError, SymSeq, SymState, current, enumerate_paths
+from .execute import Context, PathLimit, SymbolicError, SymSeq, SymState, enumerate_paths
 
 
 @dataclass
@@ -22,19 +22,24 @@ class SymInvariant:
     paths: int
 
 
-def compile_invariant(inv, domains, limit: int = 200_000) -> SymInvariant:
+def compile_invariant(inv, domains, limit: int | None = None) -> SymInvariant:
     offsets = getattr(inv.check, "offsets", None)
     fn = getattr(inv.check, "fn", None)
     if offsets is None or fn is None:
         raise SymbolicError(f"invariant {inv.name} is not a projection (properties/memo.py:memoised); "
                             "the symbolic engine cannot run it")
-    start = Context(list(domains))
+    # Only whether a path returns a sentence matters, not the sentence: a
+    # value formatted into it is "?" rather than one path per value.
+    start = Context(list(domains), text_free=True)
     s0 = SymState(len(domains))
 
     def run():
         return fn(SymSeq([s0[o] for o in offsets]))
 
-    paths = enumerate_paths(run, start, limit)
+    try:
+        paths = enumerate_paths(run, start, limit)
+    except PathLimit as err:
+        raise err.at(f"on the check of {inv.name}") from None
     bad = []
     for p in paths:
         if p.error is not None or p.value is not None:  # a sentence, or the check itself raises: not "holds"
@@ -42,5 +47,5 @@ def compile_invariant(inv, domains, limit: int = 200_000) -> SymInvariant:
     return SymInvariant(inv.name, inv.doc, T.disj(bad), len(paths))
 
 
-def compile_invariants(invariants, domains) -> list:
-    return [compile_invariant(inv, domains) for inv in invariants]
+def compile_invariants(invariants, domains, limit: int | None = None) -> list:
+    return [compile_invariant(inv, domains, limit) for inv in invariants]

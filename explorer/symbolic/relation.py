@@ -41,7 +41,7 @@ import time
 from dataclasses import dataclass, field
 
 from . import terms as T
-from .execute import Context, SymbolicError, SymState, enumerate_paths, free_choice, resolve, sym_copy, sym_freeze
+from .execute import Context, PathLimit, SymbolicError, SymState, enumerate_paths, free_choice, resolve, sym_copy, sym_freeze
 
 
 class Open:
@@ -229,7 +229,7 @@ def _own(ctx, start) -> tuple:
     return T.conj(ctx.conditions[len(start.conditions):])
 
 
-def build(view, domains=None, path_limit: int = 200_000, log=None) -> Relation:
+def build(view, domains=None, path_limit: int | None = None, log=None) -> Relation:
     """The relation of a machine's symbolic view (see the module docstring),
     exact for every state whose fields lie in `domains` (default: the view's)."""
     started = time.perf_counter()
@@ -239,8 +239,11 @@ def build(view, domains=None, path_limit: int = 200_000, log=None) -> Relation:
     s0 = SymState(size)
     stats: dict = {}
     with view.symbolic(sym_copy, sym_freeze, free_choice):
-        halted_paths = enumerate_paths(lambda: view.halted(s0), start, path_limit,
-                                       collect=lambda v, err, ctx: None if err else resolve(v, ctx))
+        try:
+            halted_paths = enumerate_paths(lambda: view.halted(s0), start, path_limit,
+                                           collect=lambda v, err, ctx: None if err else resolve(v, ctx))
+        except PathLimit as err:
+            raise err.at("on halted()") from None
         halted_parts, running, halted_errors = [], [], []
         for p in halted_paths:
             if p.error:
@@ -257,7 +260,10 @@ def build(view, domains=None, path_limit: int = 200_000, log=None) -> Relation:
         cache: dict = {}
         for run in running:
             for proc in view.processes:
-                dispatch = enumerate_paths(lambda: view.dispatch(s0, proc), run, path_limit)
+                try:
+                    dispatch = enumerate_paths(lambda: view.dispatch(s0, proc), run, path_limit)
+                except PathLimit as err:
+                    raise err.at(f"on the dispatch of process {proc}") from None
                 for d in dispatch:
                     if d.error:
                         groups.append(Group(proc, d.condition, [], error=d.error))
@@ -276,7 +282,10 @@ def build(view, domains=None, path_limit: int = 200_000, log=None) -> Relation:
                         if bool(stop):
                             earlier.append(st.fired())
                     groups.append(group)
-        finished, final = _final(view, s0, running, groups, path_limit)
+        try:
+            finished, final = _final(view, s0, running, groups, path_limit)
+        except PathLimit as err:
+            raise err.at("on finished()") from None
     rel = Relation(size, list(view.names), domains, T.disj(halted_parts), groups, halted_errors,
                    time.perf_counter() - started, stats, final, tuple(getattr(view, "quiet_processes", ())), finished)
     if log:
@@ -319,6 +328,9 @@ def _step_cases(view, step, proc, s0, start, limit, cache) -> StepCases:
             return []
         return [Entry(_label(lab, ctx), *_writes(succ, ctx)) for lab, succ in out]
 
-    paths = enumerate_paths(run, start, limit, collect)
+    try:
+        paths = enumerate_paths(run, start, limit, collect)
+    except PathLimit as err:
+        raise err.at(f"on step {view.step_name(step)} of process {proc}") from None
     cases = [Case(_own(p.context, start), p.extra, p.error, tuple(p.context.free_choices)) for p in paths]
     return StepCases(view.step_name(step), cases)
