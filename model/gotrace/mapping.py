@@ -44,8 +44,12 @@ Rules (RULES gives the text the report prints):
 - allocm borrow: an M that has just given up or taken a P and then starts
   and stops the same P with nothing in between is allocm borrowing it to
   create the M that handoffp starts (sysmon after a retake,
-  entersyscallblock after releasep). The model's sysmon and syscalling Ms
-  never hold a P, so the pair is not covered;
+  entersyscallblock after releasep). The model's sysmon and an M in
+  entersyscallblock never hold a P, so the pair is not covered. Not when
+  the P is next started by another M seen before in the trace that then
+  runs a goroutine runnable now: that is startlockedm's hand-off (the M
+  took the P, found the locked goroutine and handed the P to its M), and
+  the pair is checked;
 - woken by the scheduler: a goroutine made runnable by an M that runs no
   goroutine is in one of the model's two such paths: a "sleep" wait is
   time.Sleep's timer, which findRunnable's checkTimers readies (op sleep,
@@ -92,6 +96,37 @@ Trace Ps are renamed so that the P of the goroutine running at the start is
 P0 (the rest in trace order); goroutines are numbered G0 (running at the
 start), then in order of first appearance; Ms are not numbered at all (see
 observe.py).
+
+The two syscall protocols. The mapping is the same for both trace formats:
+`go tool trace -d=parsed` prints a P in a syscall as Running in both (the
+wire's ProcSyscall, which Go 1.27 still writes "for historical reasons"), a
+P taken from a syscall as a ProcSteal (Running->Idle by another M), and an
+exit that lost its P as Syscall->Runnable. What differs is which model
+states look like that, and observe.py has a rule for each protocol (the
+classic M holds its P through m.oldp while the P is _Psyscall; the modern M
+keeps m.p, and its G shows Syscall in the _Grunning windows around the
+syscall). The shapes of a Go 1.26-format trace (Go 1.27.3) and the modern
+model's steps that explain them, one step unless said:
+
+    GoSyscallBegin                              reentersyscall (the G's CAS to
+                                                _Gsyscall is an unobserved step after it)
+    GoSyscallBegin, ProcStop of its own P       entersyscallblock_handoffp
+    GoSyscallEnd                                exitsyscall_fast
+    ProcSteal by sysmon (context P=-1 G=-1)     retake_takeP (setBlockOnExitSyscall,
+                                                castogscanstatus and resume unobserved)
+    ProcSteal by an M whose G is in a syscall   exitsyscallTryGetP_takeP, with the
+      (P=-1 G=g), ProcStart, Syscall->Runnable,   three events after it: it steals its
+      Runnable->Running                         old P back from another M's syscall
+    ProcStart, Syscall->Runnable, GoStart       exitsyscallTryGetP_pidleget (or
+                                                exitsyscallNoP_acquirep, whose
+                                                GoSyscallEndBlocked comes first)
+    Syscall->Runnable with no P                 exitsyscallNoP_globrunqput
+
+Not in these programs' traces, so not mapped: a self-steal on the fast path
+of exitsyscall (ProcSteal of its own P, ProcStart, Syscall->Runnable,
+GoStart: 1.27 proc.go:4985-4991), which happens only when dropm has trashed
+the P's syscalltick (cgo callbacks); it would be read as a ProcStop and
+rejected.
 """
 
 from collections import Counter
@@ -113,7 +148,9 @@ RULES = {
                          "run queue, where it counts for steals: created first in the prelude (the search then tries "
                          "every order of the queue), and never run"),
     "allocm borrow": ("not covered", "an M that just gave up or took a P starts and stops it empty-handed: allocm "
-                      "borrowing the P to create the M handoffp starts; the model's sysmon and syscalling Ms hold no P"),
+                      "borrowing the P to create the M handoffp starts; the model's sysmon and an M in "
+                      "entersyscallblock hold no P (not when the P next goes to a known M that runs a runnable "
+                      "goroutine: startlockedm's hand-off, checked)"),
     "trace reader wake": ("mapped", "findRunnable's traceReader check readies the trace reader; stood for by "
                           "the netpoller (net_read)"),
     "timer wake": ("mapped", "a timer other than time.Sleep's (a timer channel, a select with a timeout) readies "
@@ -527,7 +564,8 @@ def _proc_transition(e, i, tr, gstate, pstate, mbind, pholder, next_on_m, prev_o
     if e.old == IDLE:
         nxt, prv = next_on_m[i], prev_on_m[i]
         if (nxt >= 0 and prv >= 0 and tr[nxt].resource == "P" and tr[nxt].id == e.id and tr[nxt].new == IDLE
-                and tr[nxt].p == e.id and tr[prv].resource == "P" and tr[prv].id == e.id and tr[prv].new == IDLE):
+                and tr[nxt].p == e.id and tr[prv].resource == "P" and tr[prv].id == e.id and tr[prv].new == IDLE
+                and not _startlockedm_handoff(tr, nxt, gstate, prev_on_m, next_on_m)):
             drop.add(nxt)  # allocm borrow: the pair leaves everything as it was
             rules["allocm borrow"] += 2
             return "allocm borrow"
@@ -549,6 +587,22 @@ def _proc_transition(e, i, tr, gstate, pstate, mbind, pholder, next_on_m, prev_o
     else:
         steal = "running G: STW or forEachP"
     return f"ProcSteal({steal})"
+
+
+def _startlockedm_handoff(tr, stop, gstate, prev_on_m, next_on_m) -> bool:
+    """tr[stop] ends a start and stop of a P by one M that is not allocm's
+    borrow but startlockedm's hand-off: the P is next started by another M
+    seen earlier in the trace (not one allocm creates) that then runs a
+    goroutine runnable now (the locked goroutine the stopping M found)."""
+    for j in range(stop + 1, len(tr)):
+        f = tr[j]
+        if f.resource == "P" and f.id == tr[stop].id and not f.is_status:
+            if f.new != RUNNING or f.m == tr[stop].m or prev_on_m[j] < 0:
+                return False
+            nxt = next_on_m[j]
+            return (nxt >= 0 and tr[nxt].resource == "G" and tr[nxt].new == RUNNING
+                    and gstate.get(tr[nxt].id) == RUNNABLE)
+    return False
 
 
 def _goroutine_transition(e, i, tr, gstate, mbind, ops, pending_block, gidx, next_on_m):
