@@ -15,6 +15,8 @@ events, in order:
     GoStop "runtime.Gosched"                       yield
     GoStop "preempted"                             compute (sysmon's preemptone)
     GoDestroy                                      exit
+    ProcSteal of a P in a syscall by this G,       foreachp (forEachP; see the rules)
+      outside a stop of the world
     (no event: LockOSThread, inferred; see rules)  lock_thread first, unlock_thread before exit
     (alive when the trace ends)                    spin, a terminal op that does nothing
 
@@ -80,6 +82,16 @@ Rules (RULES gives the text the report prints):
   their timer ends. Their "chan receive" blocks are the sleep op when no
   running goroutine wakes them: the timer keeps idle Ms polling the network
   (sched.lastpoll == 0), which decides what handoffp does with a P;
+- forEachP (inferred, counted per forEachP): a running goroutine outside
+  a stop-the-world range that takes a P from an M in a syscall (a ProcSteal
+  with the goroutine as context) runs forEachP, whose loop takes syscalling
+  Ps (setBlockOnExitSyscall + takeP + handoffp; 1.27 proc.go:2199-2206,
+  1.25 2190-2200). The goroutine that stops the trace does, at its end:
+  StopTrace's traceAdvance asks every P to write its status with forEachP
+  (trace.go:564 in 1.27.3). forEachP records no event of its own (its
+  goroutine's casGToWaitingForSuspendG neither: observe.py shows it
+  Running), so its program gets the op foreachp before the steal, one per
+  run of such steals with none of its own events between;
 - runtime goroutines (the trace reader and writer, the trace advancer) are
   modelled like any other goroutine, from their own events;
 - prelude: goroutines that exist when the trace starts are spawned by the
@@ -133,8 +145,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from ..workload import (OP_COMPUTE, OP_EXIT, OP_LOCK_THREAD, OP_NET_READ, OP_PARK, OP_READY, OP_SLEEP, OP_SPAWN,
-                        OP_SPIN, OP_SYSCALL, OP_SYSCALL_BLOCK, OP_UNLOCK_THREAD, OP_YIELD, Op)
+from ..workload import (OP_COMPUTE, OP_EXIT, OP_FOREACHP, OP_LOCK_THREAD, OP_NET_READ, OP_PARK, OP_READY, OP_SLEEP,
+                        OP_SPAWN, OP_SPIN, OP_SYSCALL, OP_SYSCALL_BLOCK, OP_UNLOCK_THREAD, OP_YIELD, Op)
 from .events import (IDLE, NOT_EXIST, RUNNABLE, RUNNING, SYSCALL, UNDETERMINED, WAITING, Event)
 
 G_LETTER = {NOT_EXIST: "N", RUNNABLE: "R", RUNNING: "X", SYSCALL: "S", WAITING: "W"}
@@ -164,11 +176,16 @@ RULES = {
                           "the network); counts their GoBlocks asleep at the end and their timer wakes"),
     "prelude": ("mapped", "goroutines that exist when the trace starts are created and brought to their "
                 "first status by an unobserved prelude"),
+    "forEachP": ("inferred", "a running goroutine outside a stop of the world takes a P from a syscall: "
+                 "forEachP's takeP (StopTrace's traceAdvance runs forEachP at the trace's end); its program gets "
+                 "the op foreachp there"),
     "locked thread": ("inferred", "goroutines whose M hands its P off while goroutines are runnable (stoplockedm "
                       "or startlockedm) and runs only them: LockOSThread, which no event records, is their first "
                       "op (lock_thread)"),
 }
 START_TRACE_STW = 'Name="stop-the-world (start trace)"'
+STW_RANGE = 'Name="stop-the-world'
+STEAL_BY_RUNNING_G = "ProcSteal(running G)"  # a stop of the world or forEachP; the caller tells which
 WAKEABLE_SLEEP = "wakeableSleep"  # a pending block's reason for trace timer sleepers
 TIMER_REASONS = {"select", "chan receive", "chan send", "sync", "sync.(*Cond).Wait"}
 
@@ -272,13 +289,20 @@ def instantiate(events) -> Instance:
     tr: list[Event] = []
     total = 0
     trace_started = None  # (index in tr, goroutine) where StartTrace's stop-the-world ends
+    stopping: set[int] = set()  # goroutines in a stop-the-world range
+    in_stw: list[bool] = []  # per transition: is some goroutine stopping the world
     for e in events:
         total += 1
         if e.is_transition:
             tr.append(e)
+            in_stw.append(bool(stopping))
         else:
             if trace_started is None and e.kind == "RangeEnd" and START_TRACE_STW in e.text:
                 trace_started = (len(tr), e.g)
+            if e.kind == "RangeBegin" and STW_RANGE in e.text:
+                stopping.add(e.g)
+            elif e.kind == "RangeEnd" and STW_RANGE in e.text:
+                stopping.discard(e.g)
             kinds[e.kind] += 1
             classes["other"] += 1
     if not tr:
@@ -366,6 +390,7 @@ def instantiate(events) -> Instance:
     last_steal_by: dict[int, tuple] = {}
     handoffs: dict[int, set] = {}  # ProcStops of an M's own P, with no G, while goroutines are runnable: them
     borrows: set[int] = set()  # the allocm borrows' ProcStarts (their ProcStops are in drop)
+    in_foreachp: set[int] = set()  # goroutines whose forEachP has taken a P, with none of their events since
 
     for i, e in enumerate(tr):
         if i in drop:
@@ -395,10 +420,19 @@ def instantiate(events) -> Instance:
                 classes["not covered"] += 2
                 kinds["ProcStart/ProcStop (allocm borrow)"] += 2
                 continue
+            if kind == STEAL_BY_RUNNING_G:
+                kind = "ProcSteal(stop the world)" if in_stw[i] else "ProcSteal(forEachP)"
+                if not in_stw[i] and e.g not in in_foreachp and e.g in ops:
+                    ops[e.g].append(Op(OP_FOREACHP))  # rule "forEachP"
+                    rules["forEachP"] += 1
+                    in_foreachp.add(e.g)
         else:
             kind, rule = _goroutine_transition(e, i, tr, gstate, mbind, ops, pending_block, gidx, next_on_m)
             if e.id in sleepers and e.new == WAITING and e.reason == "chan receive":
                 pending_block[e.id] = pending_block[e.id][:2] + (WAKEABLE_SLEEP,)
+        if e.resource == "G" or not kind.startswith("ProcSteal(forEachP"):
+            in_foreachp.discard(e.g)
+            in_foreachp.discard(e.id if e.resource == "G" else -1)
         kinds[kind] += 1
         classes["checked"] += 1
         if rule:
@@ -585,7 +619,7 @@ def _proc_transition(e, i, tr, gstate, pstate, mbind, pholder, next_on_m, prev_o
     elif e.p < 0 and gstate.get(e.g) == SYSCALL:
         steal = "steal-back"
     else:
-        steal = "running G: STW or forEachP"
+        return STEAL_BY_RUNNING_G
     return f"ProcSteal({steal})"
 
 

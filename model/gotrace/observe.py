@@ -31,6 +31,11 @@ Where the two syscall protocols differ, the observation has a rule for each:
   M_EXITSYSCALL_TRYGETP, _STEAL, _TRYPIDLE, _NOP). A _Grunning G whose M is
   at one of these pcs is seen as Syscall (SYSCALL_SHOWN_PCS).
 
+Under both: a goroutine that suspends itself while its M stops the world or
+runs forEachP (casGToWaitingForSuspendG: _Gwaiting, waiting for the stop
+or for every P's safe-point function) is seen as Running, as the trace has
+it: casgstatus records no event, and the M holds the G and its P throughout.
+
 Ms appear only through what they hold, so an observation does not depend
 on how Ms are numbered (symmetry reduction keeps it), and a trace's thread
 ids need no mapping to model Ms: an M is identified by its P or G while it
@@ -44,8 +49,8 @@ from itertools import permutations, product
 
 from ..names import g_name
 from ..vocab import (M_ENTERSYSCALL_CAS, M_ENTERSYSCALL_GCWAIT, M_ENTERSYSCALLBLOCK_CAS, M_EXITSYSCALL_NOP,
-                     M_EXITSYSCALL_STEAL, M_EXITSYSCALL_TRYGETP, M_EXITSYSCALL_TRYPIDLE, M_RUN, PC_WAKEP1, SYSCALL_PCS,
-                     _Gdead, _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning, _Psyscall)
+                     M_EXITSYSCALL_STEAL, M_EXITSYSCALL_TRYGETP, M_EXITSYSCALL_TRYPIDLE, M_RUN, PC_WAKEP1,
+                     SUSPENDED_WAITS, SYSCALL_PCS, _Gdead, _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning, _Psyscall)
 
 G_LETTER = {_Gidle: "N", _Gdead: "N", _Grunnable: "R", _Grunning: "X", _Gsyscall: "S", _Gwaiting: "W"}
 P_LETTER = {_Pidle: "I", _Prunning: "R", _Psyscall: "R"}
@@ -67,6 +72,7 @@ class ModelObserver:
         L = machine.L
         self.L = L
         self.g_status = list(L.g_status)
+        self.g_wait = list(L.g_wait)
         self.g_pc = list(L.g_pc)
         self.p_status = list(L.p_status)
         self.ms = [(L.m_p[m], L.m_oldp[m], L.m_curg[m], L.proc_pc[m]) for m in range(L.nm)]
@@ -76,8 +82,12 @@ class ModelObserver:
     def g_letters(self, s) -> str:
         """Each G's trace status; under the modern protocol a _Grunning G
         whose M is between GoSyscallBegin and GoSyscallEnd(Blocked) is
-        Syscall (SYSCALL_SHOWN_PCS)."""
+        Syscall (SYSCALL_SHOWN_PCS); a G suspended by its own stop of the
+        world or forEachP is Running."""
         letters = [G_LETTER[s[o]] for o in self.g_status]
+        for g, o in enumerate(self.g_wait):
+            if s[o] in SUSPENDED_WAITS and letters[g] == "W":
+                letters[g] = "X"
         if self.modern:
             for m, (_, _, o_curg, o_pc) in enumerate(self.ms):
                 g = s[o_curg] - 1
