@@ -440,7 +440,7 @@ def test_a_start_and_stop_that_hands_the_p_to_a_locked_goroutine_is_not_taken_fo
     # stopped p0 before starts p0 again (line 76), finds g6 and stops p0
     # (77): startlockedm hands p0 to g6's M, which starts it and runs g6
     # (78, 79). Its previous event makes the pair look like allocm's borrow,
-    # but the P next goes to an M seen before that runs a runnable goroutine,
+    # but the P next goes to an M seen before that starts a goroutine,
     # so the pair is checked (mapping.py, rule "allocm borrow").
     report = conform(str(DATA / "lockosthread.go1.27.p2.startlockedm.txt"))
     inst = report.instance
