@@ -63,6 +63,9 @@ NOT_SEEN = {
     "lockOSThread": UNOBSERVABLE + "; LockOSThread records no event (the op is inferred: the locked thread rule)",
     "unlockOSThread": UNOBSERVABLE + "; UnlockOSThread records no event", "stoplockedm_park": UNOBSERVABLE,
     "timer_fires": UNOBSERVABLE + "; a timer's time passing (the GoUnblock is checkTimers')",
+    "forEachP": UNOBSERVABLE + "; forEachP records no event (the op is inferred: the forEachP rule), its steals "
+                "are forEachP_handoffp's",
+    "runSafePointFn": UNOBSERVABLE + "; a P's safe-point function (writing its status, for StopTrace)",
     # the modern protocol's steps that change nothing a trace records
     "entersyscall_casgstatus": UNOBSERVABLE + "; the GoSyscallBegin before it is reentersyscall's",
     "entersyscallblock_casgstatus": UNOBSERVABLE + "; the GoSyscallBegin is entersyscallblock_handoffp's",
