@@ -33,7 +33,7 @@ WAIT_NETREADY = 3  # fd is ready: netpoll would return this G
 # casGToWaitingForSuspendG: the goroutine that stops the world (or runs
 # forEachP) waits on its own M, its stack scannable, until the others stop.
 WAIT_STW = 4  # waitReasonStoppingTheWorld
-WAIT_FOREACHP = 5  # waitReasonFlushProcCaches (mark termination's forEachP)
+WAIT_FOREACHP = 5  # waitReasonFlushProcCaches (mark termination's forEachP; StopTrace's too)
 SUSPENDED_WAITS = frozenset({WAIT_STW, WAIT_FOREACHP})
 
 WAIT_TIMER = 8  # timeSleep: parked until its timer (on the P in G.timerp) fires

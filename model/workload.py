@@ -20,6 +20,7 @@ Ops (what the goroutine does, and the runtime entry point it drives):
   spin           a loop with no preemption points, forever (asyncpreemptoff=1)
   gc             a GC cycle's stops: stop the world, start it, then forEachP (one goroutine only)
   stw            stop the world and start it again, as runtime.ReadMemStats does (no forEachP)
+  foreachp       forEachP alone: every P runs a safe-point function, as runtime/trace's StopTrace does
   lock_thread    runtime.LockOSThread: wire the goroutine to its thread
   unlock_thread  runtime.UnlockOSThread (a goroutine that exits locked takes its thread with it)
   loop, loop(k)  go back to the first op, or to op k (last op only; the G runs forever)
@@ -37,12 +38,14 @@ OP_SPAWN, OP_READY, OP_PARK, OP_SYSCALL, OP_SYSCALL_BLOCK, OP_NET_READ = range(6
 OP_YIELD, OP_COMPUTE, OP_SPIN, OP_LOOP, OP_EXIT = range(6, 11)
 OP_GC, OP_LOCK_THREAD, OP_UNLOCK_THREAD, OP_STW = range(11, 15)
 OP_SLEEP = 15
+OP_FOREACHP = 16
 
 OP_NAMES = {
     OP_SPAWN: "spawn", OP_READY: "ready", OP_PARK: "park", OP_SYSCALL: "syscall",
     OP_SYSCALL_BLOCK: "syscall_block", OP_NET_READ: "net_read", OP_YIELD: "yield",
     OP_COMPUTE: "compute", OP_SPIN: "spin", OP_LOOP: "loop", OP_EXIT: "exit", OP_SLEEP: "sleep",
     OP_GC: "gc", OP_STW: "stw", OP_LOCK_THREAD: "lock_thread", OP_UNLOCK_THREAD: "unlock_thread",
+    OP_FOREACHP: "foreachp",
 }
 OP_CODES = {name: code for code, name in OP_NAMES.items()}
 OP_CODES["go"] = OP_SPAWN
@@ -225,10 +228,12 @@ def validate_workload(programs: tuple[Program, ...]) -> None:
                 raise WorkloadError(f"{_prog(g)}: {program[-1]} must go back to an earlier op, leaving something to repeat")
             if any(op.code == OP_SPAWN for op in program[target:]):
                 raise WorkloadError(f"{_prog(g)}: spawn inside the loop would create a goroutine twice; loop back past it")
-    stoppers = [g for g, program in enumerate(programs) if any(op.code in (OP_GC, OP_STW) for op in program)]
+    stoppers = [g for g, program in enumerate(programs)
+                if any(op.code in (OP_GC, OP_STW, OP_FOREACHP) for op in program)]
     if len(stoppers) > 1:
-        raise WorkloadError(f"{_prog(stoppers[0])} and {_prog(stoppers[1])} both stop the world (gc or stw); only one "
-                            "goroutine may (worldsema, which serialises stops of the world, is not modelled)")
+        raise WorkloadError(f"{_prog(stoppers[0])} and {_prog(stoppers[1])} both stop the world or run forEachP (gc, "
+                            "stw or foreachp); only one goroutine may (worldsema, which serialises them, is not "
+                            "modelled)")
     for g, program in enumerate(programs):
         _check_thread_locking(g, program)
     for g in range(1, ngs):

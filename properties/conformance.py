@@ -15,7 +15,7 @@ from pathlib import Path
 from explorer.conform import WithoutActions, reachable, validate
 from model.gotrace import events as ev
 from model.gotrace import mapping, runner, toolchain
-from model.gotrace.check import INPUT_ERRORS, PROTOCOL_TEXT, Report, Spec, model_for
+from model.gotrace.check import INPUT_ERRORS, Report, Spec, model_for
 from model.mutants import MUTANTS
 from model.gotrace.mapping import Unsupported
 from model.gotrace.source import ConformError, obtain, tool_for
@@ -29,14 +29,15 @@ def conform(path: str, go: str | None = None, procs: int | None = None, mutant: 
             max_seconds: float | None = None, against: str | None = None, log=None) -> Report:
     """Obtain the trace (running the program if path is a directory), map
     it to a model instance and validate it against the model of its
-    protocol. `without` removes actions from the model and `mutant` seeds a
-    bug, to show a trace being rejected; against="classic" checks a modern
-    trace against the classic model anyway (a cross-check, not conformance).
+    protocol (classic for Go <= 1.25 traces, modern for Go >= 1.26). `without`
+    removes actions from the model and `mutant` seeds a bug, to show a trace
+    being rejected; `against` checks a trace against the other protocol's
+    model anyway (a cross-check, not conformance).
     Raises model.gotrace.check.INPUT_ERRORS on bad input."""
     clock = time.perf_counter
     seconds = {}
-    if against not in (None, "classic"):
-        raise ConformError(f"the model has only the classic protocol, so --against {against} is not available")
+    if against not in (None, "classic", "modern"):
+        raise ConformError(f"--against must be classic or modern, not {against!r}")
     if mutant is not None and mutant not in MUTANTS:
         raise ConformError(f"no mutant named {mutant!r}; `gosched-mc mutants --list` lists them")
     with tempfile.TemporaryDirectory(prefix="gosched-mc-conform-") as tmp:
@@ -57,11 +58,9 @@ def conform(path: str, go: str | None = None, procs: int | None = None, mutant: 
             runner.save_dump(trace, toolchain.find(tool_for(src.go), install=False), trace.with_suffix(".txt"),
                              src.go)
     report = Report(src, "not checked", instance=inst, seconds=seconds)
-    if src.protocol != "classic" and against is None:
-        report.reason = PROTOCOL_TEXT.format(toolchain=src.toolchain, go=src.go)
-        return report
+    protocol = against or src.protocol
     try:
-        base = model_for(inst, mutant)
+        base = model_for(inst, mutant, protocol)
     except Unsupported as err:
         report.reason = str(err)
         return report
@@ -71,7 +70,7 @@ def conform(path: str, go: str | None = None, procs: int | None = None, mutant: 
             machine = WithoutActions(base, without)
         except ValueError as err:
             raise ConformError(str(err)) from None
-    report.model = _model_text(inst, base, mutant, without, src.protocol)
+    report.model = _model_text(inst, base, mutant, without, src.protocol, protocol)
     spec = report.spec = Spec(base, inst)
 
     t1 = clock()
@@ -103,10 +102,10 @@ def conform(path: str, go: str | None = None, procs: int | None = None, mutant: 
     return report
 
 
-def _model_text(inst, machine, mutant, without, protocol) -> str:
-    cross = " (a cross-check: the trace follows the modern protocol)" if protocol != "classic" else ""
+def _model_text(inst, machine, mutant, without, trace_protocol, protocol) -> str:
+    cross = f" (a cross-check: the trace follows the {trace_protocol} protocol)" if protocol != trace_protocol else ""
     return (f"{len(inst.programs)} goroutines, GOMAXPROCS={inst.gomaxprocs}, up to {machine.L.nm} Ms, "
-            f"classic protocol{cross}" + (f", mutant {mutant}" if mutant else "")
+            f"{protocol} protocol{cross}" + (f", mutant {mutant}" if mutant else "")
             + (f", without {', '.join(without)}" if without else ""))
 
 
@@ -116,13 +115,13 @@ def add_arguments(parser) -> None:
                         help="a Go program directory (built and run here, writing its trace to $GOSCHED_MC_TRACE), "
                              "a binary execution trace, or a saved `go tool trace -d=parsed` dump")
     parser.add_argument("--go", metavar="VERSION", help="the Go toolchain for a program: 1.25 (default; classic "
-                        "protocol) or 1.27 (modern protocol, not yet supported); for a trace, what must have written it")
+                        "protocol) or 1.27 (modern protocol); for a trace, what must have written it")
     parser.add_argument("--procs", type=int, metavar="N", help="GOMAXPROCS to run a program with (default 2)")
     parser.add_argument("--mutant", metavar="NAME", help="check against the model with this seeded bug")
     parser.add_argument("--without", action="append", default=[], metavar="ACTION",
                         help="check against the model with this action removed (repeatable)")
-    parser.add_argument("--against", choices=("classic",),
-                        help="check a Go >= 1.26 trace against the classic model anyway (a cross-check)")
+    parser.add_argument("--against", choices=("classic", "modern"),
+                        help="check the trace against this protocol's model instead of its own (a cross-check)")
     parser.add_argument("--keep", metavar="DIR", help="keep the program's trace and its dump in DIR")
     parser.add_argument("--window", type=int, metavar="N",
                         help="how far ahead of the first unexplained event a step may explain (default 6)")

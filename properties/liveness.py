@@ -14,7 +14,7 @@ from model.vocab import (FATAL_DEADLOCK, GRUNNING_NOP_PCS, M_ACQUIRE, M_ENTERSYS
                          M_FOREACHP_WAIT, M_STW_WAIT, WAIT_CHAN, WAIT_NETREADY, _Gdead, _Gidle, _Grunnable, _Grunning,
                          _Gsyscall, _Gwaiting, _Prunning, _Psyscall)
 from model.names import g_name
-from model.workload import OP_GC, OP_LOOP, OP_SPIN, OP_STW
+from model.workload import OP_FOREACHP, OP_GC, OP_LOOP, OP_SPIN, OP_STW
 
 from .memo import memoised
 
@@ -97,7 +97,7 @@ def liveness_properties(mc) -> list[Liveness]:
     stopping = memoised(pcs, lambda v: any(pc in STOPPING for pc in v))
     not_stopping = memoised(pcs, lambda v: not any(pc in STOPPING for pc in v))
 
-    stops = any(op.code in (OP_GC, OP_STW) for program in mc.config.workload for op in program)
+    stops = any(op.code in (OP_GC, OP_STW, OP_FOREACHP) for program in mc.config.workload for op in program)
     infinite = any(op.code in (OP_LOOP, OP_SPIN) for program in mc.config.workload for op in program)
 
     return [

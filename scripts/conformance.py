@@ -1,18 +1,21 @@
 """Conformance of the model with real Go execution traces: the table.
 
 Runs every program under tests/goprograms at GOMAXPROCS 1, 2 and 4 on Go
-1.25.5 (the classic protocol, checked against the model) and Go 1.27.3 (the
-modern protocol: parsed, mapped and counted, but not yet checked; with
---cross-check also validated against the classic model, which is a
-cross-check and not conformance), and prints one row per trace:
+1.25.5 and Go 1.27.3 and checks each trace against the model of its syscall
+protocol: Go 1.25.5 traces against the classic protocol (`_Psyscall`), Go
+1.27.3 traces (format go 1.26) against the modern one (the P stays wired to
+the syscalling M). With --cross-check each trace is checked against the
+other protocol's model instead (a cross-check, not conformance). One row
+per trace:
 
     program  GOMAXPROCS  Go  events  checked  mapped  not covered  verdict  first unexplained  seconds
 
-then the model actions that explained events in no trace (with the reason
-they are not seen), and the actions seen.
+then, per protocol, the model actions that explained events in no trace
+(with the reason they are not seen), and the actions seen.
 
     python scripts/conformance.py                    # every program, one run each
     python scripts/conformance.py --runs 5 chanpark  # five traces of one program
+    python scripts/conformance.py --go 1.27          # the modern protocol only
     python scripts/conformance.py --markdown         # for REPORT.md
     python scripts/conformance.py --json out.json
 """
@@ -34,6 +37,8 @@ from properties.conformance import conform  # noqa: E402
 PROGRAMS = ROOT / "tests" / "goprograms"
 PROCS = (1, 2, 4)
 VERSIONS = ("1.25", "1.27")
+PROTOCOL = {"1.25": "classic", "1.27": "modern"}  # the protocol each pinned release's traces follow
+OTHER = {"classic": "modern", "modern": "classic"}
 
 # Why a model action may explain no event of any trace: it changes nothing a
 # trace records (its steps are stuttering steps), or it is rare.
@@ -59,6 +64,18 @@ NOT_SEEN = {
     "lockOSThread": UNOBSERVABLE + "; LockOSThread records no event (the op is inferred: the locked thread rule)",
     "unlockOSThread": UNOBSERVABLE + "; UnlockOSThread records no event", "stoplockedm_park": UNOBSERVABLE,
     "timer_fires": UNOBSERVABLE + "; a timer's time passing (the GoUnblock is checkTimers')",
+    "forEachP": UNOBSERVABLE + "; forEachP records no event (the op is inferred: the forEachP rule), its steals "
+                "are forEachP_handoffp's",
+    "runSafePointFn": UNOBSERVABLE + "; a P's safe-point function (writing its status, for StopTrace)",
+    # the modern protocol's steps that change nothing a trace records
+    "entersyscall_casgstatus": UNOBSERVABLE + "; the GoSyscallBegin before it is reentersyscall's",
+    "entersyscallblock_casgstatus": UNOBSERVABLE + "; the GoSyscallBegin is entersyscallblock_handoffp's",
+    "exitsyscall_nop_window": UNOBSERVABLE + "; the trace shows the G in its syscall until it has a P or none",
+    "exitsyscallTryGetP_setBlock": UNOBSERVABLE + "; takes the scan bit, the ProcSteal is exitsyscallTryGetP_takeP's",
+    "exitsyscallTryGetP_nosteal": UNOBSERVABLE, "exitsyscallTryGetP_none": UNOBSERVABLE,
+    "retake_setBlockOnExitSyscall": UNOBSERVABLE, "retake_castogscanstatus": UNOBSERVABLE,
+    "retake_setBlock_fails": UNOBSERVABLE, "retake_resume_early": UNOBSERVABLE,
+    "retake_resume": UNOBSERVABLE + "; gives the scan bit back, the ProcSteal is retake_takeP's",
 }
 
 
@@ -66,17 +83,19 @@ def run_all(programs, versions, procs, runs, cross_check, log, keep=None):
     rows = []
     for name in programs:
         for version in versions:
+            protocol = OTHER[PROTOCOL[version]] if cross_check else PROTOCOL[version]
             for n in procs:
                 for k in range(runs):
                     t = time.perf_counter()
                     try:
                         kept = str(Path(keep) / f"{name}-go{version}-p{n}-{k}") if keep else None
                         report = conform(str(PROGRAMS / name), go=version, procs=n, max_seconds=300, keep=kept,
-                                         against="classic" if cross_check and version != "1.25" else None)
+                                         against=protocol if cross_check else None)
                         data = to_json(report)
                     except INPUT_ERRORS as err:
                         data = {"verdict": "error", "reason": str(err)}
-                    data.update(program=name, go=version, procs=n, run=k, seconds=round(time.perf_counter() - t, 2))
+                    data.update(program=name, go=version, procs=n, run=k, seconds=round(time.perf_counter() - t, 2),
+                                protocol=protocol, cross_check=cross_check)
                     rows.append(data)
                     log(_row_text(data))
     return rows
@@ -104,9 +123,15 @@ def _row_text(d) -> str:
             f"{_first(d) or d.get('reason', '')[:70]}")
 
 
-def never_seen(rows) -> tuple[list, Counter]:
-    """Over the classic-protocol traces (conformance proper, not cross-checks)."""
-    rows = [d for d in rows if d["go"] == "1.25"]
+def _protocol(d) -> str:
+    return d.get("protocol") or PROTOCOL[d["go"]]
+
+
+def never_seen(rows, protocol) -> tuple[list, Counter]:
+    """Over the traces checked against this protocol's model (conformance
+    proper, not cross-checks): its actions that explained no event, with
+    why, and the events each action explained."""
+    rows = [d for d in rows if _protocol(d) == protocol and not d.get("cross_check")]
     seen: Counter = Counter()
     for d in rows:
         seen.update(d.get("explaining_actions", {}))
@@ -115,7 +140,7 @@ def never_seen(rows) -> tuple[list, Counter]:
         hidden.update(d.get("run_actions", {}))
     out = []
     for name, info in ACTIONS.items():
-        if seen[name]:
+        if seen[name] or (info.protocols and protocol not in info.protocols):
             continue
         why = NOT_SEEN.get(name, "rare: not in these traces")
         if hidden[name] and why.startswith("rare"):
@@ -127,21 +152,25 @@ def never_seen(rows) -> tuple[list, Counter]:
 def markdown(rows) -> str:
     runs = max((d["run"] for d in rows), default=0) + 1
     verdicts = Counter((d["go"], d["verdict"]) for d in rows)
-    summary = "; ".join(f"Go {go}: " + ", ".join(f"{n} {v}" for (g, v), n in sorted(verdicts.items()) if g == go)
+    summary = "; ".join(f"Go {go} ({PROTOCOL[go]} model): " + ", ".join(f"{n} {v}" for (g, v), n in
+                                                                       sorted(verdicts.items()) if g == go)
                         for go in sorted({d["go"] for d in rows}))
+    cross = any(d.get("cross_check") for d in rows)
     lines = ["<!-- generated by `python scripts/conformance.py --markdown` from real runs; they differ run to run -->",
-             "", f"{len(rows)} traces ({runs} per program, GOMAXPROCS and Go version): {summary}. Go 1.25.5 traces "
-             "are checked against the model (classic protocol); Go 1.27.3 traces follow the modern protocol, which "
-             "the model does not have yet: their rows say `not checked`, or, with `--cross-check`, how the classic "
-             "model fares on them (a cross-check, not conformance). `checked`: state transitions the model must "
+             "", f"{len(rows)} traces ({runs} per program, GOMAXPROCS and Go version): {summary}. Each trace is "
+             "checked against the model of its syscall protocol: Go 1.25.5 traces against the classic protocol "
+             "(`_Psyscall`), Go 1.27.3 traces (format go 1.26) against the modern one (`--protocol modern`: the P "
+             "stays wired to the syscalling M)" + ("; these rows are a cross-check against the other protocol's "
+                                                   "model, not conformance" if cross else "") + ". "
+             "`checked`: state transitions the model must "
              "explain; `mapped`: those of them that go through a stand-in rule (the trace reader and timer "
              "channels as the netpoller, the runtime's trace timers as the sleep op); `not covered`: events dropped "
              "by a named rule (allocm's P borrow); `first unexplained`: the first event no run of the model "
              "explains, #index/checked and its kind. Ops no event records (LockOSThread, a goroutine queued all "
              "through the trace) are inferred per goroutine and listed by `gosched-mc conform`, not counted here.",
              "",
-             "| program | GOMAXPROCS | Go | traces | events | checked | mapped | not covered | accepted | seconds per trace |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| program | GOMAXPROCS | Go | model | traces | events | checked | mapped | not covered | accepted | seconds per trace |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     groups: dict = {}
     for d in rows:
         groups.setdefault((d["program"], d["procs"], d["go"]), []).append(d)
@@ -150,27 +179,32 @@ def markdown(rows) -> str:
         for d in ds:
             total.update(d.get("events", {}))
         accepted = sum(1 for d in ds if d["verdict"] == "accepted")
-        checked = [d for d in ds if d["verdict"] in ("accepted", "rejected")]
-        verdict = f"{accepted}/{len(checked)}" + (" (cross-check)" if go != "1.25" and checked else "")
-        if not checked:
-            verdict = ", ".join(sorted({d["verdict"] for d in ds}))
-        lines.append(f"| {program} | {procs} | {go} | {len(ds)} | {total['events']} | {total['checked']} | "
-                     f"{total['mapped']} | {total['not_covered']} | {verdict} | "
+        checked = [d for d in ds if d["verdict"] in ("accepted", "rejected", "limit")]
+        verdict = f"{accepted}/{len(checked)}" + (" (cross-check)" if cross and checked else "")
+        others = Counter(d["verdict"] for d in ds if d["verdict"] not in ("accepted", "rejected"))
+        if others:
+            verdict += " (" + ", ".join(f"{n} {v}" for v, n in sorted(others.items())) + ")"
+        lines.append(f"| {program} | {procs} | {go} | {_protocol(ds[0])} | {len(ds)} | {total['events']} | "
+                     f"{total['checked']} | {total['mapped']} | {total['not_covered']} | {verdict} | "
                      f"{sum(d['seconds'] for d in ds) / len(ds):.2f} |")
     lines += ["", "Every trace:", "",
-              "| program | GOMAXPROCS | Go | events | checked | mapped | not covered | verdict | first unexplained | seconds |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+              "| program | GOMAXPROCS | Go | model | events | checked | mapped | not covered | verdict | first unexplained | seconds |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for d in rows:
         ev = d.get("events", {})
-        verdict = d["verdict"] + (" (cross-check)" if d["go"] != "1.25" and d["verdict"] in ("accepted", "rejected") else "")
-        lines.append(f"| {d['program']} | {d['procs']} | {d['go']} | {ev.get('events', '')} | {ev.get('checked', '')} | "
-                     f"{ev.get('mapped', '')} | {ev.get('not_covered', '')} | {verdict} | {_first(d)} | {d['seconds']} |")
-    missing, seen = never_seen(rows)
-    lines += ["", "Model actions that explained no event in any Go 1.25 trace:", "",
-              "| action | stuttering steps in explaining runs | why |", "|---|---|---|"]
-    lines += [f"| `{name}` | {n} | {why} |" for name, n, why in missing]
-    lines += ["", "Events explained per action, over the accepted Go 1.25 traces: "
-              + ", ".join(f"`{a}` {n}" for a, n in seen.most_common()) + "."]
+        verdict = d["verdict"] + (" (cross-check)" if d.get("cross_check") and d["verdict"] in ("accepted", "rejected") else "")
+        lines.append(f"| {d['program']} | {d['procs']} | {d['go']} | {_protocol(d)} | {ev.get('events', '')} | "
+                     f"{ev.get('checked', '')} | {ev.get('mapped', '')} | {ev.get('not_covered', '')} | {verdict} | "
+                     f"{_first(d) or d.get('reason', '') if d['verdict'] != 'accepted' else ''} | {d['seconds']} |")
+    for protocol, go in (("classic", "1.25"), ("modern", "1.27")):
+        if not any(_protocol(d) == protocol and not d.get("cross_check") for d in rows):
+            continue
+        missing, seen = never_seen(rows, protocol)
+        lines += ["", f"Model actions ({protocol} protocol) that explained no event in any Go {go} trace:", "",
+                  "| action | stuttering steps in explaining runs | why |", "|---|---|---|"]
+        lines += [f"| `{name}` | {n} | {why} |" for name, n, why in missing]
+        lines += ["", f"Events explained per action, over the accepted Go {go} traces: "
+                  + ", ".join(f"`{a}` {n}" for a, n in seen.most_common()) + "."]
     return "\n".join(lines)
 
 
@@ -180,7 +214,8 @@ def main(argv=None) -> int:
     ap.add_argument("--go", action="append", choices=VERSIONS, help="Go versions (default: both)")
     ap.add_argument("--procs", action="append", type=int, help="GOMAXPROCS values (default: 1 2 4)")
     ap.add_argument("--runs", type=int, default=1, help="traces per program, version and GOMAXPROCS")
-    ap.add_argument("--cross-check", action="store_true", help="validate Go 1.27 traces against the classic model too")
+    ap.add_argument("--cross-check", action="store_true",
+                    help="check each trace against the other protocol's model instead of its own")
     ap.add_argument("--markdown", action="store_true", help="print a markdown table for REPORT.md")
     ap.add_argument("--json", metavar="FILE", help="write every row as JSON")
     ap.add_argument("--keep", metavar="DIR", help="keep every trace and its dump under DIR")
@@ -202,10 +237,11 @@ def main(argv=None) -> int:
     else:
         verdicts = Counter((d["go"], d["verdict"]) for d in rows)
         print("\n" + ", ".join(f"Go {go} {v}: {n}" for (go, v), n in sorted(verdicts.items())))
-        missing, _ = never_seen(rows)
-        print("Model actions that explained no event:")
-        for name, n, why in missing:
-            print(f"  {name:28} {why}" + (f" ({n} stuttering steps)" if n else ""))
+        for protocol in sorted({_protocol(d) for d in rows if not d.get("cross_check")}):
+            missing, _ = never_seen(rows, protocol)
+            print(f"Model actions ({protocol} protocol) that explained no event:")
+            for name, n, why in missing:
+                print(f"  {name:28} {why}" + (f" ({n} stuttering steps)" if n else ""))
     return 0
 
 

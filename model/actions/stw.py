@@ -4,7 +4,10 @@
 A goroutine running the `gc` op does what gcStart and mark termination do
 on its own M (mgc.go): stopTheWorldWithSema, then startTheWorldWithSema,
 then forEachP; the `stw` op only stops and starts the world, as
-stopTheWorld/startTheWorld callers such as ReadMemStats do. While the world stops, every other M gives its P up at its
+stopTheWorld/startTheWorld callers such as ReadMemStats do; the `foreachp`
+op only runs forEachP, as runtime/trace's StopTrace does (traceAdvance,
+holding worldsema, asks every P to write its status: trace.go:564 in Go
+1.27.3, 1.25.5 alike). While the world stops, every other M gives its P up at its
 next safe point (gcstopm at findRunnable's top, handoffp and
 entersyscall_gcwait under sched.lock); the stopper sleeps on
 sched.stopnote until sched.stopwait reaches 0. forEachP asks every P to run
@@ -21,7 +24,7 @@ so exitsyscallfast's freezeStopWait bail-out is never taken).
 from ..vocab import (M_DROPP, M_FOREACHP, M_FOREACHP_WAIT, M_RUN, M_SCHEDULE, M_STOPM, M_STW_STOPPED, M_STW_WAIT,
                      PC_HANDOFF1, PC_WAKEP1,
                      WAIT_FOREACHP, WAIT_NONE, WAIT_STW, _Grunning, _Gwaiting, _Pgcstop, _Pidle, _Prunning)
-from ..workload import OP_GC, OP_STW
+from ..workload import OP_FOREACHP, OP_GC, OP_STW
 from .common import advance, current_op
 from .registry import action
 
@@ -167,10 +170,12 @@ def startTheWorldWithSema(rt, s, m, out):
     out.append((label, rt.freeze(b)))
 
 
-@action("forEachP", "forEachP, forEachPInternal, preemptall", pcs=(M_FOREACHP,), params=("G", "P"))
+@action("forEachP", "forEachP, forEachPInternal, preemptall", pcs=(M_FOREACHP, M_RUN), params=("G", "P"),
+        ops=(OP_FOREACHP,))
 def forEachP(rt, s, m, out):
     """forEachP (proc.go:2114), as mark termination calls it after starting
-    the world: the goroutine goes _Gwaiting (casGToWaitingForSuspendG) and
+    the world (op gc), or on its own (op foreachp: runtime/trace's
+    traceAdvance): the goroutine goes _Gwaiting (casGToWaitingForSuspendG) and
     forEachPInternal (2148), under sched.lock, sets safePointWait =
     gomaxprocs-1 and runSafePointFn on every other P, preemptall()s, and
     runs the function at once for every idle P (CAS runSafePointFn 1 -> 0,

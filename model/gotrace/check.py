@@ -2,11 +2,11 @@
 observation spec that explorer/conform.py validates it with, and the report.
 
 The search itself runs in properties/conformance.py, where the model and the
-explorer meet. Go 1.22-1.25 traces follow the classic protocol, which the
-model has; Go >= 1.26 traces (header `go 1.26 trace`, written by Go 1.26 and
-1.27) follow the modern protocol, which it does not have yet: they are parsed
-and mapped and their statistics printed, and the check is reported as not
-yet supported.
+explorer meet. Each trace is checked against the model of its own syscall
+protocol: Go 1.22-1.25 traces (header `go 1.25 trace`) against the classic
+one (`_Psyscall`), Go >= 1.26 traces (header `go 1.26 trace`, written by Go
+1.26 and 1.27) against the modern one (the P stays wired to the syscalling
+M; observe.py says how each protocol's states look in a trace).
 """
 
 import json
@@ -26,8 +26,6 @@ from .source import ConformError, Source
 from .toolchain import ToolchainError
 
 INPUT_ERRORS = (ConformError, ToolchainError, RunError, ev.ParseError, InconsistentTrace)
-PROTOCOL_TEXT = ("Go {toolchain} traces (format go {go}) follow the modern syscall protocol (Go >= 1.26), "
-                 "which the model does not have yet: not yet supported")
 
 
 @dataclass
@@ -54,15 +52,16 @@ class Report:
         return dumps(self)
 
 
-def model_for(inst: mapping.Instance, mutant: str | None = None) -> GoScheduler:
-    """The model instance (machine) that runs the trace's programs."""
+def model_for(inst: mapping.Instance, mutant: str | None = None, protocol: str = "classic") -> GoScheduler:
+    """The model instance (machine) that runs the trace's programs, with
+    the syscall protocol the trace follows (Source.protocol)."""
     if len(inst.programs) > MAX_GOROUTINES:
         raise Unsupported(f"the trace has {len(inst.programs)} goroutines the model must run; it allows "
                           f"{MAX_GOROUTINES} (model/config.py MAX_GOROUTINES)")
     if inst.gomaxprocs > MAX_PROCS:
         raise Unsupported(f"the trace has GOMAXPROCS={inst.gomaxprocs}; the model allows {MAX_PROCS}")
     config = Config(procs=inst.gomaxprocs, threads=MAX_THREADS, runq=MAX_RUNQ, workload=inst.programs,
-                    mutant=mutant, name="trace", protocol="classic")
+                    mutant=mutant, name="trace", protocol=protocol)
     try:
         machine = GoScheduler(config)
     except ConfigError as err:

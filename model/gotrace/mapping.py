@@ -15,6 +15,8 @@ events, in order:
     GoStop "runtime.Gosched"                       yield
     GoStop "preempted"                             compute (sysmon's preemptone)
     GoDestroy                                      exit
+    ProcSteal of a P in a syscall by this G,       foreachp (forEachP; see the rules)
+      outside a stop of the world
     (no event: LockOSThread, inferred; see rules)  lock_thread first, unlock_thread before exit
     (alive when the trace ends)                    spin, a terminal op that does nothing
 
@@ -44,8 +46,15 @@ Rules (RULES gives the text the report prints):
 - allocm borrow: an M that has just given up or taken a P and then starts
   and stops the same P with nothing in between is allocm borrowing it to
   create the M that handoffp starts (sysmon after a retake,
-  entersyscallblock after releasep). The model's sysmon and syscalling Ms
-  never hold a P, so the pair is not covered;
+  entersyscallblock after releasep). The model's sysmon and an M in
+  entersyscallblock never hold a P, so the pair is not covered. Not when
+  the P is next started by another M seen before in the trace (allocm
+  borrows the P for the new M it creates, which starts it next) that then
+  starts a goroutine: that is startlockedm's hand-off (the M took the P,
+  found the locked goroutine and handed the P to its M), and the pair is
+  checked. (Other futile starts and stops by one M, a spinning M that
+  found nothing, still look like a borrow and are dropped: checking them
+  all sent 2 of the 12 traces it changed (GOMAXPROCS=4) past 90 s.);
 - woken by the scheduler: a goroutine made runnable by an M that runs no
   goroutine is in one of the model's two such paths: a "sleep" wait is
   time.Sleep's timer, which findRunnable's checkTimers readies (op sleep,
@@ -76,6 +85,16 @@ Rules (RULES gives the text the report prints):
   their timer ends. Their "chan receive" blocks are the sleep op when no
   running goroutine wakes them: the timer keeps idle Ms polling the network
   (sched.lastpoll == 0), which decides what handoffp does with a P;
+- forEachP (inferred, counted per forEachP): a running goroutine outside
+  a stop-the-world range that takes a P from an M in a syscall (a ProcSteal
+  with the goroutine as context) runs forEachP, whose loop takes syscalling
+  Ps (setBlockOnExitSyscall + takeP + handoffp; 1.27 proc.go:2199-2206,
+  1.25 2190-2200). The goroutine that stops the trace does, at its end:
+  StopTrace's traceAdvance asks every P to write its status with forEachP
+  (trace.go:564 in 1.27.3). forEachP records no event of its own (its
+  goroutine's casGToWaitingForSuspendG neither: observe.py shows it
+  Running), so its program gets the op foreachp before the steal, one per
+  run of such steals with none of its own events between;
 - runtime goroutines (the trace reader and writer, the trace advancer) are
   modelled like any other goroutine, from their own events;
 - prelude: goroutines that exist when the trace starts are spawned by the
@@ -92,14 +111,45 @@ Trace Ps are renamed so that the P of the goroutine running at the start is
 P0 (the rest in trace order); goroutines are numbered G0 (running at the
 start), then in order of first appearance; Ms are not numbered at all (see
 observe.py).
+
+The two syscall protocols. The mapping is the same for both trace formats:
+`go tool trace -d=parsed` prints a P in a syscall as Running in both (the
+wire's ProcSyscall, which Go 1.27 still writes "for historical reasons"), a
+P taken from a syscall as a ProcSteal (Running->Idle by another M), and an
+exit that lost its P as Syscall->Runnable. What differs is which model
+states look like that, and observe.py has a rule for each protocol (the
+classic M holds its P through m.oldp while the P is _Psyscall; the modern M
+keeps m.p, and its G shows Syscall in the _Grunning windows around the
+syscall). The shapes of a Go 1.26-format trace (Go 1.27.3) and the modern
+model's steps that explain them, one step unless said:
+
+    GoSyscallBegin                              reentersyscall (the G's CAS to
+                                                _Gsyscall is an unobserved step after it)
+    GoSyscallBegin, ProcStop of its own P       entersyscallblock_handoffp
+    GoSyscallEnd                                exitsyscall_fast
+    ProcSteal by sysmon (context P=-1 G=-1)     retake_takeP (setBlockOnExitSyscall,
+                                                castogscanstatus and resume unobserved)
+    ProcSteal by an M whose G is in a syscall   exitsyscallTryGetP_takeP, with the
+      (P=-1 G=g), ProcStart, Syscall->Runnable,   three events after it: it steals its
+      Runnable->Running                         old P back from another M's syscall
+    ProcStart, Syscall->Runnable, GoStart       exitsyscallTryGetP_pidleget (or
+                                                exitsyscallNoP_acquirep, whose
+                                                GoSyscallEndBlocked comes first)
+    Syscall->Runnable with no P                 exitsyscallNoP_globrunqput
+
+Not in these programs' traces, so not mapped: a self-steal on the fast path
+of exitsyscall (ProcSteal of its own P, ProcStart, Syscall->Runnable,
+GoStart: 1.27 proc.go:4985-4991), which happens only when dropm has trashed
+the P's syscalltick (cgo callbacks); it would be read as a ProcStop and
+rejected.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from ..workload import (OP_COMPUTE, OP_EXIT, OP_LOCK_THREAD, OP_NET_READ, OP_PARK, OP_READY, OP_SLEEP, OP_SPAWN,
-                        OP_SPIN, OP_SYSCALL, OP_SYSCALL_BLOCK, OP_UNLOCK_THREAD, OP_YIELD, Op)
+from ..workload import (OP_COMPUTE, OP_EXIT, OP_FOREACHP, OP_LOCK_THREAD, OP_NET_READ, OP_PARK, OP_READY, OP_SLEEP,
+                        OP_SPAWN, OP_SPIN, OP_SYSCALL, OP_SYSCALL_BLOCK, OP_UNLOCK_THREAD, OP_YIELD, Op)
 from .events import (IDLE, NOT_EXIST, RUNNABLE, RUNNING, SYSCALL, UNDETERMINED, WAITING, Event)
 
 G_LETTER = {NOT_EXIST: "N", RUNNABLE: "R", RUNNING: "X", SYSCALL: "S", WAITING: "W"}
@@ -113,7 +163,9 @@ RULES = {
                          "run queue, where it counts for steals: created first in the prelude (the search then tries "
                          "every order of the queue), and never run"),
     "allocm borrow": ("not covered", "an M that just gave up or took a P starts and stops it empty-handed: allocm "
-                      "borrowing the P to create the M handoffp starts; the model's sysmon and syscalling Ms hold no P"),
+                      "borrowing the P to create the M handoffp starts; the model's sysmon and an M in "
+                      "entersyscallblock hold no P (not when the P next goes to an M seen before that starts a "
+                      "goroutine: startlockedm's hand-off, checked)"),
     "trace reader wake": ("mapped", "findRunnable's traceReader check readies the trace reader; stood for by "
                           "the netpoller (net_read)"),
     "timer wake": ("mapped", "a timer other than time.Sleep's (a timer channel, a select with a timeout) readies "
@@ -127,11 +179,16 @@ RULES = {
                           "the network); counts their GoBlocks asleep at the end and their timer wakes"),
     "prelude": ("mapped", "goroutines that exist when the trace starts are created and brought to their "
                 "first status by an unobserved prelude"),
+    "forEachP": ("inferred", "a running goroutine outside a stop of the world takes a P from a syscall: "
+                 "forEachP's takeP (StopTrace's traceAdvance runs forEachP at the trace's end); its program gets "
+                 "the op foreachp there"),
     "locked thread": ("inferred", "goroutines whose M hands its P off while goroutines are runnable (stoplockedm "
                       "or startlockedm) and runs only them: LockOSThread, which no event records, is their first "
                       "op (lock_thread)"),
 }
 START_TRACE_STW = 'Name="stop-the-world (start trace)"'
+STW_RANGE = 'Name="stop-the-world'
+STEAL_BY_RUNNING_G = "ProcSteal(running G)"  # a stop of the world or forEachP; the caller tells which
 WAKEABLE_SLEEP = "wakeableSleep"  # a pending block's reason for trace timer sleepers
 TIMER_REASONS = {"select", "chan receive", "chan send", "sync", "sync.(*Cond).Wait"}
 
@@ -235,13 +292,20 @@ def instantiate(events) -> Instance:
     tr: list[Event] = []
     total = 0
     trace_started = None  # (index in tr, goroutine) where StartTrace's stop-the-world ends
+    stopping: set[int] = set()  # goroutines in a stop-the-world range
+    in_stw: list[bool] = []  # per transition: is some goroutine stopping the world
     for e in events:
         total += 1
         if e.is_transition:
             tr.append(e)
+            in_stw.append(bool(stopping))
         else:
             if trace_started is None and e.kind == "RangeEnd" and START_TRACE_STW in e.text:
                 trace_started = (len(tr), e.g)
+            if e.kind == "RangeBegin" and STW_RANGE in e.text:
+                stopping.add(e.g)
+            elif e.kind == "RangeEnd" and STW_RANGE in e.text:
+                stopping.discard(e.g)
             kinds[e.kind] += 1
             classes["other"] += 1
     if not tr:
@@ -329,6 +393,7 @@ def instantiate(events) -> Instance:
     last_steal_by: dict[int, tuple] = {}
     handoffs: dict[int, set] = {}  # ProcStops of an M's own P, with no G, while goroutines are runnable: them
     borrows: set[int] = set()  # the allocm borrows' ProcStarts (their ProcStops are in drop)
+    in_foreachp: set[int] = set()  # goroutines whose forEachP has taken a P, with none of their events since
 
     for i, e in enumerate(tr):
         if i in drop:
@@ -358,10 +423,19 @@ def instantiate(events) -> Instance:
                 classes["not covered"] += 2
                 kinds["ProcStart/ProcStop (allocm borrow)"] += 2
                 continue
+            if kind == STEAL_BY_RUNNING_G:
+                kind = "ProcSteal(stop the world)" if in_stw[i] else "ProcSteal(forEachP)"
+                if not in_stw[i] and e.g not in in_foreachp and e.g in ops:
+                    ops[e.g].append(Op(OP_FOREACHP))  # rule "forEachP"
+                    rules["forEachP"] += 1
+                    in_foreachp.add(e.g)
         else:
             kind, rule = _goroutine_transition(e, i, tr, gstate, mbind, ops, pending_block, gidx, next_on_m)
             if e.id in sleepers and e.new == WAITING and e.reason == "chan receive":
                 pending_block[e.id] = pending_block[e.id][:2] + (WAKEABLE_SLEEP,)
+        if e.resource == "G" or not kind.startswith("ProcSteal(forEachP"):
+            in_foreachp.discard(e.g)
+            in_foreachp.discard(e.id if e.resource == "G" else -1)
         kinds[kind] += 1
         classes["checked"] += 1
         if rule:
@@ -527,7 +601,8 @@ def _proc_transition(e, i, tr, gstate, pstate, mbind, pholder, next_on_m, prev_o
     if e.old == IDLE:
         nxt, prv = next_on_m[i], prev_on_m[i]
         if (nxt >= 0 and prv >= 0 and tr[nxt].resource == "P" and tr[nxt].id == e.id and tr[nxt].new == IDLE
-                and tr[nxt].p == e.id and tr[prv].resource == "P" and tr[prv].id == e.id and tr[prv].new == IDLE):
+                and tr[nxt].p == e.id and tr[prv].resource == "P" and tr[prv].id == e.id and tr[prv].new == IDLE
+                and not _startlockedm_handoff(tr, nxt, prev_on_m, next_on_m)):
             drop.add(nxt)  # allocm borrow: the pair leaves everything as it was
             rules["allocm borrow"] += 2
             return "allocm borrow"
@@ -547,8 +622,24 @@ def _proc_transition(e, i, tr, gstate, pstate, mbind, pholder, next_on_m, prev_o
     elif e.p < 0 and gstate.get(e.g) == SYSCALL:
         steal = "steal-back"
     else:
-        steal = "running G: STW or forEachP"
+        return STEAL_BY_RUNNING_G
     return f"ProcSteal({steal})"
+
+
+def _startlockedm_handoff(tr, stop, prev_on_m, next_on_m) -> bool:
+    """tr[stop] ends a start and stop of a P by one M that is not allocm's
+    borrow but startlockedm's hand-off: the P is next started by another M
+    seen earlier in the trace (allocm's borrow is for the new M it creates,
+    which starts the P next) that then starts a goroutine (the locked
+    goroutine the stopping M found)."""
+    for j in range(stop + 1, len(tr)):
+        f = tr[j]
+        if f.resource == "P" and f.id == tr[stop].id and not f.is_status:
+            if f.new != RUNNING or f.m == tr[stop].m or prev_on_m[j] < 0:
+                return False
+            nxt = next_on_m[j]
+            return nxt >= 0 and tr[nxt].resource == "G" and tr[nxt].old == RUNNABLE and tr[nxt].new == RUNNING
+    return False
 
 
 def _goroutine_transition(e, i, tr, gstate, mbind, ops, pending_block, gidx, next_on_m):

@@ -9,8 +9,32 @@ An observation is (G statuses, P statuses, bindings):
   which the trace shows as Running), I Idle;
 - bindings: the set of (P, G) pairs, one per M that holds a P or a G, -1
   for none. An M in a system call holds its G and, until its P is taken
-  (retake, steal-back), the P it entered the call with (m.oldp while the P
-  is _Psyscall), as the trace's M context shows.
+  (retake, steal-back), the P it entered the call with, as the trace's M
+  context shows.
+
+Where the two syscall protocols differ, the observation has a rule for each:
+
+- classic (Go <= 1.25, `_Psyscall`): an M in a syscall has released its P
+  (m.p nil); it is seen holding m.oldp while that P is _Psyscall. The G is
+  _Gsyscall from entersyscall to exitsyscall's CAS, as the trace has it.
+- modern (Go >= 1.26, no `_Psyscall`): the P stays _Prunning and wired to
+  the syscalling M (m.p), so the M is seen holding m.p, with no special
+  case; the trace's "Syscall" P status prints as Running (Go 1.27's
+  internal/trace), as the model's _Prunning does. But the G is _Grunning in
+  stretches the trace shows as Syscall: reentersyscall emits GoSyscallBegin
+  before its CAS to _Gsyscall (1.27 proc.go:4707-4733, the model's pcs
+  M_ENTERSYSCALL_GCWAIT and M_ENTERSYSCALL_CAS), entersyscallblock emits it
+  before handoffp(releasep()) and the CAS (4860-4882: M_ENTERSYSCALLBLOCK_CAS,
+  and handoffp's steps returning to it), and exitsyscall CASes to _Grunning
+  before it knows whether it has a P, emitting GoSyscallEnd(Blocked) only
+  once it does or goes to exitsyscallNoP (4951-5010, 5106-5115: the pcs
+  M_EXITSYSCALL_TRYGETP, _STEAL, _TRYPIDLE, _NOP). A _Grunning G whose M is
+  at one of these pcs is seen as Syscall (SYSCALL_SHOWN_PCS).
+
+Under both: a goroutine that suspends itself while its M stops the world or
+runs forEachP (casGToWaitingForSuspendG: _Gwaiting, waiting for the stop
+or for every P's safe-point function) is seen as Running, as the trace has
+it: casgstatus records no event, and the M holds the G and its P throughout.
 
 Ms appear only through what they hold, so an observation does not depend
 on how Ms are numbered (symmetry reduction keeps it), and a trace's thread
@@ -24,13 +48,20 @@ alternatives, usually one.
 from itertools import permutations, product
 
 from ..names import g_name
-from ..vocab import (M_RUN, PC_WAKEP1, SYSCALL_PCS, _Gdead, _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle,
-                     _Prunning, _Psyscall)
+from ..vocab import (M_ENTERSYSCALL_CAS, M_ENTERSYSCALL_GCWAIT, M_ENTERSYSCALLBLOCK_CAS, M_EXITSYSCALL_NOP,
+                     M_EXITSYSCALL_STEAL, M_EXITSYSCALL_TRYGETP, M_EXITSYSCALL_TRYPIDLE, M_RUN, PC_WAKEP1,
+                     SUSPENDED_WAITS, SYSCALL_PCS, _Gdead, _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning, _Psyscall)
 
 G_LETTER = {_Gidle: "N", _Gdead: "N", _Grunnable: "R", _Grunning: "X", _Gsyscall: "S", _Gwaiting: "W"}
 P_LETTER = {_Pidle: "I", _Prunning: "R", _Psyscall: "R"}
 G_NAMES = {"N": "NotExist", "R": "Runnable", "X": "Running", "S": "Syscall", "W": "Waiting"}
 P_NAMES = {"I": "Idle", "R": "Running"}
+# Modern protocol: the pcs at which an M's _Grunning curg is in a syscall as
+# the trace shows it (GoSyscallBegin emitted, GoSyscallEnd not yet); see the
+# module docstring. entersyscallblock's handoffp counts through its return pc.
+SYSCALL_SHOWN_PCS = frozenset({M_ENTERSYSCALL_GCWAIT, M_ENTERSYSCALL_CAS, M_ENTERSYSCALLBLOCK_CAS,
+                               M_EXITSYSCALL_TRYGETP, M_EXITSYSCALL_STEAL, M_EXITSYSCALL_TRYPIDLE, M_EXITSYSCALL_NOP})
+SYSCALL_SHOWN_RETURNS = frozenset({M_ENTERSYSCALLBLOCK_CAS})
 
 
 class ModelObserver:
@@ -41,12 +72,32 @@ class ModelObserver:
         L = machine.L
         self.L = L
         self.g_status = list(L.g_status)
+        self.g_wait = list(L.g_wait)
         self.g_pc = list(L.g_pc)
         self.p_status = list(L.p_status)
         self.ms = [(L.m_p[m], L.m_oldp[m], L.m_curg[m], L.proc_pc[m]) for m in range(L.nm)]
+        self.modern = machine.config.protocol == "modern"
+        self.m_ret = [L.proc_ret[m] for m in range(L.nm)]
+
+    def g_letters(self, s) -> str:
+        """Each G's trace status; under the modern protocol a _Grunning G
+        whose M is between GoSyscallBegin and GoSyscallEnd(Blocked) is
+        Syscall (SYSCALL_SHOWN_PCS); a G suspended by its own stop of the
+        world or forEachP is Running."""
+        letters = [G_LETTER[s[o]] for o in self.g_status]
+        for g, o in enumerate(self.g_wait):
+            if s[o] in SUSPENDED_WAITS and letters[g] == "W":
+                letters[g] = "X"
+        if self.modern:
+            for m, (_, _, o_curg, o_pc) in enumerate(self.ms):
+                g = s[o_curg] - 1
+                if g >= 0 and letters[g] == "X" and (s[o_pc] in SYSCALL_SHOWN_PCS
+                                                     or s[self.m_ret[m]] in SYSCALL_SHOWN_RETURNS):
+                    letters[g] = "S"
+        return "".join(letters)
 
     def __call__(self, s):
-        gst = "".join(G_LETTER[s[o]] for o in self.g_status)
+        gst = self.g_letters(s)
         pst = "".join(P_LETTER[s[o]] for o in self.p_status)
         pairs = []
         syscall_holders: dict[int, list[int]] = {}
