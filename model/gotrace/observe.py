@@ -22,12 +22,12 @@ Where the two syscall protocols differ, the observation has a rule for each:
   case; the trace's "Syscall" P status prints as Running (Go 1.27's
   internal/trace), as the model's _Prunning does. But the G is _Grunning in
   stretches the trace shows as Syscall: reentersyscall emits GoSyscallBegin
-  before its CAS to _Gsyscall (1.27 proc.go:4707-4733, the model's pcs
+  before its CAS to _Gsyscall (1.27 proc.go:4716, 4736, the model's pcs
   M_ENTERSYSCALL_GCWAIT and M_ENTERSYSCALL_CAS), entersyscallblock emits it
-  before handoffp(releasep()) and the CAS (4860-4882: M_ENTERSYSCALLBLOCK_CAS,
+  before handoffp(releasep()) and the CAS (4867-4877: M_ENTERSYSCALLBLOCK_CAS,
   and handoffp's steps returning to it), and exitsyscall CASes to _Grunning
   before it knows whether it has a P, emitting GoSyscallEnd(Blocked) only
-  once it does or goes to exitsyscallNoP (4951-5010, 5106-5115: the pcs
+  once it does or goes to exitsyscallNoP (4952-5007, 5106-5116: the pcs
   M_EXITSYSCALL_TRYGETP, _STEAL, _TRYPIDLE, _NOP). A _Grunning G whose M is
   at one of these pcs is seen as Syscall (SYSCALL_SHOWN_PCS).
 
@@ -50,7 +50,8 @@ from itertools import permutations, product
 from ..names import g_name
 from ..vocab import (M_ENTERSYSCALL_CAS, M_ENTERSYSCALL_GCWAIT, M_ENTERSYSCALLBLOCK_CAS, M_EXITSYSCALL_NOP,
                      M_EXITSYSCALL_STEAL, M_EXITSYSCALL_TRYGETP, M_EXITSYSCALL_TRYPIDLE, M_RUN, PC_WAKEP1,
-                     SUSPENDED_WAITS, SYSCALL_PCS, _Gdead, _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pidle, _Prunning, _Psyscall)
+                     SUSPENDED_WAITS, SYSCALL_PCS, _Gdead, _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting,
+                     _Pidle, _Prunning, _Psyscall)
 
 G_LETTER = {_Gidle: "N", _Gdead: "N", _Grunnable: "R", _Grunning: "X", _Gsyscall: "S", _Gwaiting: "W"}
 P_LETTER = {_Pidle: "I", _Prunning: "R", _Psyscall: "R"}
