@@ -2,9 +2,10 @@
 reaches cheaply; every state on the way is checked against `invariants`."""
 
 
-def reach(mc, wanted: dict, invariants=(), max_states: int = 200_000) -> set:
+def reach(mc, wanted: dict, invariants=(), max_states: int = 200_000, info: dict | None = None) -> set:
     """The names in `wanted` (name -> predicate(s, label, t)) for which some
-    step s -label-> t is reachable, searching until all are found."""
+    step s -label-> t is reachable, searching until all are found. `info`,
+    if given, gets the states seen and whether every reachable state was."""
     seen = set(mc.init_states())
     frontier, hits = list(seen), set()
     while frontier and len(hits) < len(wanted) and len(seen) < max_states:
@@ -21,4 +22,6 @@ def reach(mc, wanted: dict, invariants=(), max_states: int = 200_000) -> set:
                     seen.add(c)
                     nxt.append(c)
         frontier = nxt
+    if info is not None:
+        info.update(states=len(seen), complete=not frontier)
     return hits

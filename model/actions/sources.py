@@ -95,6 +95,8 @@ FACTS: dict[str, tuple[tuple[str, str], ...]] = {
     "findRunnable_checkTimers": (("findRunnable", "now, pollUntil, _ := pp.timers.check(0, nil)"),
                                  ("goroutineReady", "goready(arg.(*g), 0)")),
     "netpoll_empty": (("findRunnable", "list, delta := netpoll(delay)"), ("findRunnable", "pp, _ := pidleget(now)")),
+    "netpoll_early": (("findRunnable", "delay = pollUntil - now"), ("findRunnable", "list, delta := netpoll(delay)"),
+                      ("findRunnable", "pp, _ := pidleget(now)")),
     "sysmon_netpoll": (("sysmon", "list, delta := netpoll(0)"), ("sysmon", "incidlelocked(-1)")),
     # Stop-the-world and forEachP (model/actions/stw.py and the gcwaiting branches).
     "stopTheWorldWithSema": (("stopTheWorldWithSema", "sched.stopwait = gomaxprocs"),

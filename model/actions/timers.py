@@ -71,6 +71,21 @@ def findRunnable_checkTimers(rt, s, m, out):
         out.append((("findRunnable_checkTimers", m, pp, g), rt.freeze(b)))
 
 
+def _netpoll_returns_empty(rt, s, m, out, name) -> None:
+    """findRunnable after netpoll(delay) returned an empty list (proc.go:3742-3803):
+    under sched.lock pidleget; with a P, acquirep and `goto top` (where
+    checkTimers runs a due timer); without, stopm."""
+    b = rt.copy(s)
+    b[rt.L.netpolling] = 0
+    b[rt.L.netpollBreak] = 0
+    if b[rt.pidle_slots[0]]:
+        rt.acquirep(b, m, rt.pidleget(b))
+        b[rt.pc[m]] = M_SCHEDULE
+    else:
+        b[rt.pc[m]] = M_STOPM
+    out.append(((name, m), rt.freeze(b)))
+
+
 @action("netpoll_empty", "findRunnable, netpoll, pidleget, acquirep, stopm", pcs=(M_NETPOLL,))
 def netpoll_empty(rt, s, m, out):
     """findRunnable (proc.go:3580-3610): netpoll(delay) returns an empty
@@ -80,12 +95,20 @@ def netpoll_empty(rt, s, m, out):
     pollUntil's value; netpollAdjustWaiters."""
     if netpoll_ready(rt, s) or not (due_timers(rt, s) or s[rt.L.netpollBreak]):
         return
-    b = rt.copy(s)
-    b[rt.L.netpolling] = 0
-    b[rt.L.netpollBreak] = 0
-    if b[rt.pidle_slots[0]]:
-        rt.acquirep(b, m, rt.pidleget(b))
-        b[rt.pc[m]] = M_SCHEDULE
-    else:
-        b[rt.pc[m]] = M_STOPM
-    out.append((("netpoll_empty", m), rt.freeze(b)))
+    _netpoll_returns_empty(rt, s, m, out, "netpoll_empty")
+
+
+@action("netpoll_early", "findRunnable, netpoll, pidleget, acquirep, stopm", pcs=(M_NETPOLL,))
+def netpoll_early(rt, s, m, out):
+    """netpoll(delay) returns an empty list before the timer it waits for is
+    due (netpoll_epoll.go): epoll_wait waits whole milliseconds (waitms =
+    delay / 1e6, rounding down) and returns early on EINTR ("If a timed sleep
+    was interrupted, just return to recalculate how long we should sleep
+    now": waitms > 0). findRunnable then goes on as for any empty poll. Only
+    a timed poll returns so (with no timer, delay < 0 and an EINTR retries).
+    Seen in a real Go 1.27 trace (tests/data/gotrace/netpoll.go1.27.p4.early.txt).
+    Abstracts: how early (any pending timer's poll may return early)."""
+    if (netpoll_ready(rt, s) or due_timers(rt, s) or s[rt.L.netpollBreak]
+            or not rt.timers_pending(s)):
+        return
+    _netpoll_returns_empty(rt, s, m, out, "netpoll_early")
