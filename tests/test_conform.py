@@ -588,6 +588,28 @@ def test_time_sleep_is_the_sleep_op_and_its_timer_wake_is_checked_natively():
     assert broken.verdict == "rejected" and broken.validation.first_unexplained == first
 
 
+def test_a_spinning_m_runs_timers_and_runs_the_g_it_readied(monkeypatch):
+    # Evidence (tests/data/gotrace/README.md): M13809 comes back from netpoll
+    # spinning, takes p0, runs g22's and g21's timers (dump lines 40-41) and
+    # runs g21 (42). With only non-spinning Ms running timers, as the model
+    # had it, the first timer wake is the first event no run explains.
+    dump = str(DATA / "timers.go1.25.p4.spinning.txt")
+    report = conform(dump)
+    assert report.verdict == "accepted", report.validation.first_unexplained
+    from model.actions import ACTIONS
+    real = ACTIONS["findRunnable_checkTimers"].step
+
+    def not_spinning(rt, s, m, out):  # the old guard: a spinning M runs no timers
+        if not s[rt.m_spinning[m]]:
+            real(rt, s, m, out)
+
+    monkeypatch.setitem(ACTIONS, "findRunnable_checkTimers", replace(ACTIONS["findRunnable_checkTimers"],
+                                                                     step=not_spinning))
+    broken = conform(dump)
+    first = broken.instance.checked[broken.validation.first_unexplained]
+    assert broken.verdict == "rejected" and first.kind == "GoUnblock(timer)" and first.event.line == 40
+
+
 def test_a_netpoll_that_returns_before_its_timer_is_accepted_and_needs_netpoll_early():
     # Evidence (tests/data/gotrace/README.md): the M blocked in netpoll(delay)
     # wakes with no fd ready and no timer due (epoll's millisecond
@@ -603,19 +625,24 @@ def test_a_netpoll_that_returns_before_its_timer_is_accepted_and_needs_netpoll_e
     assert broken.verdict == "rejected" and first.kind == "ProcStop" and first.event.line == 46
 
 
-def test_a_futile_p_start_taken_for_an_allocm_borrow_is_a_known_limit_of_the_mapping():
+def test_a_futile_p_start_taken_for_an_allocm_borrow_no_longer_hides_a_timer_wake(monkeypatch):
     # Evidence (tests/data/gotrace/README.md): a spinning M starts and stops
     # p1, which it had stopped before; the allocm-borrow rule drops the pair,
-    # so the model's idle P list has p0 on top where the runtime's had p1,
-    # and the netpoller M that wakes for g10's timer cannot take p1 and run
-    # the timer from there. Checking the pair instead (the P is next started
-    # by an M seen before, not one allocm creates) accepts this trace but
-    # sends some GOMAXPROCS=4 searches past 15 s, so the rule stays as it is.
-    report = conform(str(DATA / "timers.go1.25.p2.rejected.txt"))
-    inst = report.instance
-    assert inst.rules["allocm borrow"] == 2 and report.verdict == "rejected"
-    first = inst.checked[report.validation.first_unexplained]
-    assert first.kind == "GoUnblock(timer)" and inst.g_ids[first.primary[1]] == 10
+    # so the model's idle P list has p0 on top where the runtime's had p1.
+    # With a spinning M running timers (findRunnable_checkTimers) g10's timer
+    # wake is explained all the same; with only non-spinning Ms running them
+    # it is the first event no run explains (event 25).
+    dump = str(DATA / "timers.go1.25.p2.borrow.txt")
+    report = conform(dump)
+    assert report.instance.rules["allocm borrow"] == 2 and report.verdict == "accepted"
+    from model.actions import ACTIONS
+    real = ACTIONS["findRunnable_checkTimers"].step
+    monkeypatch.setitem(ACTIONS, "findRunnable_checkTimers", replace(
+        ACTIONS["findRunnable_checkTimers"], step=lambda rt, s, m, out: None if s[rt.m_spinning[m]] else real(rt, s, m, out)))
+    broken = conform(dump)
+    first = broken.instance.checked[broken.validation.first_unexplained]
+    assert broken.verdict == "rejected" and first.kind == "GoUnblock(timer)"
+    assert broken.instance.g_ids[first.primary[1]] == 10
 
 
 def test_a_captured_chanpark_trace_is_accepted_from_the_dump_and_from_the_binary_trace(go125):

@@ -72,14 +72,13 @@ def findRunnable_runqget(rt, s, m, out):
     """findRunnable: runqget(pp) takes runnext, else the head of the local queue.
     A G taken from runnext inherits the time slice (inheritTime: execute
     does not bump schedtick), so two Gs readying each other through runnext
-    share one slice. A spinning M with local work throws, as schedule()
-    does. Abstracts: GC workers, the trace reader."""
+    share one slice. A spinning M finds local work here only after running
+    timers (findRunnable_checkTimers); found() resets its spinning.
+    Abstracts: GC workers, the trace reader."""
     pp = _own_p(rt, s, m)
     if not _has_work(rt, s, pp) or not past_top(rt, s, m):
         return
     b = rt.copy(s)
-    if b[rt.m_spinning[m]]:
-        rt.throw(b, "schedule: spinning with local work")
     inheritTime = bool(b[rt.p_runnext[pp]])
     gp = rt.runqget(b, pp)
     found(rt, b, m, gp, inheritTime)

@@ -53,11 +53,12 @@ def findRunnable_checkTimers(rt, s, m, out):
     """findRunnable (proc.go:3403): pp.timers.check(0, nil) runs the due
     timers of this P (or, as stealWork's last pass does, of an idle P's
     heap): goroutineReady -> ready(gp, next=true) puts the sleeper in this
-    P's runnext and calls wakep; findRunnable goes on. Abstracts: a spinning
-    M's timer steal (stealWork returns newWork; the model lets only a
-    non-spinning M run timers), the timer heap."""
-    if s[rt.m_spinning[m]]:
-        return
+    P's runnext and calls wakep; findRunnable goes on. A spinning M too: the
+    check at findRunnable's top does not look at m.spinning, and stealWork's
+    timer pass returns newWork (`goto top`) once its P has work; either way
+    the M then takes the G from its own queue and schedule() resets its
+    spinning. Abstracts: which of stealWork's passes runs an idle P's timers
+    (here: the top), the timer heap."""
     pp = rt.own_p(s, m)
     for g, tp in due_timers(rt, s):
         if tp != pp and s[rt.p_status[tp]] != _Pidle:
