@@ -19,6 +19,7 @@ it keeps are listed by `prove --lemmas` with the family's reason.
 from dataclasses import dataclass
 
 from .names import g_name
+from .workload import OP_PARK, remaining_readies
 from .vocab import (
     M_ACQUIRE,
     M_DROPP,
@@ -33,6 +34,11 @@ from .vocab import (
     PC_HANDOFF3,
     PC_STARTIDLE,
     SY_RETAKE,
+    FATAL_DEADLOCK,
+    _Psyscall,
+    GF_TOKEN,
+    _Gidle,
+    _Gdead,
     _Grunnable,
     _Grunning,
     _Gsyscall,
@@ -56,16 +62,20 @@ class _Helpers:
 
     def __init__(self, L):
         self.nm = L.nm
-        self.offsets = list(L.m_p) + list(L.m_nextp) + list(L.proc_pc) + list(L.proc_hp)
+        self.offsets = list(L.m_p) + list(L.m_nextp) + list(L.proc_pc) + list(L.proc_hp) + list(L.p_status)
 
     def someone_looks(self, v, awake_counts: bool) -> bool:
         """Some M owns a P or was handed one (nextp), or is in findRunnable
         before its last recheck (or, with awake_counts, is not parked at
-        all), or some process holds a P it is handing off (hp; not retake's,
-        which is not taken yet) or is in injectglist's startIdle loop."""
+        all), or some process holds a P it is handing off (hp), or is in
+        injectglist's startIdle loop. Retake's hp is not taken yet: it counts
+        while that P is still _Psyscall, for then either retake's CAS takes
+        it (and handoffp looks) or the syscall's exit does (and owns it)."""
         nm = self.nm
-        mp, nextp, pcs, hp = v[:nm], v[nm:2 * nm], v[2 * nm:3 * nm + 1], v[3 * nm + 1:]
-        handing = [h for i, h in enumerate(hp) if i < nm or pcs[nm] != SY_RETAKE]
+        mp, nextp, pcs = v[:nm], v[nm:2 * nm], v[2 * nm:3 * nm + 1]
+        hp, status = v[3 * nm + 1:4 * nm + 2], v[4 * nm + 2:]
+        handing = [h for i, h in enumerate(hp)
+                   if i < nm or pcs[nm] != SY_RETAKE or (h and status[h - 1] == _Psyscall)]
         if awake_counts and any(pc not in PARKED for pc in pcs[:nm]):
             return True
         return bool(any(mp) or any(nextp) or any(handing) or any(pc in LOOKING for pc in pcs[:nm])
@@ -172,6 +182,33 @@ def spinning_m_has_an_empty_p(mc) -> Lemma:
                             list(L.proc_pc[:nm]) + list(L.m_spinning) + list(L.m_p) + list(L.m_nextp), holding)
 
 
+def park_ahead_has_a_waker(mc) -> Lemma:
+    L = mc.L
+    ng = L.ng
+    programs = mc.config.workload
+
+    def fn(v):
+        status, pcs, flags = v[:ng], v[ng:2 * ng], v[2 * ng:3 * ng]
+        if v[3 * ng] == FATAL_DEADLOCK:
+            return None  # the program deadlocked and checkdead said so (parked_g_has_a_waker allows it)
+        for g in range(ng):
+            if status[g] not in (_Grunnable, _Grunning, _Gsyscall) or programs[g][pcs[g]].code != OP_PARK:
+                continue
+            if flags[g] & GF_TOKEN:
+                continue  # a send is buffered: its park will not block
+            if not any(status[h] not in (_Gidle, _Gdead) and g in remaining_readies(programs[h], pcs[h])
+                       or status[h] == _Gidle and g in remaining_readies(programs[h], 0)
+                       for h in range(ng) if h != g):
+                return f"{g_name(g)} is about to park, holds no send and no live goroutine can still ready it"
+        return None
+
+    return Lemma("park_ahead_has_a_waker",
+                 "parked_g_has_a_waker one step early: a G whose next op is a park and that holds no buffered send "
+                 "will park on the channel, so some other live goroutine can still ready it; a ready is used up "
+                 "only by the G it names (waking it, or buffering the send its next park takes).",
+                 tuple(list(L.g_status) + list(L.g_pc) + list(L.g_flags) + [L.throw]), fn)
+
+
 # The generated candidates' families (model/symbolic.py:candidate_lemmas): why
 # an instance that holds in every sampled reachable state is maintained.
 FAMILIES = {
@@ -193,7 +230,7 @@ FAMILIES = {
 }
 
 
-MAKERS = (spinning_m_has_an_empty_p, handoff_past_work_check, queues_packed, work_has_a_thread, global_work_is_picked_up)
+MAKERS = (park_ahead_has_a_waker, spinning_m_has_an_empty_p, handoff_past_work_check, queues_packed, work_has_a_thread, global_work_is_picked_up)
 
 
 def lemmas(mc) -> list[Lemma]:

@@ -191,6 +191,15 @@ def _check_thread_locking(g: int, program: Program) -> None:
                             f"{'locked' if at[max(last.arg, 0)] else 'unlocked'} there")
 
 
+def remaining_readies(program, pc) -> set:
+    """The Gs a goroutine can still ready from op pc on (a loop repeats
+    its tail from the target)."""
+    ops = list(program[pc:])
+    if program[-1].code == OP_LOOP:
+        ops += list(program[max(program[-1].arg, 0):])
+    return {op.arg for op in ops if op.code == OP_READY}
+
+
 def format_program(program: Program) -> str:
     return ", ".join(str(op) for op in program)
 

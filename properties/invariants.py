@@ -11,7 +11,7 @@ from explorer.spec import Invariant
 from model.layout import NMIDLELOCKED_BIAS, OMEGA
 from model.names import g_name
 from model.runtime import signed
-from model.workload import OP_LOOP, OP_READY
+from model.workload import remaining_readies
 from model.vocab import (FATAL_DEADLOCK, FATAL_NAMES, G_STATUS_NAMES, GRUNNING_NOP_PCS, HANDOFF_CALL_PCS, HP_LOOKS_PCS,
                          M_ENTERSYSCALLBLOCK_CAS, M_IDLE, M_LOCKEDIDLE, M_NETPOLL,
                          M_STW_STOPPED, M_SYSCALL, P_STATUS_NAMES, PC_NAMES, PC_WAKEP2, STW_PCS, SUSPENDED_WAITS,
@@ -477,15 +477,6 @@ def make_world_stopped(mc):
                      "runs no Go code).", f.offsets, fn)
 
 
-def _remaining_readies(program, pc) -> set:
-    """The Gs a goroutine can still ready from op pc on (a loop repeats
-    its tail from the target)."""
-    ops = list(program[pc:])
-    if program[-1].code == OP_LOOP:
-        ops += list(program[max(program[-1].arg, 0):])
-    return {op.arg for op in ops if op.code == OP_READY}
-
-
 def make_parked_g_has_a_waker(mc):
     L = mc.L
     programs = mc.config.workload
@@ -512,8 +503,8 @@ def make_parked_g_has_a_waker(mc):
                 continue  # its timer will fire (the clock) and a timer check ready it
             if wait != WAIT_CHAN:
                 return f"{g_name(g)} is _Gwaiting on nothing: no channel, netpoller or timer can wake it"
-            if not any(status[h] not in (_Gidle, _Gdead) and g in _remaining_readies(programs[h], pcs[h])
-                       or status[h] == _Gidle and g in _remaining_readies(programs[h], 0)
+            if not any(status[h] not in (_Gidle, _Gdead) and g in remaining_readies(programs[h], pcs[h])
+                       or status[h] == _Gidle and g in remaining_readies(programs[h], 0)
                        for h in range(L.ng) if h != g):
                 return f"{g_name(g)} is parked on a channel that no live goroutine can still send to: it sleeps forever"
         return None
