@@ -19,8 +19,10 @@ it keeps are listed by `prove --lemmas` with the family's reason.
 from dataclasses import dataclass
 
 from .names import g_name
-from .workload import OP_PARK, remaining_readies
+from .workload import OP_PARK, has_live_waker
 from .vocab import (
+    FATAL_DEADLOCK,
+    GF_TOKEN,
     M_ACQUIRE,
     M_DROPP,
     M_IDLE,
@@ -34,14 +36,10 @@ from .vocab import (
     PC_HANDOFF3,
     PC_STARTIDLE,
     SY_RETAKE,
-    FATAL_DEADLOCK,
-    _Psyscall,
-    GF_TOKEN,
-    _Gidle,
-    _Gdead,
     _Grunnable,
     _Grunning,
     _Gsyscall,
+    _Psyscall,
 )
 
 
@@ -196,9 +194,7 @@ def park_ahead_has_a_waker(mc) -> Lemma:
                 continue
             if flags[g] & GF_TOKEN:
                 continue  # a send is buffered: its park will not block
-            if not any(status[h] not in (_Gidle, _Gdead) and g in remaining_readies(programs[h], pcs[h])
-                       or status[h] == _Gidle and g in remaining_readies(programs[h], 0)
-                       for h in range(ng) if h != g):
+            if not has_live_waker(programs, status, pcs, g):
                 return f"{g_name(g)} is about to park, holds no send and no live goroutine can still ready it"
         return None
 
@@ -230,7 +226,8 @@ FAMILIES = {
 }
 
 
-MAKERS = (park_ahead_has_a_waker, spinning_m_has_an_empty_p, handoff_past_work_check, queues_packed, work_has_a_thread, global_work_is_picked_up)
+MAKERS = (park_ahead_has_a_waker, spinning_m_has_an_empty_p, handoff_past_work_check, queues_packed, work_has_a_thread,
+          global_work_is_picked_up)
 
 
 def lemmas(mc) -> list[Lemma]:

@@ -70,7 +70,6 @@ SYSCALL_NAMES = {SYSCALL_UNSEEN: "unseen", SYSCALL_SEEN: "seen <10ms", SYSCALL_O
 
 # Runtime throws and fatals the model can reach (sched.throw field).
 THROWS = {
-    1: "schedule: spinning with local work",
     2: "findRunnable: negative nmspinning",
     3: "wakep: negative nmspinning",
     4: "stopm holding p",

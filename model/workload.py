@@ -33,6 +33,7 @@ a program has at most MAX_PROGRAM_OPS ops, counting the implied `exit`.
 import re
 from dataclasses import dataclass
 from .names import g_name
+from .vocab import _Gdead, _Gidle
 
 OP_SPAWN, OP_READY, OP_PARK, OP_SYSCALL, OP_SYSCALL_BLOCK, OP_NET_READ = range(6)
 OP_YIELD, OP_COMPUTE, OP_SPIN, OP_LOOP, OP_EXIT = range(6, 11)
@@ -198,6 +199,14 @@ def remaining_readies(program, pc) -> set:
     if program[-1].code == OP_LOOP:
         ops += list(program[max(program[-1].arg, 0):])
     return {op.arg for op in ops if op.code == OP_READY}
+
+
+def has_live_waker(programs, status, pcs, g: int) -> bool:
+    """Some other live goroutine (or one not yet spawned, from its start)
+    can still ready g."""
+    return any(status[h] not in (_Gidle, _Gdead) and g in remaining_readies(programs[h], pcs[h])
+               or status[h] == _Gidle and g in remaining_readies(programs[h], 0)
+               for h in range(len(programs)) if h != g)
 
 
 def format_program(program: Program) -> str:

@@ -11,7 +11,7 @@ from explorer.spec import Invariant
 from model.layout import NMIDLELOCKED_BIAS, OMEGA
 from model.names import g_name
 from model.runtime import signed
-from model.workload import remaining_readies
+from model.workload import has_live_waker
 from model.vocab import (FATAL_DEADLOCK, FATAL_NAMES, G_STATUS_NAMES, GRUNNING_NOP_PCS, HANDOFF_CALL_PCS, HP_LOOKS_PCS,
                          M_ENTERSYSCALLBLOCK_CAS, M_IDLE, M_LOCKEDIDLE, M_NETPOLL,
                          M_STW_STOPPED, M_SYSCALL, P_STATUS_NAMES, PC_NAMES, PC_WAKEP2, STW_PCS, SUSPENDED_WAITS,
@@ -503,9 +503,7 @@ def make_parked_g_has_a_waker(mc):
                 continue  # its timer will fire (the clock) and a timer check ready it
             if wait != WAIT_CHAN:
                 return f"{g_name(g)} is _Gwaiting on nothing: no channel, netpoller or timer can wake it"
-            if not any(status[h] not in (_Gidle, _Gdead) and g in remaining_readies(programs[h], pcs[h])
-                       or status[h] == _Gidle and g in remaining_readies(programs[h], 0)
-                       for h in range(L.ng) if h != g):
+            if not has_live_waker(programs, status, pcs, g):
                 return f"{g_name(g)} is parked on a channel that no live goroutine can still send to: it sleeps forever"
         return None
 

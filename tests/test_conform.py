@@ -588,6 +588,19 @@ def test_time_sleep_is_the_sleep_op_and_its_timer_wake_is_checked_natively():
     assert broken.verdict == "rejected" and broken.validation.first_unexplained == first
 
 
+def _only_non_spinning_ms_run_timers(monkeypatch):
+    """The model as it was: findRunnable_checkTimers guarded by !m.spinning."""
+    from model.actions import ACTIONS
+    real = ACTIONS["findRunnable_checkTimers"].step
+
+    def not_spinning(rt, s, m, out):
+        if not s[rt.m_spinning[m]]:
+            real(rt, s, m, out)
+
+    monkeypatch.setitem(ACTIONS, "findRunnable_checkTimers", replace(ACTIONS["findRunnable_checkTimers"],
+                                                                     step=not_spinning))
+
+
 def test_a_spinning_m_runs_timers_and_runs_the_g_it_readied(monkeypatch):
     # Evidence (tests/data/gotrace/README.md): M13809 comes back from netpoll
     # spinning, takes p0, runs g22's and g21's timers (dump lines 40-41) and
@@ -596,15 +609,7 @@ def test_a_spinning_m_runs_timers_and_runs_the_g_it_readied(monkeypatch):
     dump = str(DATA / "timers.go1.25.p4.spinning.txt")
     report = conform(dump)
     assert report.verdict == "accepted", report.validation.first_unexplained
-    from model.actions import ACTIONS
-    real = ACTIONS["findRunnable_checkTimers"].step
-
-    def not_spinning(rt, s, m, out):  # the old guard: a spinning M runs no timers
-        if not s[rt.m_spinning[m]]:
-            real(rt, s, m, out)
-
-    monkeypatch.setitem(ACTIONS, "findRunnable_checkTimers", replace(ACTIONS["findRunnable_checkTimers"],
-                                                                     step=not_spinning))
+    _only_non_spinning_ms_run_timers(monkeypatch)
     broken = conform(dump)
     first = broken.instance.checked[broken.validation.first_unexplained]
     assert broken.verdict == "rejected" and first.kind == "GoUnblock(timer)" and first.event.line == 40
@@ -635,10 +640,7 @@ def test_a_futile_p_start_taken_for_an_allocm_borrow_no_longer_hides_a_timer_wak
     dump = str(DATA / "timers.go1.25.p2.borrow.txt")
     report = conform(dump)
     assert report.instance.rules["allocm borrow"] == 2 and report.verdict == "accepted"
-    from model.actions import ACTIONS
-    real = ACTIONS["findRunnable_checkTimers"].step
-    monkeypatch.setitem(ACTIONS, "findRunnable_checkTimers", replace(
-        ACTIONS["findRunnable_checkTimers"], step=lambda rt, s, m, out: None if s[rt.m_spinning[m]] else real(rt, s, m, out)))
+    _only_non_spinning_ms_run_timers(monkeypatch)
     broken = conform(dump)
     first = broken.instance.checked[broken.validation.first_unexplained]
     assert broken.verdict == "rejected" and first.kind == "GoUnblock(timer)"
