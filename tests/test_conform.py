@@ -495,9 +495,11 @@ def test_a_goroutine_locked_and_runnable_at_the_start_was_locked_parked_and_read
     assert report.validation.explaining()["startlockedm"] == 1
     # The prelude leaves g5, g6 and g7 queued in another order than the
     # runtime's (g5 first); the order is not in the trace, so the search
-    # starts from every order. From the prelude's order alone, g5 is not
-    # the next to run.
+    # starts from every order. From the prelude's order alone (and nothing
+    # moved to the global queue, which would put g5 first as well), g5 is
+    # not the next to run.
     monkeypatch.setattr(ModelObserver, "runq_orders", lambda self, s: [s])
+    monkeypatch.setattr(ModelObserver, "global_queue_variants", lambda self, s: [s])
     broken = conform(str(DATA / "signal.go1.25.p1.txt"))
     assert broken.verdict == "rejected"
     first = inst.checked[broken.validation.first_unexplained]
@@ -519,6 +521,55 @@ def test_a_goroutine_runnable_all_through_the_trace_holds_its_run_queue_slot(tmp
     without.write_text("".join(ln for ln in dump.read_text().splitlines(True) if "GoID=5 " not in ln))
     broken = conform(str(without))
     assert broken.verdict == "rejected" and broken.validation.first_unexplained == len(broken.instance.checked) - 1
+
+
+def test_a_goroutine_queued_in_the_global_run_queue_at_the_start_is_explained(monkeypatch):
+    # Go 1.25 signal at GOMAXPROCS 2: when the trace starts, g17 is in the
+    # global run queue (startTheWorld's wakep gives p1 an M, which takes it:
+    # findRunnable_globrunq) and g5 waits on p0 ahead of g6 and g7, so that
+    # M's steal from p0 grabs g5 and g6 and runs g6 (event 19), then g5 from
+    # its own queue. With every queued goroutine on p0, p1's M runs a
+    # goroutine from its own queue or steals g5 first: rejected at event 19.
+    dump = str(DATA / "signal.go1.25.p2.globalq.txt")
+    report = conform(dump)
+    assert report.verdict == "accepted", report.text()
+    run = [step.label[0] for step in report.validation.run]
+    assert "findRunnable_globrunq" in run and "runqsteal" in run
+    monkeypatch.setattr(ModelObserver, "global_queue_variants", lambda self, s: [s])
+    broken = conform(dump)
+    assert broken.verdict == "rejected" and broken.validation.first_unexplained == 18
+    first = broken.instance.checked[18]
+    assert first.kind == "GoStart" and broken.instance.g_ids[first.primary[1]] == 6
+
+
+@pytest.mark.parametrize("name, protocol", [("signal.go1.25.p2.globalq.txt", "classic"),
+                                            ("chanpark.go1.25.p2.queued.txt", "classic"),
+                                            ("signal.go1.25.p1.txt", "classic"),
+                                            ("signal.go1.25.p2.globalq.txt", "modern")])
+def test_every_start_state_satisfies_the_invariants_and_the_lemmas(name, protocol):
+    # The start states are edits of prelude states (queue orders, the global
+    # queue, G0's M inside wakep): each must satisfy every safety invariant
+    # and every lemma (a fact of every reachable state) that the prelude's
+    # own end states satisfy. (Not all of them do: a trace's programs park
+    # goroutines that nothing the trace shows readies, which the waker checks
+    # of the presets' workloads read as lost.)
+    from model.lemmas import lemmas
+    from properties.invariants import invariants
+
+    inst = mapping.instantiate(dump_events(name))
+    machine = model_for(inst, protocol=protocol)
+    spec = Spec(machine, inst)
+    found, _ = reachable(machine, machine.init_states(), spec.prelude_within, spec.prelude_done)
+    starts = {machine.canonical(v) for s in found for v in spec.start_variants(s)}
+    assert any(s[machine.L.runq[0]] for s in starts)  # some start with a G in the global queue
+    checks = [(inv.name, inv.check) for inv in invariants(machine)]
+    checks += [(lm.name, lambda s, lm=lm: lm.fn(tuple(s[o] for o in lm.offsets))) for lm in lemmas(machine)]
+    ends = [machine.canonical(s) for s in found]
+    kept = [(n, check) for n, check in checks if all(check(s) is None for s in ends)]
+    assert {"no_lost_goroutines", "queues_packed", "global_work_is_picked_up"} <= {n for n, _ in kept}
+    for s in starts:
+        for n, check in kept:
+            assert check(s) is None, (n, check(s))
 
 
 def test_a_steal_after_findRunnable_saw_the_global_queue_empty_is_explained():

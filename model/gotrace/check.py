@@ -124,10 +124,18 @@ class Spec:
     def start_variants(self, s) -> list:
         """s, and s with G0's M inside startTheWorld's wakep, each with the
         idle P list and each P's queued goroutines in every order: none of
-        it is observable."""
+        it is observable. With G0's M inside that wakep, also every choice
+        of the queued goroutines moved to the global run queue: the wakep
+        that ends startTheWorldWithSema is there for "excessive runnable
+        goroutines in local queues or in the global queue" (proc.go:
+        1825 in Go 1.25.5), so a state with global work and an idle P has an
+        M about to look at it, as every reachable one does (the lemma
+        global_work_is_picked_up); without the wakep the global queue stays
+        empty."""
         woken = self.observer.in_wakep(s, 0)
+        placed = [s] if woken is None else [s, *self.observer.global_queue_variants(woken)]
         out = []
-        for variant in (s, woken) if woken is not None else (s,):
+        for variant in placed:
             for queued in self.observer.runq_orders(variant):
                 out.extend(self.observer.idle_orders(queued))
         return out

@@ -105,7 +105,9 @@ Rules (RULES gives the text the report prints):
   the first goroutine's M inside wakep (startTheWorld calls wakep as it ends
   the stop-the-world that starts the trace), with the idle P list in any
   order and with each P's queued goroutines (runnext and the run queue) in
-  any order (the trace shows neither).
+  any order (the trace shows neither); with that wakep, also with any
+  ordered choice of the queued goroutines in the global run queue instead
+  (startTheWorld's wakep is there for such work: check.Spec.start_variants).
 
 Trace Ps are renamed so that the P of the goroutine running at the start is
 P0 (the rest in trace order); goroutines are numbered G0 (running at the

@@ -179,6 +179,31 @@ class ModelObserver:
             out.append(bytes(b))
         return out
 
+    def global_queue_variants(self, s) -> list:
+        """s, and s with queued goroutines moved to the global run queue
+        (sched.runq), every ordered choice of them, the rest keeping their
+        order on their Ps: where a goroutine runnable when the trace starts
+        waits, a P's queue or the global one, is not observable. Only for s
+        with an empty global queue (the prelude never fills it)."""
+        L = self.L
+        if any(s[o] for o in L.runq):
+            return [s]
+        queued = [s[o] for slots, nxt in zip(L.p_runq, L.p_runnext) for o in [*slots, nxt] if s[o]]
+        out = []
+        for k in range(len(queued) + 1):
+            for chosen in permutations(queued, k):
+                b = bytearray(s)
+                for slots, nxt in zip(L.p_runq, L.p_runnext):
+                    keep = [s[o] for o in slots if s[o] and s[o] not in chosen]
+                    for i, o in enumerate(slots):
+                        b[o] = keep[i] if i < len(keep) else 0
+                    if s[nxt] in chosen:
+                        b[nxt] = 0
+                for o, v in zip(L.runq, chosen):
+                    b[o] = v
+                out.append(bytes(b))
+        return out
+
     def pcs(self, s) -> tuple:
         """Each G's program counter (its next op)."""
         return tuple(s[o] for o in self.g_pc)
