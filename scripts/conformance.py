@@ -22,7 +22,9 @@ then, per protocol, the model actions that explained events in no trace
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -79,7 +81,10 @@ NOT_SEEN = {
 }
 
 
-def run_all(programs, versions, procs, runs, cross_check, log, keep=None):
+def run_all(programs, versions, procs, runs, cross_check, log, keep=None, keep_failed=None):
+    """Every row; with keep, every trace and its dump under keep; with
+    keep_failed, those of the traces not accepted under keep_failed (a
+    rejection that does not recur is then still there to analyse)."""
     rows = []
     for name in programs:
         for version in versions:
@@ -87,13 +92,19 @@ def run_all(programs, versions, procs, runs, cross_check, log, keep=None):
             for n in procs:
                 for k in range(runs):
                     t = time.perf_counter()
+                    label = f"{name}-go{version}-p{n}-{k}"
+                    scratch = tempfile.mkdtemp(prefix="conform-") if keep_failed and not keep else None
                     try:
-                        kept = str(Path(keep) / f"{name}-go{version}-p{n}-{k}") if keep else None
+                        kept = str(Path(keep) / label) if keep else scratch
                         report = conform(str(PROGRAMS / name), go=version, procs=n, max_seconds=300, keep=kept,
                                          against=protocol if cross_check else None)
                         data = to_json(report)
                     except INPUT_ERRORS as err:
                         data = {"verdict": "error", "reason": str(err)}
+                    if keep_failed and data["verdict"] != "accepted" and kept and Path(kept).is_dir():
+                        shutil.copytree(kept, Path(keep_failed) / label, dirs_exist_ok=True)
+                    if scratch:
+                        shutil.rmtree(scratch, ignore_errors=True)
                     data.update(program=name, go=version, procs=n, run=k, seconds=round(time.perf_counter() - t, 2),
                                 protocol=protocol, cross_check=cross_check)
                     rows.append(data)
@@ -219,6 +230,8 @@ def main(argv=None) -> int:
     ap.add_argument("--markdown", action="store_true", help="print a markdown table for REPORT.md")
     ap.add_argument("--json", metavar="FILE", help="write every row as JSON")
     ap.add_argument("--keep", metavar="DIR", help="keep every trace and its dump under DIR")
+    ap.add_argument("--keep-failed", metavar="DIR",
+                    help="keep the trace and dump of every trace not accepted under DIR")
     ap.add_argument("--from-json", metavar="FILE", help="print the table of a previous --json run instead of running")
     args = ap.parse_args(argv)
     programs = args.programs or sorted(p.name for p in PROGRAMS.iterdir() if (p / "main.go").is_file())
@@ -229,7 +242,8 @@ def main(argv=None) -> int:
     if args.from_json:
         rows = json.loads(Path(args.from_json).read_text())
     else:
-        rows = run_all(programs, args.go or VERSIONS, args.procs or PROCS, args.runs, args.cross_check, log, args.keep)
+        rows = run_all(programs, args.go or VERSIONS, args.procs or PROCS, args.runs, args.cross_check, log, args.keep,
+                       args.keep_failed)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1, default=str))
     if args.markdown:

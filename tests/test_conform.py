@@ -972,3 +972,23 @@ def test_a_locked_goroutine_exits_unlocked_if_its_m_runs_on_and_locked_if_it_onl
     assert report.verdict == "accepted", report.text(detail=True)
     assert report.validation.explaining()[exit_step] >= 1
     assert report.validation.explaining()["startlockedm"] == 1
+
+
+def test_the_conformance_script_keeps_the_traces_it_does_not_accept(tmp_path, monkeypatch):
+    # A rejection in a long run may not recur: --keep-failed keeps its trace.
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("conformance_script", ROOT / "scripts" / "conformance.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    verdicts = iter(["accepted", "rejected"])
+
+    def fake_conform(path, keep=None, **kw):
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        (Path(keep) / "prog.p1.txt").write_text("dump")
+        return next(verdicts)
+    monkeypatch.setattr(script, "conform", fake_conform)
+    monkeypatch.setattr(script, "to_json", lambda verdict: {"verdict": verdict})
+    rows = script.run_all(["chanpark"], ["1.25"], [1], 2, False, lambda s: None, keep_failed=str(tmp_path))
+    assert [r["verdict"] for r in rows] == ["accepted", "rejected"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chanpark-go1.25-p1-1"]
+    assert (tmp_path / "chanpark-go1.25-p1-1" / "prog.p1.txt").read_text() == "dump"
