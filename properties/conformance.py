@@ -73,13 +73,15 @@ def conform(path: str, go: str | None = None, procs: int | None = None, mutant: 
     report.model = _model_text(inst, base, mutant, without, src.protocol, protocol)
     spec = report.spec = Spec(base, inst)
 
+    kwargs = {"window": window} if window else {}
     t1 = clock()
     try:
         found, report.prelude_states = reachable(machine, machine.init_states(), spec.prelude_within,
                                                  spec.prelude_done, PRELUDE_LIMIT)
     except OverflowError as err:
-        report.verdict, report.reason = "limit", f"the prelude before the trace's first event has {err}"
-        return report
+        seconds["prelude"] = clock() - t1
+        return _bounded_preludes(report, machine, spec, inst, f"the prelude before the trace's first event has {err}",
+                                 dict(max_nodes=max_nodes, max_seconds=max_seconds, **kwargs))
     starts = list(dict.fromkeys(machine.canonical(v) for s in found for v in spec.start_variants(s)))
     seconds["prelude"] = clock() - t1
     if not starts:
@@ -88,7 +90,6 @@ def conform(path: str, go: str | None = None, procs: int | None = None, mutant: 
         return report
 
     t2 = clock()
-    kwargs = {"window": window} if window else {}
     result = validate(machine, spec, inst.checked, starts, max_nodes=max_nodes, max_seconds=max_seconds,
                       label_text=spec.label_text, **kwargs)
     seconds["search"] = clock() - t2
@@ -99,6 +100,42 @@ def conform(path: str, go: str | None = None, procs: int | None = None, mutant: 
         report.verdict, report.reason = "limit", f"the search stopped at {result.stopped_by}"
     else:
         report.verdict = "rejected"
+    return report
+
+
+def _bounded_preludes(report, machine, spec, inst, overflow: str, search: dict):
+    """The whole prelude is past its limit: try its runs with at most k
+    threads active at once (k = 2, 3, ...: Spec.prelude_within_threads)
+    until one explains the trace, or that prelude is past the limit too.
+    Its start states are states of the model, so an explaining run is a
+    run of the model and the trace is accepted; a failure only says that
+    these runs do not explain it, so the verdict stays a limit."""
+    seconds = report.seconds
+    report.verdict, report.reason, report.prelude_limit = "limit", overflow, PRELUDE_LIMIT
+    for k in range(2, machine.L.nm + 1):
+        t1 = time.perf_counter()
+        try:
+            found, states = reachable(machine, machine.init_states(), spec.prelude_within_threads(k),
+                                      spec.prelude_done, PRELUDE_LIMIT)
+        except OverflowError:
+            break
+        seconds["prelude"] = seconds.get("prelude", 0) + time.perf_counter() - t1
+        starts = list(dict.fromkeys(machine.canonical(v) for s in found for v in spec.start_variants(s)))
+        if not starts:
+            continue
+        t2 = time.perf_counter()
+        result = validate(machine, spec, inst.checked, starts, label_text=spec.label_text, **search)
+        seconds["search"] = seconds.get("search", 0) + time.perf_counter() - t2
+        report.validation, report.prelude_states, report.prelude_threads = result, states, k
+        if result.accepted:
+            report.verdict, report.reason = "accepted", ""
+            return report
+        if not result.complete:
+            report.reason = f"{overflow}; from its runs with at most {k} threads active at once the search stopped " \
+                            f"at {result.stopped_by}"
+            return report
+        report.reason = (f"{overflow}; from its runs with at most {k} threads active at once no run explains "
+                         f"checked event {result.explained + 1}")
     return report
 
 

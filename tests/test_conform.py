@@ -992,3 +992,38 @@ def test_the_conformance_script_keeps_the_traces_it_does_not_accept(tmp_path, mo
     assert [r["verdict"] for r in rows] == ["accepted", "rejected"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chanpark-go1.25-p1-1"]
     assert (tmp_path / "chanpark-go1.25-p1-1" / "prog.p1.txt").read_text() == "dump"
+
+
+def test_past_the_prelude_limit_the_runs_with_fewer_active_threads_are_tried(monkeypatch):
+    # Go 1.27 signal at GOMAXPROCS 4: ensureSigM is locked and runnable at the
+    # start, and the whole prelude (spawn, yield, ready, every M running in
+    # between) has more than 200,000 states. Its runs with at most 3 Ms
+    # active at once reach a start that explains the trace. (The limit is
+    # lowered here to keep the test short; the real one gives the same.)
+    import properties.conformance as pc
+
+    monkeypatch.setattr(pc, "PRELUDE_LIMIT", 30_000)
+    dump = str(DATA / "signal.go1.27.p4.prelude.txt")
+    report = conform(dump)
+    assert report.verdict == "accepted", report.text()
+    assert report.prelude_threads == 3 and report.prelude_states <= 30_000
+    assert "at most 3 threads active at once" in report.text()
+    assert json.loads(report.json())["search"]["prelude_threads"] == 3
+    # Without startlockedm no run from those starts explains the trace, and
+    # the verdict stays a limit (the whole prelude was not searched), never
+    # a rejection.
+    broken = conform(dump, without=("startlockedm",))
+    assert broken.verdict == "limit" and broken.exit_status == 3
+    assert "at most 3 threads active at once no run explains checked event" in broken.reason
+
+
+def test_the_prelude_with_fewer_active_threads_reaches_only_states_the_whole_prelude_reaches():
+    inst = mapping.instantiate(dump_events("signal.go1.25.p2.globalq.txt"))
+    machine = model_for(inst)
+    spec = Spec(machine, inst)
+    whole, n = reachable(machine, machine.init_states(), spec.prelude_within, lambda s: True)
+    for k in (1, 2, 3):
+        some, m = reachable(machine, machine.init_states(), spec.prelude_within_threads(k), lambda s: True)
+        assert set(some) <= set(whole) and m <= n
+        assert all(spec.observer.active_ms(s) <= k for s in some)
+    assert m < n  # the bound cuts something here

@@ -36,6 +36,10 @@ class Report:
     instance: mapping.Instance | None = None
     validation: object = None  # explorer.conform.Validation
     prelude_states: int = 0
+    # With the whole prelude past its limit: the most Ms its runs kept active
+    # at once (Spec.prelude_within_threads), else None.
+    prelude_threads: int | None = None
+    prelude_limit: int = 0
     model: str = ""
     seconds: dict = field(default_factory=dict)
     spec: object = None
@@ -115,6 +119,16 @@ class Spec:
     def prelude_within(self, s) -> bool:
         """No goroutine has gone past its prelude ops."""
         return all(pc <= b for pc, b in zip(self.observer.pcs(s), self.prelude))
+
+    def prelude_within_threads(self, k: int):
+        """prelude_within, and at most k Ms active at once (not parked:
+        observe.PARKED_PCS). Its runs are some of the prelude's runs, so
+        every state it reaches is a state of the model the whole prelude
+        reaches too: a start it finds is as good as one the whole prelude
+        finds, but one it does not find may still exist."""
+        def within(s) -> bool:
+            return self.prelude_within(s) and self.observer.active_ms(s) <= k
+        return within
 
     def prelude_done(self, s) -> bool:
         """Every goroutine has done exactly its prelude ops, and the state
@@ -199,7 +213,11 @@ def format_text(report: Report, detail: bool = False) -> str:
     if v is None:
         out.append(f"Verdict: {report.verdict}: {report.reason}.")
         return "\n".join(out)
-    out.append(f"  search     {v.initial_states} initial states (prelude: {report.prelude_states} states), "
+    prelude = f"prelude: {report.prelude_states} states"
+    if report.prelude_threads is not None:
+        prelude += (f" of its runs with at most {report.prelude_threads} threads active at once, the whole prelude "
+                    f"having more than {report.prelude_limit}")
+    out.append(f"  search     {v.initial_states} initial states ({prelude}), "
                f"{v.nodes} (state, position) nodes, {v.cut} steps cut at the thread limit; {timing}")
     if v.accepted:
         explaining = ", ".join(f"{a} {n}" for a, n in v.explaining().most_common())
@@ -270,7 +288,8 @@ def to_json(report: Report) -> dict:
                               "program": program_text(inst, i)} for i, g in enumerate(inst.g_ids)]
     if v is not None:
         out["search"] = {"nodes": v.nodes, "initial_states": v.initial_states, "prelude_states": report.prelude_states,
-                         "cut": v.cut, "explained": v.explained, "checked": v.events}
+                         "prelude_threads": report.prelude_threads, "cut": v.cut, "explained": v.explained,
+                         "checked": v.events}
         if v.accepted:
             out["explaining_actions"] = dict(v.explaining())
             out["run_actions"] = dict(v.coverage())

@@ -108,6 +108,9 @@ Rules (RULES gives the text the report prints):
   any order (the trace shows neither); with that wakep, also with any
   ordered choice of the queued goroutines in the global run queue instead
   (startTheWorld's wakep is there for such work: check.Spec.start_variants).
+  A prelude past its state limit is searched again through its runs with
+  at most k Ms active at once, k = 2, 3, ... (properties/conformance.py:
+  accepted if one explains the trace, else still a limit).
 
 Trace Ps are renamed so that the P of the goroutine running at the start is
 P0 (the rest in trace order); goroutines are numbered G0 (running at the

@@ -49,7 +49,8 @@ from itertools import permutations, product
 
 from ..names import g_name
 from ..vocab import (M_ENTERSYSCALL_CAS, M_ENTERSYSCALL_GCWAIT, M_ENTERSYSCALLBLOCK_CAS, M_EXITSYSCALL_NOP,
-                     M_EXITSYSCALL_STEAL, M_EXITSYSCALL_TRYGETP, M_EXITSYSCALL_TRYPIDLE, M_RUN, PC_WAKEP1,
+                     M_EXITSYSCALL_STEAL, M_EXITSYSCALL_TRYGETP, M_EXITSYSCALL_TRYPIDLE, M_IDLE, M_LOCKEDIDLE,
+                     M_NONE, M_RUN, PC_WAKEP1,
                      SUSPENDED_WAITS, SYSCALL_PCS, _Gdead, _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting,
                      _Pidle, _Prunning, _Psyscall)
 
@@ -63,6 +64,8 @@ P_NAMES = {"I": "Idle", "R": "Running"}
 SYSCALL_SHOWN_PCS = frozenset({M_ENTERSYSCALL_GCWAIT, M_ENTERSYSCALL_CAS, M_ENTERSYSCALLBLOCK_CAS,
                                M_EXITSYSCALL_TRYGETP, M_EXITSYSCALL_STEAL, M_EXITSYSCALL_TRYPIDLE, M_EXITSYSCALL_NOP})
 SYSCALL_SHOWN_RETURNS = frozenset({M_ENTERSYSCALLBLOCK_CAS})
+# An M not yet created, parked in stopm, or parked in stoplockedm.
+PARKED_PCS = frozenset({M_NONE, M_IDLE, M_LOCKEDIDLE})
 
 
 class ModelObserver:
@@ -203,6 +206,10 @@ class ModelObserver:
                     b[o] = v
                 out.append(bytes(b))
         return out
+
+    def active_ms(self, s) -> int:
+        """How many Ms are not parked (PARKED_PCS)."""
+        return sum(1 for _, _, _, o_pc in self.ms if s[o_pc] not in PARKED_PCS)
 
     def pcs(self, s) -> tuple:
         """Each G's program counter (its next op)."""
