@@ -198,13 +198,14 @@ def benchmark_section() -> list[str]:
 
 
 def conformance_section() -> list[str]:
-    """scripts/conformance.py --markdown: real Go traces against the model."""
-    p = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "conformance.py"), "--markdown"],
+    """scripts/conformance.py --runs 3 --markdown: real Go traces against the model, three of each program,
+    GOMAXPROCS and Go version (runs differ)."""
+    p = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "conformance.py"), "--runs", "3", "--markdown"],
                        capture_output=True, text=True, cwd=ROOT)
     if p.returncode:
         return ["## Conformance with real Go traces", "", f"`scripts/conformance.py` failed (exit {p.returncode}): "
                 + (p.stderr.strip().splitlines() or ["?"])[-1], ""]
-    return ["## Conformance with real Go traces", "", "`python scripts/conformance.py --markdown`:", "",
+    return ["## Conformance with real Go traces", "", "`python scripts/conformance.py --runs 3 --markdown`:", "",
             p.stdout.strip(), ""]
 
 
