@@ -206,15 +206,17 @@ def run_proof(plugin, machine, problem, k: int, samples: int, log=None, closure:
                    closure_limit=closure, minimise=minimise)
 
 
-def prove_config(plugin, config, k: int = 1, samples: int = 20_000) -> str:
-    """One word for scripts/symbolic_report.py: proven, CTI or violated."""
+def prove_config(plugin, config, k: int = 1, samples: int = 20_000, all_kept: bool = False) -> str:
+    """One word for scripts/symbolic_report.py: proven, CTI or violated
+    (all_kept: every lemma Houdini kept, as `prove --all-kept`)."""
     from .symbolic.problem import build_problem
     machine, _ = plugin.build(config)
     problem = build_problem(plugin.symbolic_view(machine), plugin.invariants_of(plugin.symbolic_view(machine).machine))
-    r = run_proof(plugin, machine, problem, k, samples)
+    r = run_proof(plugin, machine, problem, k, samples, minimise=not all_kept)
     if r.proven:
         named = sum(1 for lm in r.lemmas if lm.catalogue)
-        return f"proven (k={k}, {len(r.lemmas)} lemmas: {named} named, {len(r.lemmas) - named} generated)"
+        kept = ", all Houdini kept" if all_kept else ""
+        return f"proven (k={k}, {len(r.lemmas)} lemmas{kept}: {named} named, {len(r.lemmas) - named} generated)"
     if r.base_violation is not None:
         return "violated"
     return f"CTI ({', '.join(r.broken)})"

@@ -66,9 +66,11 @@ class _Helpers:
         """Some M owns a P or was handed one (nextp), or is in findRunnable
         before its last recheck (or, with awake_counts, is not parked at
         all), or some process holds a P it is handing off (hp), or is in
-        injectglist's startIdle loop. Retake's hp is not taken yet: it counts
-        while that P is still _Psyscall, for then either retake's CAS takes
-        it (and handoffp looks) or the syscall's exit does (and owns it)."""
+        injectglist's startIdle loop, or some P is _Psyscall: its M's exit
+        takes it back (and then owns it), or a retake, forEachP or
+        stopTheWorld CASes it away and hands it off (handoffp looks at the
+        global run queue). Retake's hp is not taken yet: it counts while that
+        P is still _Psyscall, for the same reason."""
         nm = self.nm
         mp, nextp, pcs = v[:nm], v[nm:2 * nm], v[2 * nm:3 * nm + 1]
         hp, status = v[3 * nm + 1:4 * nm + 2], v[4 * nm + 2:]
@@ -77,7 +79,7 @@ class _Helpers:
         if awake_counts and any(pc not in PARKED for pc in pcs[:nm]):
             return True
         return bool(any(mp) or any(nextp) or any(handing) or any(pc in LOOKING for pc in pcs[:nm])
-                    or any(pc == PC_STARTIDLE for pc in pcs))
+                    or any(pc == PC_STARTIDLE for pc in pcs) or _Psyscall in status)
 
 
 def work_has_a_thread(mc) -> Lemma:
@@ -110,7 +112,8 @@ def global_work_is_picked_up(mc) -> Lemma:
     return Lemma("global_work_is_picked_up",
                  "globrunqput runs on an M that holds a P, or in exitsyscall0 when no P is idle, and injectglist "
                  "starts an M per idle P after it (startIdle); an M parks only after its last recheck, under "
-                 "sched.lock, saw the global run queue empty.",
+                 "sched.lock, saw the global run queue empty; and a P left in a syscall (_Psyscall) goes back to "
+                 "its M or is handed off by handoffp, which looks at the global run queue.",
                  tuple([L.runq[0], L.pidle[0]] + h.offsets), fn)
 
 

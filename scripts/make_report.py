@@ -220,6 +220,20 @@ def optional_script_section(title: str, script: str, *args: str) -> list[str]:
     return [f"## {title}", "", f"`python scripts/{script} {' '.join(args)}`:".replace(" `", "`"), "", body, ""]
 
 
+def lemma_section() -> list[str]:
+    """The strengthening lemmas `prove` uses: the named ones (model/lemmas.py) and the generated families, each
+    with the sentence on why it holds."""
+    from model.lemmas import FAMILIES, lemmas
+    mc = GoScheduler(preset("default").with_(threads=2, protocol="classic"))
+    out = ["## Strengthening lemmas of `prove`", "",
+           "Every lemma a proof keeps is proven in the same induction (none assumed). Named (model/lemmas.py):", ""]
+    out += [f"- `{lm.name}`: {lm.reason}" for lm in lemmas(mc)]
+    out += ["", "Generated (model/symbolic.py:candidate_lemmas), kept only when they hold on every sampled reachable "
+            "state and Houdini keeps them, by family:", ""]
+    out += [f"- `{name}`: {reason}" for name, reason in FAMILIES.items()]
+    return out + [""]
+
+
 def graph_section() -> list[str]:
     os.makedirs(os.path.join(ROOT, "docs"), exist_ok=True)
     cmd = [sys.executable, "-m", "explorer", "graph", "--preset", "default", "--project", "p-status", "-o", SVG,
@@ -291,6 +305,9 @@ def main(argv=None) -> int:
     body += [] if args.skip_conformance else conformance_section()
     body += optional_script_section("Symbolic checking (z3): a representative subset", "symbolic_report.py",
                                     "--threads", "1", "--max-depth", "10", "--only", *SYMBOLIC_SUBSET)
+    body += optional_script_section("k-induction (z3) of the default preset", "symbolic_report.py", "--prove-only",
+                                    "--threads", "2", "--only", "default", "--protocol", "classic", "--all-kept")
+    body += lemma_section()
     body += optional_script_section("Branch coverage of the model", "coverage_report.py",
                                     "--presets", ",".join(COVERAGE_PRESETS))
     body += finding_section() + graph_section() + screenshots_section()

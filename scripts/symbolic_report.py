@@ -1,7 +1,7 @@
 """The symbolic engines beside the explicit search, as a markdown table.
 
     python scripts/symbolic_report.py [--threads N] [--max-depth K] [--only NAME ...] [--prove]
-    python scripts/symbolic_report.py --prove-only [--threads N] [--only NAME ...] [--protocol classic]
+    python scripts/symbolic_report.py --prove-only [--threads N] [--only NAME ...] [--protocol classic] [--all-kept]
 
 For every preset (with numbered threads) and every safety mutant: the
 breadth-first search's states, depth and time, then BMC to the BFS depth
@@ -64,7 +64,7 @@ def table(threads: int = 2, max_depth=None, only=(), prove: bool = False, log=pr
     return lines
 
 
-def prove_table(threads: int = 1, only=(), log=print, protocol="classic") -> list[str]:
+def prove_table(threads: int = 1, only=(), log=print, protocol="classic", all_kept: bool = False) -> list[str]:
     """`prove` (k=1) on the presets alone: the verdict, the lemmas the proof
     needs (named in model/lemmas.py, generated) and the time. The named
     lemmas are written for the classic protocol (README)."""
@@ -74,7 +74,7 @@ def prove_table(threads: int = 1, only=(), log=print, protocol="classic") -> lis
         if config.mutant:
             continue
         t0 = time.perf_counter()
-        outcome = prove_config(plugin, config)
+        outcome = prove_config(plugin, config, all_kept=all_kept)
         lines.append(row(name, config.protocol, threads, outcome, f"{time.perf_counter() - t0:.1f}"))
         if log:
             log(lines[-1])
@@ -88,12 +88,14 @@ def main() -> int:
     ap.add_argument("--only", nargs="*", default=[], help="presets or mutants to run")
     ap.add_argument("--prove", action="store_true", help="also run k-induction on the presets")
     ap.add_argument("--prove-only", action="store_true", help="only k-induction on the presets (no BFS, no BMC)")
+    ap.add_argument("--all-kept", action="store_true", help="--prove-only: keep every lemma Houdini kept (no "
+                    "unsat-core minimisation), as `prove --all-kept`")
     ap.add_argument("--protocol", choices=("classic", "modern"), help="the presets' protocol (default: each "
                     "preset's own for the table, classic for --prove-only, whose lemmas are the classic protocol's)")
     args = ap.parse_args()
     if args.prove_only:
         print("\n".join(prove_table(args.threads, args.only, log=lambda line: print(line, file=sys.stderr),
-                                     protocol=args.protocol or "classic")))
+                                     protocol=args.protocol or "classic", all_kept=args.all_kept)))
         return 0
     lines = table(args.threads, args.max_depth, args.only, args.prove, log=lambda line: print(line, file=sys.stderr),
                   protocol=args.protocol)
