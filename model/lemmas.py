@@ -23,6 +23,7 @@ from .workload import OP_PARK, has_live_waker
 from .vocab import (
     FATAL_DEADLOCK,
     GF_TOKEN,
+    HP_LOOKS_PCS,
     M_ACQUIRE,
     M_DROPP,
     M_IDLE,
@@ -35,7 +36,6 @@ from .vocab import (
     PC_HANDOFF2,
     PC_HANDOFF3,
     PC_STARTIDLE,
-    SY_RETAKE,
     _Grunnable,
     _Grunning,
     _Gsyscall,
@@ -69,13 +69,16 @@ class _Helpers:
         injectglist's startIdle loop, or some P is _Psyscall: its M's exit
         takes it back (and then owns it), or a retake, forEachP or
         stopTheWorld CASes it away and hands it off (handoffp looks at the
-        global run queue). Retake's hp is not taken yet: it counts while that
-        P is still _Psyscall, for the same reason."""
+        global run queue). Retake's hp before the P is taken (HP_LOOKS_PCS:
+        classic before its CAS, modern until takeP) counts only while that P
+        is still _Psyscall, for the same reason: a modern retake may find the
+        G out of its syscall and give up, and the P it looked at is counted
+        through its owner anyway."""
         nm = self.nm
         mp, nextp, pcs = v[:nm], v[nm:2 * nm], v[2 * nm:3 * nm + 1]
         hp, status = v[3 * nm + 1:4 * nm + 2], v[4 * nm + 2:]
         handing = [h for i, h in enumerate(hp)
-                   if i < nm or pcs[nm] != SY_RETAKE or (h and status[h - 1] == _Psyscall)]
+                   if i < nm or pcs[nm] not in HP_LOOKS_PCS or (h and status[h - 1] == _Psyscall)]
         if awake_counts and any(pc not in PARKED for pc in pcs[:nm]):
             return True
         return bool(any(mp) or any(nextp) or any(handing) or any(pc in LOOKING for pc in pcs[:nm])

@@ -170,8 +170,12 @@ def test_a_wrong_lemma_is_caught_by_the_explicit_search():
     assert any(wrong(s) for s in sample_states(machine, 100_000))
 
 
-def test_prove_proves_every_safety_property_on_tiny_with_one_thread():
-    code, text, err = call("prove", "--preset", "tiny", "--protocol", "classic", "--threads", "1", "--quiet")
+@pytest.mark.parametrize("protocol", ["classic", "modern"])
+def test_prove_proves_every_safety_property_on_tiny_with_one_thread(protocol):
+    # Modern: global_work_is_picked_up does not count a retake that has not
+    # taken its P yet (it may find the G out of its syscall and give up);
+    # counting it left a CTI where sysmon gives up beside global work.
+    code, text, err = call("prove", "--preset", "tiny", "--protocol", protocol, "--threads", "1", "--quiet")
     assert code == 0, (text, err)
     assert re.search(r"Proven by 1-induction with \d+ strengthening lemmas \([1-9]\d* named", text), text
     assert "Verdict: every safety property holds in every reachable state" in text
