@@ -189,6 +189,8 @@ PCS = {
     "stoplockedm: incidlelocked(1)": ("stoplockedm: incidlelocked(1), mPark", "Counts itself idle-locked and "
                                       "parks."),
     "stoplockedm (parked)": ("stoplockedm's mPark", "Parked until startlockedm hands it a P."),
+    "schedule: execute(lockedg)": ("schedule: execute(mp.lockedg) after stoplockedm",
+                                   "Holds the P startlockedm handed it; runs its locked goroutine next."),
     "mexit": ("mexit: handoffp(releasep())", "Its locked goroutine exited: the thread exits."),
     "mexit: checkdead": ("mexit: nmfreed++, checkdead", "The thread is gone after checkdead."),
     "exitsyscall0 (unlocked)": ("exitsyscall0 (a seeded bug)", "Mutant only: after unlock, about to read "

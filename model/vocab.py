@@ -155,6 +155,7 @@ M_EXITSYSCALL_NOP = 58  # mcall(exitsyscallNoP): no P to be had
 M_EXITSYSCALL_READP = 59  # (mutant only) exitsyscall read m.p before its CAS: the CAS next
 M_EXITSYSCALL_TRYPIDLE = 66  # exitsyscallTryGetP could not steal oldp back: `if sched.pidle != 0` next
 M_ENTERSYSCALLBLOCK_HANDOFF = 67  # (mutant only) entersyscallblock in the classic order: _Gsyscall, handoffp next
+M_LOCKED_EXECUTE = 68  # stoplockedm returned with the P it was handed: schedule's execute(mp.lockedg) next
 SY_SETBLOCK = 63  # retake read pp.m, mp.curg in _Gsyscall (hp = pp, arg = G+1): castogscanstatus next
 SY_SCANNED = 64  # retake holds the G's scan bit, the wiring re-validated: the tick rules, takeP next
 SY_TAKEN = 65  # retake took the P (takeP: hp = pp, arg = G+1) and still holds the scan bit: resume next
@@ -173,7 +174,7 @@ PC_NAMES = {
     M_STW_WAIT: "stopTheWorld: wait", M_STW_STOPPED: "world stopped", M_FOREACHP: "forEachP",
     M_FOREACHP_WAIT: "forEachP: wait", M_SYSCALL_GCWAIT: "entersyscall_gcwait",
     M_STOPLOCKEDM: "stoplockedm", M_STOPLOCKEDM_PARK: "stoplockedm: incidlelocked(1)",
-    M_LOCKEDIDLE: "stoplockedm (parked)", M_MEXIT: "mexit", M_MEXIT_CHECKDEAD: "mexit: checkdead",
+    M_LOCKEDIDLE: "stoplockedm (parked)", M_LOCKED_EXECUTE: "schedule: execute(lockedg)", M_MEXIT: "mexit", M_MEXIT_CHECKDEAD: "mexit: checkdead",
     M_EXITSYSCALL0_UNLOCKED: "exitsyscall0 (unlocked)", M_SYSCALL_SAFEPOINT: "reentersyscall: runSafePointFn",
     M_SYSCALL_SAFEPOINT_FN: "runSafePointFn (fn)",
     SY_IDLE: "sysmon loop", SY_INCIDLELOCKED: "incidlelocked(1)", SY_SLEEP: "sysmon asleep (sysmonwait)",

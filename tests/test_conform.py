@@ -1017,6 +1017,30 @@ def test_past_the_prelude_limit_the_runs_with_fewer_active_threads_are_tried(mon
     assert "at most 3 threads active at once no run explains checked event" in broken.reason
 
 
+def test_a_queued_goroutine_handed_to_its_parked_locked_thread_as_the_trace_ends(monkeypatch):
+    # Go 1.25 signal at GOMAXPROCS 4: ensureSigM (g17) has one event, its
+    # status at the trace's end (Runnable). The spinning M on p2 stops it
+    # with g17 runnable (event 24, dump line 45) and p2's next start is by an
+    # M never seen before that does nothing after it (event 29, line 54):
+    # startlockedm handing p2 to g17's M, parked in stoplockedm, whose
+    # execute came after the trace stopped. So g17 is locked (rule "locked
+    # thread"), not merely queued: without that reading the trace was
+    # rejected at event 24 (no M stops a P while a runnable G waits), and
+    # with stoplockedm's acquirep and execute as one model step at event 29.
+    import properties.conformance as pc
+
+    monkeypatch.setattr(pc, "PRELUDE_LIMIT", 30_000)
+    dump = str(DATA / "signal.go1.25.p4.lockedqueued.txt")
+    report = conform(dump)
+    inst = report.instance
+    assert _locked(inst) == ["g17"] and inst.rules["queued goroutine"] == 1
+    assert report.verdict == "accepted", report.text()
+    run = [step.label[0] for step in report.validation.run]
+    assert run[-1] == "stoplockedm_acquirep" and "startlockedm" in run and "execute_lockedg" not in run
+    monkeypatch.setattr(mapping, "_start_by_unseen_idle_m", lambda *a: False)
+    assert _locked(mapping.instantiate(dump_events("signal.go1.25.p4.lockedqueued.txt"))) == []
+
+
 def test_the_prelude_with_fewer_active_threads_reaches_only_states_the_whole_prelude_reaches():
     inst = mapping.instantiate(dump_events("signal.go1.25.p2.globalq.txt"))
     machine = model_for(inst)

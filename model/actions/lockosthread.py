@@ -8,7 +8,7 @@ hands its own P straight to the locked M (startlockedm) and stops. A G
 that exits while locked takes its thread with it (mexit).
 """
 
-from ..vocab import (M_EXECUTE, M_LOCKEDIDLE, M_MEXIT, M_MEXIT_CHECKDEAD, M_NONE, M_RUN, M_SCHEDULE,
+from ..vocab import (M_EXECUTE, M_LOCKED_EXECUTE, M_LOCKEDIDLE, M_MEXIT, M_MEXIT_CHECKDEAD, M_NONE, M_RUN, M_SCHEDULE,
                      M_STOPLOCKEDM, M_STOPLOCKEDM_PARK, M_STOPM, PC_HANDOFF1)
 from ..workload import OP_LOCK_THREAD, OP_UNLOCK_THREAD
 from .common import advance, current_op
@@ -79,12 +79,13 @@ def stoplockedm_park(rt, s, m, out):
     out.append((("stoplockedm_park", m), rt.freeze(b)))
 
 
-@action("stoplockedm_acquirep", "stoplockedm, acquirep, execute", pcs=(M_LOCKEDIDLE,), params=("P", "G"))
+@action("stoplockedm_acquirep", "stoplockedm, acquirep", pcs=(M_LOCKEDIDLE,), params=("P", "G"))
 def stoplockedm_acquirep(rt, s, m, out):
     """The parked locked M was handed a P (m.nextp, by startlockedm): mPark
-    returns, acquirep(nextp) (proc.go:3275), and execute(lockedg) runs its
-    G (4131). Abstracts: the "stoplockedm: not runnable" check (execute's
-    casgstatus would throw first)."""
+    returns, acquirep(nextp) and m.nextp = 0 (proc.go:3275-3276); schedule's
+    execute(lockedg) is the next step (a trace shows the ProcStart before
+    the GoStart, and a trace can end between them). Abstracts: the
+    "stoplockedm: not runnable" check (execute's casgstatus would throw)."""
     pp = s[rt.m_nextp[m]] - 1
     if pp < 0:
         return
@@ -92,8 +93,20 @@ def stoplockedm_acquirep(rt, s, m, out):
     b = rt.copy(s)
     b[rt.m_nextp[m]] = 0
     rt.acquirep(b, m, pp)
-    rt.execute(b, m, g)
+    b[rt.pc[m]] = M_LOCKED_EXECUTE
     out.append((("stoplockedm_acquirep", m, pp, g), rt.freeze(b)))
+
+
+@action("execute_lockedg", "schedule, execute", pcs=(M_LOCKED_EXECUTE,), params=("G",))
+def execute_lockedg(rt, s, m, out):
+    """schedule() after stoplockedm returns (proc.go:4131-4132, and
+    exitsyscall0 5009-5010): execute(mp.lockedg): m.curg = gp, _Grunnable ->
+    _Grunning; the G runs on its own thread. Abstracts: as execute does
+    (schedtick, the CPU profiler and tracing)."""
+    g = s[rt.L.m_lockedg[m]] - 1
+    b = rt.copy(s)
+    rt.execute(b, m, g)
+    out.append((("execute_lockedg", m, g), rt.freeze(b)))
 
 
 @action("startlockedm", "schedule, startlockedm, incidlelocked, releasep, stopm", pcs=(M_EXECUTE,), params=("G", "P"))

@@ -78,7 +78,11 @@ Rules (RULES gives the text the report prints):
   exits locked (mexit). A goroutine locked and runnable when the trace
   starts was locked, parked and readied before: its prelude is lock_thread,
   park, and main's prelude spawns it, yields (so that it runs, locks and
-  parks), readies it and then spawns the others;
+  parks), readies it and then spawns the others. A queued goroutine (it
+  never runs in the trace) is locked too when a hand-off is startlockedm's
+  cut short by the trace's end: an M stops its own P while it is runnable
+  and the P's next start is by an M not seen before that does nothing
+  after (its GoStart came after tracing stopped);
 - trace timer sleep (mapped): the runtime's CPU-sample reader and trace
   advancer, the first two goroutines created after the stop-the-world that
   starts the trace (StartTrace), wait in wakeableSleep, a channel receive
@@ -455,7 +459,7 @@ def instantiate(events) -> Instance:
 
     readied: set[int] = set()
     for g, unlocks in _locked_goroutines(tr, g_ids, first_bind_g, handoffs, drop | borrows, next_on_m,
-                                             prev_on_m).items():
+                                             prev_on_m, set(queued)).items():
         rules["locked thread"] += 1
         lock = Op(OP_LOCK_THREAD)
         if g == g0 or g_init[g] in (RUNNING, WAITING, SYSCALL):
@@ -507,7 +511,7 @@ def _trace_sleepers(tr, trace_started) -> set:
     return set(created[:2])
 
 
-def _locked_goroutines(tr, g_ids, first_bind_g, handoffs, skip, next_on_m, prev_on_m) -> dict:
+def _locked_goroutines(tr, g_ids, first_bind_g, handoffs, skip, next_on_m, prev_on_m, queued=frozenset()) -> dict:
     """The goroutines locked to their thread (rule "locked thread"), each
     with whether it unlocks before it exits. A goroutine G is, when
 
@@ -519,7 +523,15 @@ def _locked_goroutines(tr, g_ids, first_bind_g, handoffs, skip, next_on_m, prev_
       start is by another M that runs X next, either stoplockedm's handoffp
       (the stopping M is G's and G has just stopped running on it: the M
       handoffp starts runs X) or startlockedm (X is G, and the M that starts
-      the P and runs it is G's).
+      the P and runs it is G's);
+    - or G is a queued goroutine (it never runs in the trace) and a hand-off
+      is startlockedm's cut short by the trace's end: an M stops its own P
+      while G is runnable, and the P's next start is by an M the trace has
+      not shown before (G's M, parked in stoplockedm since before the trace)
+      that does nothing after it (execute's GoStart came after tracing
+      stopped). Seen on Go 1.25 with the signal package's ensureSigM
+      goroutine, which locks its thread and is readied just before the
+      trace starts (signal_unix.go: ensureSigM).
 
     A locked goroutine that exits unlocks first (UnlockOSThread) if its M
     does anything after the GoDestroy but stop its P (mexit, when it exits
@@ -555,6 +567,9 @@ def _locked_goroutines(tr, g_ids, first_bind_g, handoffs, skip, next_on_m, prev_
         reading = {g for g, m in ((stopped, tr[i].m), (x, m2)) if alone.get(g) == m}  # stoplockedm, startlockedm
         if reading:
             readings.append(reading)
+    for i, runnable in handoffs.items():
+        if i not in passes and runnable & queued and _start_by_unseen_idle_m(tr, i, skip, next_on_m, prev_on_m):
+            readings.append(runnable & queued)  # startlockedm, its execute after the trace's end
     shown = _fewest_explaining(readings)
     locked = {}
     for g in g_ids:
@@ -591,6 +606,15 @@ def _next_start(tr, i, skip, next_on_m):
     if nxt < 0 or tr[nxt].resource != "G" or tr[nxt].new != RUNNING:
         return None
     return tr[start].m, tr[nxt].id
+
+
+def _start_by_unseen_idle_m(tr, i, skip, next_on_m, prev_on_m) -> bool:
+    """The next start of the P that tr[i] stops is by an M with no event
+    before it and none after it (allocm borrows, skip, are passed over)."""
+    start = next((j for j in range(i + 1, len(tr)) if tr[j].resource == "P" and tr[j].id == tr[i].id
+                  and not tr[j].is_status and j not in skip), -1)
+    return (start >= 0 and tr[start].new == RUNNING and tr[start].m != tr[i].m and prev_on_m[start] < 0
+            and next_on_m[start] < 0)
 
 
 def _verify_status(e: Event, gstate, pstate) -> None:
