@@ -48,7 +48,14 @@ class Lemma:
     name: str
     reason: str  # one sentence: why every reachable state satisfies it
     offsets: tuple  # the fields the check reads
-    fn: object  # values at offsets -> None (holds) or a sentence (broken)
+    fn: object  # values at offsets -> None (holds) or a sentence (broken); with parts, (values, part) -> the same
+    parts: tuple = ()  # a conjunction, one conjunct per part (properties/memo.py:memoised_parts); () for one check
+
+    def check(self, values):
+        """None (holds) or the sentence of the first conjunct that fails."""
+        if not self.parts:
+            return self.fn(values)
+        return next((m for m in (self.fn(values, i) for i in self.parts) if m is not None), None)
 
 
 PARKED = (M_NONE, M_IDLE, M_LOCKEDIDLE)
@@ -90,17 +97,15 @@ def work_has_a_thread(mc) -> Lemma:
     h = _Helpers(L)
     ng = L.ng
 
-    def fn(v):
-        status = v[:ng]
-        live = [g for g in range(ng) if status[g] in (_Grunnable, _Grunning, _Gsyscall)]
-        if live and not h.someone_looks(v[ng:], True):
-            return f"{g_name(live[0])} can run but every M is parked and nobody hands a P on"
+    def each_g(v, g):
+        if v[g] in (_Grunnable, _Grunning, _Gsyscall) and not h.someone_looks(v[ng:], True):
+            return f"{g_name(g)} can run but every M is parked and nobody hands a P on"
         return None
 
     return Lemma("work_has_a_thread",
                  "A G is made runnable (or kept running) only by an M that is awake, and an M parks only after "
                  "findRunnable found nothing, or after handing its P (and the work) to another M or to sysmon.",
-                 tuple(list(L.g_status) + h.offsets), fn)
+                 tuple(list(L.g_status) + h.offsets), each_g, tuple(range(ng)))
 
 
 def global_work_is_picked_up(mc) -> Lemma:
@@ -142,48 +147,50 @@ def queues_packed(mc) -> Lemma:
                  tuple(offs), fn)
 
 
-def _held_p_is_empty(mc, name: str, reason: str, offsets: list, holding) -> Lemma:
-    """A lemma: every P that holding(values at offsets) names, as (who, P
-    reference) pairs, has an empty local run queue (runnext and runq)."""
+def _held_p_is_empty(mc, name: str, reason: str, offsets: list, holding, parts) -> Lemma:
+    """A lemma, one conjunct per part: every P that holding(values at
+    offsets, part) names, as (who, P reference) pairs, has an empty local
+    run queue (runnext and runq)."""
     L = mc.L
     n, np_ = len(offsets), L.np
 
-    def fn(v):
+    def each(v, i):
         runnext, head = v[n:n + np_], v[n + np_:]
-        for who, ref in holding(v[:n]):
+        for who, ref in holding(v[:n], i):
             if ref and (runnext[ref - 1] or head[ref - 1]):
                 return f"{who} but P{ref - 1} has Gs in its run queue"
         return None
 
-    return Lemma(name, reason, tuple(list(offsets) + list(L.p_runnext) + [q[0] for q in L.p_runq]), fn)
+    return Lemma(name, reason, tuple(list(offsets) + list(L.p_runnext) + [q[0] for q in L.p_runq]), each, tuple(parts))
 
 
 def handoff_past_work_check(mc) -> Lemma:
     L = mc.L
     n = L.nm + 1
 
-    def holding(v):
-        return [(f"{L.proc_name(i)} is past handoffp's work check", v[n + i])
-                for i in range(n) if v[i] in (PC_HANDOFF2, PC_HANDOFF3)]
+    def holding(v, i):
+        return [(f"{L.proc_name(i)} is past handoffp's work check", v[n + i])] if v[i] in (PC_HANDOFF2, PC_HANDOFF3) else []
 
     return _held_p_is_empty(mc, "handoff_past_work_check",
                             "handoffp goes on past its first check only when the P it holds has an empty local run "
                             "queue, and a P being handed off has no owner to put a G on it.",
-                            list(L.proc_pc) + list(L.proc_hp), holding)
+                            list(L.proc_pc) + list(L.proc_hp), holding, range(n))
 
 
 def spinning_m_has_an_empty_p(mc) -> Lemma:
     L = mc.L
     nm = L.nm
 
-    def holding(v):
-        return [(f"M{m} is spinning in findRunnable", ref) for m in range(nm)
-                if v[nm + m] and v[m] in (M_ACQUIRE, M_SCHEDULE, M_STEAL, M_DROPP) for ref in (v[2 * nm + m], v[3 * nm + m])]
+    def holding(v, m):
+        if v[nm + m] and v[m] in (M_ACQUIRE, M_SCHEDULE, M_STEAL, M_DROPP):
+            return [(f"M{m} is spinning in findRunnable", ref) for ref in (v[2 * nm + m], v[3 * nm + m])]
+        return []
 
     return _held_p_is_empty(mc, "spinning_m_has_an_empty_p",
                             "A spinning M got its P from the idle list (empty run queues) and only a P's owner puts "
                             "Gs on it, so until it finds a G the M's P has nothing local to run.",
-                            list(L.proc_pc[:nm]) + list(L.m_spinning) + list(L.m_p) + list(L.m_nextp), holding)
+                            list(L.proc_pc[:nm]) + list(L.m_spinning) + list(L.m_p) + list(L.m_nextp), holding,
+                            range(nm))
 
 
 def park_ahead_has_a_waker(mc) -> Lemma:

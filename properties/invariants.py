@@ -19,7 +19,7 @@ from model.vocab import (FATAL_DEADLOCK, FATAL_NAMES, G_STATUS_NAMES, GRUNNING_N
                          _Gdead, _Gidle, _Grunnable, _Grunning, _Gsyscall, _Gwaiting, _Pgcstop, _Pidle, _Prunning,
                          _Psyscall)
 
-from .memo import TextNames, isin, memoised
+from .memo import TextNames, isin, memoised, memoised_parts, positions
 
 # The name tables the sentences use (symbolic keys are formatted, not looked up: memo.TextNames).
 G_STATUS_NAMES, P_STATUS_NAMES, PC_NAMES, WAIT_NAMES = (TextNames(t) for t in (G_STATUS_NAMES, P_STATUS_NAMES,
@@ -28,9 +28,12 @@ G_STATUS_NAMES, P_STATUS_NAMES, PC_NAMES, WAIT_NAMES = (TextNames(t) for t in (G
 WAKEP_CREDIT = (PC_WAKEP2,)  # wakep after its CAS, before startm hands the credit to the new M
 
 
-def projected(name: str, doc: str, offsets: list, fn) -> Invariant:
-    """An Invariant whose verdict is fn(values at offsets), memoised."""
-    return Invariant(name, memoised(offsets, fn), doc)
+def projected(name: str, doc: str, offsets: list, fn, parts=None) -> Invariant:
+    """An Invariant whose verdict is fn(values at offsets), memoised; with
+    `parts`, a conjunction: fn(values, i) checks part i, and the first part
+    that fails gives the sentence (memo.memoised_parts)."""
+    check = memoised(offsets, fn) if parts is None else memoised_parts(offsets, parts, fn)
+    return Invariant(name, check, doc)
 
 
 class _Fields:
@@ -66,16 +69,10 @@ def _glist_offsets(L):
     return [o for offs in L.glist_offsets for o in offs]
 
 
-def _in_glists(L, bytes_) -> list:
-    """For each G, the processes whose private list holds it."""
+def _holders(L, bytes_, g: int) -> list:
+    """The processes whose private list holds G g."""
     per = len(L.glist_offsets[0])
-    out = [[] for _ in range(L.ng)]
-    for proc in range(L.nm + 1):
-        chunk = bytes_[proc * per:(proc + 1) * per]
-        for g in range(L.ng):
-            if chunk[g // 8] >> (g % 8) & 1:
-                out[g].append(L.proc_name(proc))
-    return out
+    return [L.proc_name(proc) for proc in range(L.nm + 1) if bytes_[proc * per + g // 8] >> (g % 8) & 1]
 
 
 def make_no_lost_goroutines(mc):
@@ -85,18 +82,17 @@ def make_no_lost_goroutines(mc):
     f.add("status", L.g_status)
     f.add("glists", _glist_offsets(L))
 
-    def fn(vals):
+    def each_g(vals, g):
         v = f.split(vals)
-        held = _in_glists(L, v["glists"])
-        for g, st in enumerate(v["status"]):
-            if not isin(st, (_Gidle, _Gdead, _Gwaiting)) and (g + 1) not in v["refs"] and not held[g]:
-                return f"{g_name(g)} is {G_STATUS_NAMES[st]} but in no run queue, runnext, M or wait queue: it is lost"
+        st = v["status"][g]
+        if not isin(st, (_Gidle, _Gdead, _Gwaiting)) and (g + 1) not in v["refs"] and not _holders(L, v["glists"], g):
+            return f"{g_name(g)} is {G_STATUS_NAMES[st]} but in no run queue, runnext, M or wait queue: it is lost"
         return None
 
     return projected("no_lost_goroutines",
                      "Every live G is somewhere the scheduler will find it: a run queue, runnext, an M "
                      "(running it, or holding it between findRunnable and execute), or a wait queue (_Gwaiting).",
-                     f.offsets, fn)
+                     f.offsets, each_g, parts=range(L.ng))
 
 
 def make_no_duplicated_goroutines(mc):
@@ -111,32 +107,32 @@ def make_no_duplicated_goroutines(mc):
     f.add("wait", L.g_wait)
     suspended_ok = [o in curg for o, _ in where]  # a G stopping the world stays its M's curg
 
-    def fn(vals):
+    def each_g(vals, g):
         v = f.split(vals)
-        refs = v["refs"]
-        held = _in_glists(L, v["glists"])
-        for g, st in enumerate(v["status"]):
-            if held[g]:
-                if st != _Grunnable or refs.count(g + 1) or len(held[g]) > 1:
-                    places = [names[i] for i, r in enumerate(refs) if r == g + 1] + [f"{p} (private list)" for p in held[g]]
-                    return f"{g_name(g)} is {G_STATUS_NAMES[st]} and in {', '.join(places)}"
-                continue
-            n = refs.count(g + 1)
-            if n == 0:
-                continue
-            if isin(st, (_Gidle, _Gdead, _Gwaiting)):
-                i = refs.index(g + 1)
-                if not (st == _Gwaiting and isin(v["wait"][g], SUSPENDED_WAITS) and suspended_ok[i] and n == 1):
-                    return f"{g_name(g)} is {G_STATUS_NAMES[st]} but still in {names[i]}"
-            if n > 1:
-                places = [names[i] for i, r in enumerate(refs) if r == g + 1]
-                return f"{g_name(g)} is in {n} places at once ({', '.join(places)}): it would run twice"
+        refs, st = v["refs"], v["status"][g]
+        held = _holders(L, v["glists"], g)
+        if held:
+            if st != _Grunnable or refs.count(g + 1) or len(held) > 1:
+                places = [names[i] for i in positions(refs, g + 1)] + [f"{p} (private list)" for p in held]
+                return f"{g_name(g)} is {G_STATUS_NAMES[st]} and in {', '.join(places)}"
+            return None
+        n = refs.count(g + 1)
+        if n == 0:
+            return None
+        if isin(st, (_Gidle, _Gdead, _Gwaiting)):
+            i = refs.index(g + 1)
+            if not (st == _Gwaiting and isin(v["wait"][g], SUSPENDED_WAITS) and suspended_ok[i] and n == 1):
+                return f"{g_name(g)} is {G_STATUS_NAMES[st]} but still in {names[i]}"
+        if n > 1:
+            places = [names[i] for i in positions(refs, g + 1)]
+            return f"{g_name(g)} is in {n} places at once ({', '.join(places)}): it would run twice"
         return None
 
     return projected("no_duplicated_goroutines",
                      "No G is in two places at once (two queues, a queue and an M, two Ms), and no dead, "
                      "parked or uncreated G is in a queue or on an M (but the goroutine stopping the world or "
-                     "running forEachP waits on its own M: casGToWaitingForSuspendG).", f.offsets, fn)
+                     "running forEachP waits on its own M: casGToWaitingForSuspendG).", f.offsets, each_g,
+                     parts=range(L.ng))
 
 
 def make_gomaxprocs_bound(mc):
@@ -188,31 +184,31 @@ def make_p_accounting(mc):
     holders = ([f"M{m}.p" for m in range(L.nm)] + [f"M{m}.nextp" for m in range(L.nm)]
                + [f"{L.proc_name(i)}.hp (a handoff)" for i in range(L.nm + 1)])
 
-    def fn(vals):
+    def each_p(vals, p):
         v = f.split(vals)
         held = v["held"]
         if isin(v["sysmon"][0], HP_LOOKS_PCS):  # the P retake looks at (classic: before its CAS; modern: until takeP)
             held = held[:sysmon_hp] + (0,) + held[sysmon_hp + 1:]
-        for p, st in enumerate(v["status"]):
-            # A _Pgcstop P belongs to the M that stopped the world: its own P
-            # (still its m.p) or one stopped for it (owned by no M).
-            stopped = st == _Pgcstop and not v["pm"][p]
-            n = held.count(p + 1) + v["pidle"].count(p + 1) + (st == _Psyscall) + stopped
-            places = ([holders[i] for i, r in enumerate(held) if r == p + 1]
-                      + ["sched.pidle"] * v["pidle"].count(p + 1)
+        st = v["status"][p]
+        # A _Pgcstop P belongs to the M that stopped the world: its own P
+        # (still its m.p) or one stopped for it (owned by no M).
+        stopped = st == _Pgcstop and not v["pm"][p]
+        n = held.count(p + 1) + v["pidle"].count(p + 1) + (st == _Psyscall) + stopped
+        if n == 0:
+            return (f"P{p} ({P_STATUS_NAMES[st]}) is owned by no M, not on sched.pidle, not in a syscall, "
+                    f"not stopped for the world and not being handed off: it leaked")
+        if n > 1:
+            places = ([holders[i] for i in positions(held, p + 1)]
+                      + ["sched.pidle"] * len(positions(v["pidle"], p + 1))
                       + ["_Psyscall"] * (st == _Psyscall) + ["_Pgcstop, stopped for the world"] * stopped)
-            if n == 0:
-                return (f"P{p} ({P_STATUS_NAMES[st]}) is owned by no M, not on sched.pidle, not in a syscall, "
-                        f"not stopped for the world and not being handed off: it leaked")
-            if n > 1:
-                return f"P{p} ({P_STATUS_NAMES[st]}) is in {n} places at once: {', '.join(places)}"
+            return f"P{p} ({P_STATUS_NAMES[st]}) is in {n} places at once: {', '.join(places)}"
         return None
 
     return projected("p_accounting",
                      "There are exactly GOMAXPROCS Ps and each is in exactly one place: owned by an M (m.p), on "
                      "sched.pidle, being handed to an M (m.nextp, or held by handoffp/wakep), in _Psyscall, or "
                      "stopped for the world (_Pgcstop, which belongs to the M that stopped it).",
-                     f.offsets, fn)
+                     f.offsets, each_p, parts=range(L.np))
 
 
 def make_pm_bijection(mc):
@@ -290,50 +286,76 @@ def make_counters_consistent(mc):
     f.add("stw", [L.gcwaiting, L.stopwait, L.safePointWait])
     f.add("sched", [L.npidle, L.nmspinning, L.netpolling, L.nmidlelocked] + ([L.nmidle] if L.bounded else []))
 
-    def fn(vals):
-        v = f.split(vals)
-        npidle_v, nmspinning, netpolling, locked = v["sched"][:4]
-        npidle = sum(1 for p in v["pidle"] if p)
+    def npidle(v):
+        npidle_v, npidle = v["sched"][0], sum(1 for p in v["pidle"] if p)
         if npidle_v != npidle:
             return f"sched.npidle is {npidle_v} but {npidle} Ps are on sched.pidle"
-        pcs = v["pc"][:L.nm]
+        return None
+
+    def nmidle(v):
+        if not L.bounded:
+            return None
+        idle_ms = [m - 1 for m in v["midle"] if m]
+        if v["sched"][4] != len(idle_ms):
+            return f"sched.nmidle is {v['sched'][4]} but {len(idle_ms)} Ms are on sched.midle"
+        parked = [m for m in range(L.nm) if v["pc"][m] == M_IDLE]
+        if sorted(idle_ms) != parked:
+            return f"the Ms on sched.midle ({_ms(idle_ms)}) are not the parked Ms ({_ms(parked)})"
+        return None
+
+    def multiplicity(v):
         # How many threads each M slot stands for (unbounded threads: a count;
         # spinning Ms and the M in netpoll are always counted exactly).
-        mult = v["mult"] or (1,) * L.nm
-        if L.bounded:
-            idle_ms = [m - 1 for m in v["midle"] if m]
-            if v["sched"][4] != len(idle_ms):
-                return f"sched.nmidle is {v['sched'][4]} but {len(idle_ms)} Ms are on sched.midle"
-            parked = [m for m in range(L.nm) if pcs[m] == M_IDLE]
-            if sorted(idle_ms) != parked:
-                return f"the Ms on sched.midle ({_ms(idle_ms)}) are not the parked Ms ({_ms(parked)})"
-        credits = sum(mult[m] for m in range(L.nm) if isin(pcs[m], WAKEP_CREDIT)) + isin(v["pc"][L.nm], WAKEP_CREDIT)
+        return v["mult"] or (1,) * L.nm
+
+    def nmspinning(v):
+        pcs, mult = v["pc"], multiplicity(v)
+        credits = sum(mult[m] for m in range(L.nm) if isin(pcs[m], WAKEP_CREDIT)) + isin(pcs[L.nm], WAKEP_CREDIT)
         # A class of "many" spinning Ms is counted implicitly, outside the field.
         spinning = sum(mult[m] for m in range(L.nm) if v["spinning"][m] and mult[m] != OMEGA)
-        if nmspinning != spinning + credits:
-            return (f"sched.nmspinning is {nmspinning} but {spinning} Ms are spinning and "
+        if v["sched"][1] != spinning + credits:
+            return (f"sched.nmspinning is {v['sched'][1]} but {spinning} Ms are spinning and "
                     f"{credits} wakep calls hold a credit")
-        polling = sum(mult[m] for m in range(L.nm) if pcs[m] == M_NETPOLL)
-        if netpolling != polling:
-            return f"sched.lastpoll says {netpolling} Ms are in netpoll but {polling} are"
+        return None
+
+    def netpolling(v):
+        mult = multiplicity(v)
+        polling = sum(mult[m] for m in range(L.nm) if v["pc"][m] == M_NETPOLL)
+        if v["sched"][2] != polling:
+            return f"sched.lastpoll says {v['sched'][2]} Ms are in netpoll but {polling} are"
+        return None
+
+    def nmidlelocked(v):
         # Locked Ms parked in stoplockedm count +1; one that startlockedm has
         # already handed a P (m.nextp) before it parked counts -1 until it does.
-        lockedg, nextp = v["lockedg"], v["nextp"]
+        pcs, lockedg, nextp, locked = v["pc"], v["lockedg"], v["nextp"], v["sched"][3]
         parked = sum(1 for m in range(L.nm) if pcs[m] == M_LOCKEDIDLE and not nextp[m])
         woken_early = sum(1 for m in range(L.nm) if lockedg[m] and nextp[m] and pcs[m] != M_LOCKEDIDLE)
         sysmon = locked - NMIDLELOCKED_BIAS - parked + woken_early
         if sysmon not in (0, -1):
             return (f"sched.nmidlelocked is {locked - NMIDLELOCKED_BIAS} but {parked} locked Ms are parked in "
                     f"stoplockedm and {woken_early} were handed a P before they parked (sysmon may add -1)")
-        gcwaiting, stopwait, safepointwait = v["stw"][0], signed(v["stw"][1]), signed(v["stw"][2])
+        return None
+
+    def stopwait(v):
+        gcwaiting, stopwait = v["stw"][0], signed(v["stw"][1])
         running = sum(1 for st in v["status"] if st != _Pgcstop)
         if stopwait != (running if gcwaiting else 0):
             return (f"sched.stopwait is {stopwait} but {running if gcwaiting else 0} Ps are still to stop "
                     f"for the world (gcwaiting={gcwaiting})")
-        owing = sum(1 for x in v["safepoint"] if x)
+        return None
+
+    def safepointwait(v):
+        safepointwait, owing = signed(v["stw"][2]), sum(1 for x in v["safepoint"] if x)
         if safepointwait != owing:
             return f"sched.safePointWait is {safepointwait} but {owing} Ps owe the safe-point function"
         return None
+
+    # One conjunct per counter, checked in this order (memo.memoised_parts).
+    counters = (npidle, nmidle, nmspinning, netpolling, nmidlelocked, stopwait, safepointwait)
+
+    def each_counter(vals, i):
+        return counters[i](f.split(vals))
 
     return projected("counters_consistent",
                      "sched's counters match what they count: npidle the idle-P list, nmidle the idle-M list "
@@ -341,7 +363,8 @@ def make_counters_consistent(mc):
                      "wakep calls between their CAS and startm, lastpoll the M in netpoll, nmidlelocked the "
                      "locked Ms parked in stoplockedm (less those startlockedm woke before they parked, and "
                      "sysmon's -1 while it acts), stopwait the Ps still to stop while the world stops, "
-                     "safePointWait the Ps that owe forEachP's safe-point function.", f.offsets, fn)
+                     "safePointWait the Ps that owe forEachP's safe-point function.", f.offsets, each_counter,
+                     parts=range(7))
 
 
 def make_idle_p_empty_runq(mc):

@@ -14,6 +14,14 @@ def isin(x, values) -> bool:
     return one(values) if one is not None else x in values
 
 
+def positions(seq, x) -> list:
+    """The indices i with seq[i] == x, for a sentence naming where x is. A
+    symbolic sequence (the symbolic engine's) answers without one fork per
+    element when only the verdict matters; a tuple is simply searched."""
+    one = getattr(seq, "positions", None)
+    return one(x) if one is not None else [i for i, e in enumerate(seq) if e == x]
+
+
 class TextNames(dict):
     """A name table used only in sentences: a symbolic key (the symbolic
     engine's) is formatted rather than looked up, so that compiling a
@@ -40,4 +48,30 @@ def memoised(offsets, fn):
         return verdict
 
     pred.offsets, pred.fn = tuple(offsets), fn  # the symbolic engine runs fn on the fields itself
+    return pred
+
+
+def memoised_parts(offsets, parts, part):
+    """An invariant that is a conjunction, one conjunct per part (e.g. per
+    goroutine): part(values, i) checks conjunct i (None, or a sentence), and
+    the verdict is the sentence of the first part that fails, as a loop over
+    the parts returning at the first sentence would give.
+
+    The explicit search runs exactly that loop (memoised). The symbolic
+    engine compiles each conjunct on its own and takes their disjunction
+    (explorer/symbolic/props.py): a loop's paths multiply over the parts
+    (every way part 0 holds, times every way part 1 holds, ...), the
+    conjuncts' paths add up, so a check over 4 goroutines and 5 threads
+    stays small. Both read the same `part`, so they cannot drift."""
+    parts = tuple(parts)
+
+    def fn(vals):
+        for i in parts:
+            sentence = part(vals, i)
+            if sentence is not None:
+                return sentence
+        return None
+
+    pred = memoised(offsets, fn)
+    pred.parts, pred.part = parts, part
     return pred

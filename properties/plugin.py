@@ -23,7 +23,7 @@ from model.timeline import timeline as trace_timeline
 from . import conformance
 from .invariants import invariants
 from .liveness import liveness_properties
-from .memo import memoised
+from .memo import memoised, memoised_parts
 from .witnesses import SCENARIOS
 
 DEFAULT_PRESET = "default"
@@ -207,7 +207,8 @@ class GoSchedPlugin:
         """The strengthening lemmas of model/lemmas.py as named predicates
         (the safety invariants' form: the explicit search can check them and
         the symbolic engine compiles them)."""
-        return [Invariant(lm.name, memoised(lm.offsets, lm.fn), lm.reason) for lm in lemmas(machine)]
+        return [Invariant(lm.name, memoised_parts(lm.offsets, lm.parts, lm.fn) if lm.parts else memoised(lm.offsets, lm.fn),
+                          lm.reason) for lm in lemmas(machine)]
 
     def build(self, config: Config):
         """(machine, invariants) for a configuration."""

@@ -558,6 +558,14 @@ class SymSeq:
             out = ("c", k) if out is None else ("ite", c, ("c", k), out)
         return wrap(T.substitute(out, {}))
 
+    def positions(self, x) -> list:
+        """The indices i with self[i] == x, for a sentence (memo.positions).
+        Where only the verdict matters (a text-free context, props.py), no
+        index is named and nothing forks; elsewhere one branch per element."""
+        if current().text_free:
+            return []
+        return [i for i, e in enumerate(self.items) if e == x]
+
     def __add__(self, other):
         if isinstance(other, (SymSeq, tuple)):
             return SymSeq(self.items + tuple(other))
