@@ -51,12 +51,6 @@ class Lemma:
     fn: object  # values at offsets -> None (holds) or a sentence (broken); with parts, (values, part) -> the same
     parts: tuple = ()  # a conjunction, one conjunct per part (properties/memo.py:memoised_parts); () for one check
 
-    def check(self, values):
-        """None (holds) or the sentence of the first conjunct that fails."""
-        if not self.parts:
-            return self.fn(values)
-        return next((m for m in (self.fn(values, i) for i in self.parts) if m is not None), None)
-
 
 PARKED = (M_NONE, M_IDLE, M_LOCKEDIDLE)
 LOOKING = (M_SCHEDULE, M_STEAL, M_DROPP, M_STOPSPIN, M_RECHECK, M_ACQUIRE)  # an M that will still look at the queues
