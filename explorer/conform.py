@@ -61,8 +61,11 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any, Callable, Sequence
 
+from .limits import tree_rss_mb
+
 WINDOW = 6  # how far ahead of the first unexplained event a step may reach
 MAX_FUSED = 4  # the most events one model step may explain
+MEMORY_EVERY = 1024  # nodes expanded between two looks at the resident size (--max-memory)
 
 
 @dataclass
@@ -183,7 +186,7 @@ def _normal(pos: int, ahead: frozenset) -> tuple[int, tuple]:
 
 
 def validate(machine, spec, events: Sequence, initial_states: Sequence, *, window: int = WINDOW,
-             max_nodes: int | None = None, max_seconds: float | None = None,
+             max_nodes: int | None = None, max_seconds: float | None = None, max_memory_mb: float | None = None,
              on_progress: Callable[[int, int], None] | None = None, keep_graph: bool = False,
              label_text: Callable[[tuple], str] | None = None) -> Validation:
     """Search for a run of machine, from one of initial_states, whose
@@ -251,6 +254,7 @@ def validate(machine, spec, events: Sequence, initial_states: Sequence, *, windo
     accepted_node = None
     stopped_by = ""
     best = 0
+    expanded = 0
     while buckets and accepted_node is None and not stopped_by:
         # Best first: the furthest trace position, breadth-first within it.
         # On acceptance this finds a run without exploring every stuttering
@@ -271,6 +275,10 @@ def validate(machine, spec, events: Sequence, initial_states: Sequence, *, windo
             break
         if max_seconds is not None and time.perf_counter() - start > max_seconds:
             stopped_by = f"the limit of {max_seconds:g} s"
+            break
+        expanded += 1
+        if max_memory_mb is not None and expanded % MEMORY_EVERY == 0 and tree_rss_mb() >= max_memory_mb:
+            stopped_by = f"the memory limit of {max_memory_mb:g} MB"
             break
         mo = observe(s)
         for label, s2 in machine.successors(s):

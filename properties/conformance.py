@@ -26,7 +26,8 @@ PRELUDE_LIMIT = 200_000  # model states the unobserved prelude may take
 
 def conform(path: str, go: str | None = None, procs: int | None = None, mutant: str | None = None,
             without=(), keep: str | None = None, window: int | None = None, max_nodes: int | None = None,
-            max_seconds: float | None = None, against: str | None = None, log=None) -> Report:
+            max_seconds: float | None = None, max_memory: float | None = None, against: str | None = None,
+            log=None) -> Report:
     """Obtain the trace (running the program if path is a directory), map
     it to a model instance and validate it against the model of its
     protocol (classic for Go <= 1.25 traces, modern for Go >= 1.26). `without`
@@ -81,7 +82,8 @@ def conform(path: str, go: str | None = None, procs: int | None = None, mutant: 
     except OverflowError as err:
         seconds["prelude"] = clock() - t1
         return _bounded_preludes(report, machine, spec, inst, f"the prelude before the trace's first event has {err}",
-                                 dict(max_nodes=max_nodes, max_seconds=max_seconds, **kwargs))
+                                 dict(max_nodes=max_nodes, max_seconds=max_seconds, max_memory_mb=max_memory,
+                                      **kwargs))
     starts = list(dict.fromkeys(machine.canonical(v) for s in found for v in spec.start_variants(s)))
     seconds["prelude"] = clock() - t1
     if not starts:
@@ -91,7 +93,7 @@ def conform(path: str, go: str | None = None, procs: int | None = None, mutant: 
 
     t2 = clock()
     result = validate(machine, spec, inst.checked, starts, max_nodes=max_nodes, max_seconds=max_seconds,
-                      label_text=spec.label_text, **kwargs)
+                      max_memory_mb=max_memory, label_text=spec.label_text, **kwargs)
     seconds["search"] = clock() - t2
     report.validation = result
     if result.accepted:
@@ -164,6 +166,8 @@ def add_arguments(parser) -> None:
                         help="how far ahead of the first unexplained event a step may explain (default 6)")
     parser.add_argument("--max-nodes", type=int, metavar="N", help="stop the search after N (state, position) nodes")
     parser.add_argument("--max-seconds", type=float, metavar="S", help="stop the search after S seconds")
+    parser.add_argument("--max-memory", type=float, metavar="MB",
+                        help="stop the search when this process's resident memory reaches MB megabytes")
     parser.add_argument("--detail", action="store_true", help="print the programs and the whole explaining run")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -171,9 +175,10 @@ def add_arguments(parser) -> None:
 def from_args(args, log=None) -> Report:
     if args.procs is not None and not 1 <= args.procs <= 256:
         raise ConformError(f"--procs must be from 1 to 256, not {args.procs}")
-    for flag, value in (("--window", args.window), ("--max-nodes", args.max_nodes), ("--max-seconds", args.max_seconds)):
-        if value is not None and value <= 0:
+    for flag, value in (("--window", args.window), ("--max-nodes", args.max_nodes), ("--max-seconds", args.max_seconds),
+                        ("--max-memory", args.max_memory)):
+        if value is not None and not value > 0:
             raise ConformError(f"{flag} must be more than 0, not {value}")
     return conform(args.input, go=args.go, procs=args.procs, mutant=args.mutant, without=tuple(args.without),
                    keep=args.keep, window=args.window, max_nodes=args.max_nodes, max_seconds=args.max_seconds,
-                   against=args.against, log=log)
+                   max_memory=args.max_memory, against=args.against, log=log)

@@ -191,6 +191,15 @@ def test_a_search_limit_stops_the_search_and_says_so():
     assert not result.accepted and not result.complete and "3 search nodes" in result.stopped_by
 
 
+def test_a_memory_limit_stops_the_search_and_says_so(monkeypatch):
+    import explorer.conform as conform_module
+    monkeypatch.setattr(conform_module, "MEMORY_EVERY", 1)
+    events = [Ev("a", 1), Ev("b", 1), Ev("a", 2)]
+    result = check(Counters(), events, max_memory_mb=1)  # any Python process is past 1 MB
+    assert not result.accepted and not result.complete and "memory limit of 1 MB" in result.stopped_by
+    assert check(Counters(), events, max_memory_mb=10**9).accepted
+
+
 def test_reachable_collects_states_through_a_bounded_prefix():
     machine = Counters()
     found, explored = reachable(machine, machine.init_states(), lambda s: s[0] <= 1, lambda s: s[0] == 1)
@@ -817,6 +826,12 @@ def test_conform_json_on_a_go_1_27_trace():
     assert "modern protocol" in data["model"] and data["explaining_actions"]["retake_takeP"] == 2
 
 
+def test_conform_stops_at_a_memory_limit_with_exit_3():
+    out = cli(str(DATA / "syscall_block.go1.25.p4.rejected.txt"), "--max-memory", "1")
+    assert out.returncode == 3, out.stdout + out.stderr
+    assert "memory limit of 1 MB" in out.stdout
+
+
 def _one_sentence(out, *words):
     assert out.returncode == 2, out.stdout + out.stderr
     lines = out.stderr.strip().splitlines()
@@ -838,6 +853,8 @@ def test_bad_input_is_one_sentence_and_exit_2(tmp_path):
     _one_sentence(cli(str(nohead)), "--go 1.25")
     _one_sentence(cli(str(DATA / "chanpark.go1.25.p1.txt"), "--mutant", "nope"), "no mutant named")
     _one_sentence(cli(str(DATA / "chanpark.go1.25.p1.txt"), "--without", "nope"), "no action named nope")
+    _one_sentence(cli(str(DATA / "chanpark.go1.25.p1.txt"), "--max-memory", "0"), "--max-memory must be more than 0")
+    _one_sentence(cli(str(DATA / "chanpark.go1.25.p1.txt"), "--max-seconds", "nan"), "--max-seconds must be more than 0")
     _one_sentence(cli(str(PROGRAMS / "chanpark"), env={"GOSCHED_MC_GO_1_25": str(tmp_path)}), "holds no go binary")
 
 
