@@ -27,69 +27,91 @@ def _bool(e):
 
 
 def to_z3(t, frame, memo=None):
-    """The z3 expression of term t over a frame (a list of z3 bit-vectors)."""
+    """The z3 expression of term t over a frame (a list of z3 bit-vectors).
+
+    The memo has two layers. By the term's identity (an int key): a tuple's
+    hash is not cached, so hashing a term walks all of it, and a relation's
+    guards share deep subterms (hashing each one at every use made the
+    deadlock condition of a GOMAXPROCS 4 configuration take more than 10
+    minutes); each entry keeps its term alive, so an id is not reused while
+    the memo lives. By structure (a tuple key: the op and its operands' z3
+    expressions, which the memo keeps alive): the executor builds the same
+    condition afresh on every path (on that configuration, 8 million term
+    nodes in the guards, 139 thousand distinct), and each distinct one is
+    built in z3 once."""
     memo = {} if memo is None else memo
-    hit = memo.get(t)
+    hit = memo.get(id(t))
     if hit is not None:
-        return hit
-    op = t[0]
-    if op == "c":
-        v = t[1]
-        r = z3.BoolVal(v) if isinstance(v, bool) else z3.BitVecVal(v, WIDTH)
-    elif op == "v":
-        r = frame[t[1]]
-    else:
-        a = [to_z3(x, frame, memo) for x in t[1:]]
-        if op == "and":
-            r = z3.And([_bool(x) for x in a])
-        elif op == "or":
-            r = z3.Or([_bool(x) for x in a])
-        elif op == "not":
-            r = z3.Not(_bool(a[0]))
-        elif op == "bool":
-            r = _bool(a[0])
-        elif op == "ite":
-            x, y = a[1], a[2]
-            if z3.is_bool(x) != z3.is_bool(y):
-                x, y = _bv(x), _bv(y)
-            r = z3.If(_bool(a[0]), x, y)
-        elif op == "~":
-            r = ~_bv(a[0])
-        elif op == "neg":
-            r = -_bv(a[0])
-        elif op in ("&", "|", "^") and z3.is_bool(a[0]) and z3.is_bool(a[1]):
-            r = {"&": z3.And, "|": z3.Or, "^": z3.Xor}[op](a[0], a[1])
-        elif op in ("==", "!="):
-            x, y = a
-            if z3.is_bool(x) != z3.is_bool(y):
-                x, y = _bv(x), _bv(y)
-            r = (x == y) if op == "==" else (x != y)
-        else:
-            x, y = _bv(a[0]), _bv(a[1])
-            if op == "+":
-                r = x + y
-            elif op == "-":
-                r = x - y
-            elif op == "*":
-                r = x * y
-            elif op == "&":
-                r = x & y
-            elif op == "|":
-                r = x | y
-            elif op == "^":
-                r = x ^ y
-            elif op == "<<":
-                r = x << y
-            elif op == ">>":
-                r = x >> y
-            elif op == "<":
-                r = x < y
-            elif op == "<=":
-                r = x <= y
-            else:
-                raise SymbolicError(f"the z3 encoding has no {op!r} (Python's floor division differs from z3's)")
-    memo[t] = r
+        return hit[1]
+    stack = [t]
+    while stack:  # children first, without recursion (terms can be deep)
+        x = stack[-1]
+        if id(x) in memo:
+            stack.pop()
+            continue
+        op = x[0]
+        if op == "c" or op == "v":
+            stack.pop()
+            memo[id(x)] = (x, _leaf(x, frame, memo))
+            continue
+        todo = [c for c in x[1:] if id(c) not in memo]
+        if todo:
+            stack.extend(todo)
+            continue
+        stack.pop()
+        a = [memo[id(c)][1] for c in x[1:]]
+        key = (op, *map(id, a))
+        r = memo.get(key)
+        if r is None:
+            r = memo[key] = _node(op, a)
+        memo[id(x)] = (x, r)
+    return memo[id(t)][1]
+
+
+def _leaf(t, frame, memo):
+    if t[0] == "v":
+        return frame[t[1]]
+    v = t[1]
+    key = ("c", type(v), v)  # True == 1, but a bool constant is a z3 Bool and 1 a bit-vector
+    r = memo.get(key)
+    if r is None:
+        r = memo[key] = z3.BoolVal(v) if isinstance(v, bool) else z3.BitVecVal(v, WIDTH)
     return r
+
+
+def _node(op, a):
+    """The z3 expression of op over its operands' z3 expressions."""
+    if op == "and":
+        return z3.And([_bool(x) for x in a])
+    if op == "or":
+        return z3.Or([_bool(x) for x in a])
+    if op == "not":
+        return z3.Not(_bool(a[0]))
+    if op == "bool":
+        return _bool(a[0])
+    if op == "ite":
+        x, y = a[1], a[2]
+        if z3.is_bool(x) != z3.is_bool(y):
+            x, y = _bv(x), _bv(y)
+        return z3.If(_bool(a[0]), x, y)
+    if op == "~":
+        return ~_bv(a[0])
+    if op == "neg":
+        return -_bv(a[0])
+    if op in ("&", "|", "^") and z3.is_bool(a[0]) and z3.is_bool(a[1]):
+        return {"&": z3.And, "|": z3.Or, "^": z3.Xor}[op](a[0], a[1])
+    if op in ("==", "!="):
+        x, y = a
+        if z3.is_bool(x) != z3.is_bool(y):
+            x, y = _bv(x), _bv(y)
+        return (x == y) if op == "==" else (x != y)
+    x, y = _bv(a[0]), _bv(a[1])
+    binary = {"+": lambda: x + y, "-": lambda: x - y, "*": lambda: x * y, "&": lambda: x & y, "|": lambda: x | y,
+              "^": lambda: x ^ y, "<<": lambda: x << y, ">>": lambda: x >> y, "<": lambda: x < y,
+              "<=": lambda: x <= y}
+    if op not in binary:
+        raise SymbolicError(f"the z3 encoding has no {op!r} (Python's floor division differs from z3's)")
+    return binary[op]()
 
 
 class Encoding:
@@ -106,15 +128,18 @@ class Encoding:
         # the code raises anything else: the explicit engine would crash
         self.errors = T.disj([c for c, _, e in errors if e[0] not in model_errors])
         self.frames: list = []
+        self.memos: list = []  # per frame, to_z3's memo: every term over a frame is built in z3 once
 
     def frame(self, k: int) -> list:
         while len(self.frames) <= k:
             n = len(self.frames)
             self.frames.append([z3.BitVec(f"{n}:{name}", WIDTH) for name in self.rel.names])
+            self.memos.append({})
         return self.frames[k]
 
     def term(self, t, k: int):
-        return _bool(to_z3(t, self.frame(k), {}))
+        x = self.frame(k)
+        return _bool(to_z3(t, x, self.memos[k]))
 
     def equals(self, state, k: int):
         x = self.frame(k)
@@ -129,8 +154,8 @@ class Encoding:
     def violated(self, k: int, names=None):
         """{property: its violation in frame k} (invariants, deadlock)."""
         out = {}
-        memo: dict = {}
         x = self.frame(k)
+        memo = self.memos[k]
         for inv in self.invariants:
             if names is None or inv.name in names:
                 out[inv.name] = _bool(to_z3(inv.violated, x, memo))
@@ -147,7 +172,7 @@ class Encoding:
     def step(self, k: int):
         """Frame k steps to frame k+1."""
         x, y = self.frame(k), self.frame(k + 1)
-        memo: dict = {}
+        memo = self.memos[k]
         sel = z3.Int(f"{k}:step")
         guards = []
         chains: dict = {}

@@ -107,6 +107,7 @@ class Relation:
     final: tuple = ("c", False)  # finished and no step of a process outside `quiet` fires: no successors
     quiet: tuple = ()
     finished: tuple = ("c", False)  # the first half of final
+    _transitions: list | None = field(default=None, repr=False, compare=False)
 
     def _guard(self, g, excl, case) -> tuple:
         parts = [g.condition, *excl, case.condition]
@@ -115,14 +116,19 @@ class Relation:
         return T.conj(parts)
 
     # --- the flat relation -----------------------------------------------------------------------------
-    def transitions(self):
-        """(guard, entry, group, step, case) for every appended entry; guard a term."""
-        for g in self.groups:
-            for st in g.steps:
-                excl = [T.negate(f) for f in st.earlier]
-                for case in st.cases:
-                    for e in case.entries:
-                        yield self._guard(g, excl, case), e, g, st, case
+    def transitions(self) -> list:
+        """(guard, entry, group, step, case) for every appended entry; guard a term.
+        Built once: the same guard objects every time, so the z3 encoding
+        (encode.py) shares them between the step and the deadlock condition."""
+        if self._transitions is None:
+            self._transitions = []
+            for g in self.groups:
+                for st in g.steps:
+                    excl = [T.negate(f) for f in st.earlier]
+                    for case in st.cases:
+                        for e in case.entries:
+                            self._transitions.append((self._guard(g, excl, case), e, g, st, case))
+        return self._transitions
 
     def errors(self):
         """(guard, where, error): the conditions under which the model's code raises."""
