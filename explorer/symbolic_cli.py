@@ -188,8 +188,10 @@ def proof_lemmas(plugin, problem) -> list:
                   for family, name, statement, term in plugin.candidate_lemmas(view.machine, problem.domains.values)]
 
 
-def run_proof(plugin, machine, problem, k: int, samples: int, log=None, closure: int = 2_000, minimise: bool = True):
-    """Houdini over the plugin's lemmas, filtered first on up to `samples`
+def run_proof(plugin, machine, problem, k: int, samples: int, log=None, closure: int = 2_000, minimise: bool = True,
+              candidates: str = "all"):
+    """Houdini over the plugin's lemmas (candidates "named": its named
+    lemmas only, no generated ones), filtered first on up to `samples`
     reachable states (all of them, for the presets), with the explicit
     machine's closure from each CTI (closure states each; 0: none)."""
     from .symbolic.induction import Concrete, houdini
@@ -202,8 +204,10 @@ def run_proof(plugin, machine, problem, k: int, samples: int, log=None, closure:
     if closure:
         invs = [i for i in plugin.invariants_of(machine) if i.name in problem.names]
         concrete = Concrete(machine, invs, problem.domains.values, problem.deadlock is not None)
-    return houdini(problem, proof_lemmas(plugin, problem), states, k, log=log, concrete=concrete,
-                   closure_limit=closure, minimise=minimise)
+    lemmas = proof_lemmas(plugin, problem)
+    if candidates == "named":
+        lemmas = [lm for lm in lemmas if lm.catalogue]
+    return houdini(problem, lemmas, states, k, log=log, concrete=concrete, closure_limit=closure, minimise=minimise)
 
 
 def prove_config(plugin, config, k: int = 1, samples: int = 20_000, all_kept: bool = False) -> str:
@@ -229,6 +233,10 @@ def add_prove(sub, plugin, add_config_arguments) -> None:
     p.add_argument("--samples", type=inputs.positive_int, default=20_000, metavar="N",
                    help="reachable states explored first to discard candidate lemmas that are false (default 20000)")
     p.add_argument("--lemmas", action="store_true", help="print every strengthening lemma proven")
+    p.add_argument("--candidates", choices=("all", "named"), default="all",
+                   help="the lemmas offered: the model's named lemmas and the generated candidates (all, the "
+                        "default), or the named lemmas alone (named: far fewer, for configurations where Houdini "
+                        "over thousands of candidates does not finish; the verdict is then often a CTI)")
     p.add_argument("--all-kept", action="store_true",
                    help="keep every lemma Houdini kept instead of the subset the proof needs (skips the unsat-core "
                         "minimisation, most of the time once Houdini settles)")
@@ -258,10 +266,11 @@ def cmd_prove(plugin, args) -> int:
     config = plugin.config_from_args(args)
     log = _log(args)
     machine, problem = _problem(plugin, args, config, None, log)
-    r = run_proof(plugin, machine, problem, args.k, args.samples, log, minimise=not args.all_kept)
+    r = run_proof(plugin, machine, problem, args.k, args.samples, log, minimise=not args.all_kept,
+                  candidates=args.candidates)
     c = config.to_dict()
     summary = {"engine": "k-induction", "k": args.k, "properties": problem.names + ["type_ok", "no_crash"],
-               "proven": r.proven, "lemmas_offered": r.candidates, "lemmas_after_sampling": r.after_sampling,
+               "proven": r.proven, "candidates": args.candidates, "lemmas_offered": r.candidates, "lemmas_after_sampling": r.after_sampling,
                "threads": "bounded by --threads (symbolic checking needs numbered threads)",
                "lemmas": [{"name": lm.name, "statement": lm.statement, "reason": lm.reason, "catalogue": lm.catalogue}
                           for lm in r.lemmas] if r.proven else [],
@@ -278,7 +287,9 @@ def cmd_prove(plugin, args) -> int:
         print(f"  GOMAXPROCS={c['procs']} threads<={c['threads']} runq={c['runq']} goroutines={c['goroutines']} "
               f"(threads bounded: symbolic checking needs numbered threads, so unbounded threads are not proven)")
         print(f"  claim: {', '.join(summary['properties'])}")
-        print(f"  lemmas: {r.candidates:,} candidates (the model's named lemmas and generated ones), "
+        offered = "the model's named lemmas and generated ones" if args.candidates == "all" else \
+            "the model's named lemmas only (--candidates named)"
+        print(f"  lemmas: {r.candidates:,} candidates ({offered}), "
               f"{r.after_sampling:,} hold on the {r.samples:,} reachable states sampled")
     if r.proven:
         if not args.json:

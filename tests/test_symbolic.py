@@ -266,3 +266,19 @@ def test_prove_all_kept_skips_the_minimisation_and_still_proves():
     assert code == 0, (text, err)
     m = re.search(r"Proven by 1-induction with (\d+) strengthening lemmas .* all (\d+) Houdini kept", text)
     assert m and m.group(1) == m.group(2), text
+
+
+def test_prove_with_the_named_lemmas_alone_prints_a_confirmed_cti_on_tiny():
+    # The named lemmas alone are not inductive with the claim on tiny (the
+    # generated candidates close it, test above): the verdict is a CTI, which
+    # `prove` checks on the explicit model before printing it.
+    from model.lemmas import lemmas
+    from model.machine import GoScheduler
+    code, text, err = call("prove", "--preset", "tiny", "--threads", "1", "--candidates", "named", "--json")
+    assert code == 1, (text, err)
+    data = json.loads(text)
+    machine = GoScheduler(preset("tiny").with_(threads=1))
+    assert data["candidates"] == "named" and data["lemmas_offered"] == len(lemmas(machine))
+    assert not data["proven"] and data["cti"]["confirmed"] and data["cti"]["broken"]
+    code, text, _ = call("prove", "--preset", "tiny", "--threads", "1", "--candidates", "named", "--quiet")
+    assert "the model's named lemmas only (--candidates named)" in text and "Verdict: NOT PROVEN" in text
