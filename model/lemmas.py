@@ -49,7 +49,7 @@ class Lemma:
     reason: str  # one sentence: why every reachable state satisfies it
     offsets: tuple  # the fields the check reads
     fn: object  # values at offsets -> None (holds) or a sentence (broken); with parts, (values, part) -> the same
-    parts: tuple = ()  # a conjunction, one conjunct per part (properties/memo.py:memoised_parts); () for one check
+    parts: tuple | None = None  # a conjunction, one conjunct per part (properties/memo.py:memoised_parts); None: one check
 
 
 PARKED = (M_NONE, M_IDLE, M_LOCKEDIDLE)
@@ -192,24 +192,24 @@ def park_ahead_has_a_waker(mc) -> Lemma:
     ng = L.ng
     programs = mc.config.workload
 
-    def fn(v):
+    def part(v, g):  # one conjunct per G whose program parks (no other G can break it)
         status, pcs, flags = v[:ng], v[ng:2 * ng], v[2 * ng:3 * ng]
         if v[3 * ng] == FATAL_DEADLOCK:
             return None  # the program deadlocked and checkdead said so (parked_g_has_a_waker allows it)
-        for g in range(ng):
-            if status[g] not in (_Grunnable, _Grunning, _Gsyscall) or programs[g][pcs[g]].code != OP_PARK:
-                continue
-            if flags[g] & GF_TOKEN:
-                continue  # a send is buffered: its park will not block
-            if not has_live_waker(programs, status, pcs, g):
-                return f"{g_name(g)} is about to park, holds no send and no live goroutine can still ready it"
+        if status[g] not in (_Grunnable, _Grunning, _Gsyscall) or programs[g][pcs[g]].code != OP_PARK:
+            return None
+        if flags[g] & GF_TOKEN:
+            return None  # a send is buffered: its park will not block
+        if not has_live_waker(programs, status, pcs, g):
+            return f"{g_name(g)} is about to park, holds no send and no live goroutine can still ready it"
         return None
 
     return Lemma("park_ahead_has_a_waker",
                  "parked_g_has_a_waker one step early: a G whose next op is a park and that holds no buffered send "
                  "will park on the channel, so some other live goroutine can still ready it; a ready is used up "
                  "only by the G it names (waking it, or buffering the send its next park takes).",
-                 tuple(list(L.g_status) + list(L.g_pc) + list(L.g_flags) + [L.throw]), fn)
+                 tuple(list(L.g_status) + list(L.g_pc) + list(L.g_flags) + [L.throw]), part,
+                 tuple(g for g in range(ng) if any(op.code == OP_PARK for op in programs[g])))
 
 
 # The generated candidates' families (model/symbolic.py:candidate_lemmas): why

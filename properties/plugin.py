@@ -207,7 +207,7 @@ class GoSchedPlugin:
         """The strengthening lemmas of model/lemmas.py as named predicates
         (the safety invariants' form: the explicit search can check them and
         the symbolic engine compiles them)."""
-        return [Invariant(lm.name, memoised_parts(lm.offsets, lm.parts, lm.fn) if lm.parts else memoised(lm.offsets, lm.fn),
+        return [Invariant(lm.name, memoised_parts(lm.offsets, lm.parts, lm.fn) if lm.parts is not None else memoised(lm.offsets, lm.fn),
                           lm.reason) for lm in lemmas(machine)]
 
     def build(self, config: Config):

@@ -159,6 +159,22 @@ def test_every_named_lemma_holds_on_every_reachable_state(config):
         assert bad is None, f"{lm.name}: {lm.check(bad)}\n{machine.view(bad, True)}"
 
 
+@pytest.mark.parametrize("config", [TINY, preset("default").with_(protocol="classic", threads=2)],
+                         ids=lambda c: c.name)
+def test_every_compiled_named_lemma_is_its_check_on_every_reachable_state(config):
+    # prove is given each named lemma compiled from its own check (part by
+    # part for a conjunction, e.g. park_ahead_has_a_waker per parking G): the
+    # term must say what the check says, in every reachable state.
+    from explorer.symbolic_cli import proof_lemmas, sample_states
+    machine, problem = problem_for(config)
+    named = [lm for lm in proof_lemmas(plugin, problem) if lm.catalogue]
+    checks = {lm.name: lm.check for lm in plugin.lemmas_of(machine)}
+    assert len(named) == len(checks) and checks["park_ahead_has_a_waker"].parts is not None
+    for s in sample_states(machine, 100_000):
+        for lm in named:
+            assert bool(T.evaluate(lm.term, s)) == (checks[lm.name](s) is None), lm.name
+
+
 def test_a_wrong_lemma_is_caught_by_the_explicit_search():
     # The same check as above finds a state breaking a lemma that is false
     # ("no G is ever _Grunnable").
