@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import z3
 
 from ..trace import Step
+from .encode import solver as new_solver
 
 
 class Disagreement(RuntimeError):
@@ -38,7 +39,7 @@ def bmc(problem, depth: int, properties=None, log=None, stop=None) -> BmcResult:
     started = time.perf_counter()
     enc = problem.encoding()
     init = problem.view.init_states()
-    solver = z3.Solver()
+    solver = new_solver()
     solver.add(z3.Or([enc.equals(s, 0) for s in init]))
     res = BmcResult(depth=-1)
     for k in range(depth + 1):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import z3
 
 from .bmc import bmc
+from .encode import solver as new_solver
 
 
 @dataclass
@@ -57,7 +58,7 @@ def k_induction(problem, k: int = 1, log=None) -> InductionResult:
         return InductionResult(k, False, base_violation=base, seconds=base_seconds, base_seconds=base_seconds)
     t0 = time.perf_counter()
     enc = problem.encoding()
-    solver = z3.Solver()
+    solver = new_solver()
     for i in range(k):
         solver.add(z3.And(list(claims(enc, i, domains).values())))
         solver.add(enc.step(i))
@@ -213,7 +214,7 @@ class _Step:
     what it learned from one check to the next."""
 
     def __init__(self, enc, k: int, domains, lemmas):
-        self.solver = z3.Solver()
+        self.solver = new_solver()
         for i in range(k):
             self.solver.add(z3.And(list(claims(enc, i, domains).values())))
             self.solver.add(enc.step(i))
