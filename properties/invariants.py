@@ -406,26 +406,25 @@ def make_running_g_has_p(mc):
     if modern:
         f.add("ret", L.proc_ret[:L.nm])
 
-    def fn(vals):
+    def each_g(vals, g):  # one conjunct per G (memo.memoised_parts)
         v = f.split(vals)
         cur, mp = v["curg"], v["mp"]
-        for g, st in enumerate(v["status"]):
-            if st != _Grunning:
-                continue
-            if (g + 1) not in cur:
-                return f"{g_name(g)} is _Grunning but is no M's curg"
-            m = cur.index(g + 1)
-            if modern and not mp[m] and no_p_window(v["pc"][m], v["ret"][m]):
-                continue
-            p = mp[m] - 1
-            if p < 0:
-                return f"{g_name(g)} is _Grunning on M{m}, which has no P (m.p is nil)"
-            # stopTheWorldWithSema leaves the stopper's own P _Pgcstop while
-            # its goroutine runs on with the world stopped (proc.go:1654).
-            want = _Pgcstop if isin(v["pc"][m], STW_PCS) else _Prunning
-            if v["pstatus"][p] != want or v["pm"][p] != m + 1:
-                return (f"{g_name(g)} is _Grunning on M{m} with P{p}, but P{p} is {P_STATUS_NAMES[v['pstatus'][p]]} "
-                        f"with m={_ref('M', v['pm'][p])}")
+        if v["status"][g] != _Grunning:
+            return None
+        if (g + 1) not in cur:
+            return f"{g_name(g)} is _Grunning but is no M's curg"
+        m = cur.index(g + 1)
+        if modern and not mp[m] and no_p_window(v["pc"][m], v["ret"][m]):
+            return None
+        p = mp[m] - 1
+        if p < 0:
+            return f"{g_name(g)} is _Grunning on M{m}, which has no P (m.p is nil)"
+        # stopTheWorldWithSema leaves the stopper's own P _Pgcstop while
+        # its goroutine runs on with the world stopped (proc.go:1654).
+        want = _Pgcstop if isin(v["pc"][m], STW_PCS) else _Prunning
+        if v["pstatus"][p] != want or v["pm"][p] != m + 1:
+            return (f"{g_name(g)} is _Grunning on M{m} with P{p}, but P{p} is {P_STATUS_NAMES[v['pstatus'][p]]} "
+                    f"with m={_ref('M', v['pm'][p])}")
         return None
 
     return projected("running_g_has_p",
@@ -434,7 +433,7 @@ def make_running_g_has_p(mc):
                      "window where it does not; the modern one has exactly the documented windows of "
                      "entersyscallblock (handoffp before the status CAS), reentersyscall after entersyscallHandleGCWait "
                      "and exitsyscall (the CAS before a P).",
-                     f.offsets, fn)
+                     f.offsets, each_g, parts=range(L.ng))
 
 
 def make_locked_g_runs_on_its_m(mc):

@@ -307,6 +307,7 @@ def main(argv=None) -> int:
                                     "--threads", "1", "--max-depth", "10", "--only", *SYMBOLIC_SUBSET)
     body += optional_script_section("k-induction (z3) of the default preset", "symbolic_report.py", "--prove-only",
                                     "--threads", "2", "--only", "default", "--protocol", "classic", "--all-kept")
+    body += optional_script_section("Beyond explicit reach (z3)", "beyond_reach.py")
     body += lemma_section()
     body += optional_script_section("Branch coverage of the model", "coverage_report.py",
                                     "--presets", ",".join(COVERAGE_PRESETS))

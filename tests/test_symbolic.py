@@ -298,3 +298,38 @@ def test_prove_with_the_named_lemmas_alone_prints_a_confirmed_cti_on_tiny():
     assert not data["proven"] and data["cti"]["confirmed"] and data["cti"]["broken"]
     code, text, _ = call("prove", "--preset", "tiny", "--threads", "1", "--candidates", "named", "--quiet")
     assert "the model's named lemmas only (--candidates named)" in text and "Verdict: NOT PROVEN" in text
+
+
+def test_the_beyond_reach_report_says_what_each_run_gave(monkeypatch, capsys):
+    # scripts/beyond_reach.py (REPORT.md's "Beyond explicit reach"): the
+    # explicit search's limit, and prove's CTI with whether it was
+    # confirmed, or its failure, are printed as the runs gave them.
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "scripts" / "beyond_reach.py"
+    spec = importlib.util.spec_from_file_location("beyond_reach", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    runs = []
+
+    def fake_start(argv):
+        runs.append(argv)
+        return argv
+
+    def fake_finish(argv):
+        if argv[0] == "check":
+            return {"complete": False, "stop_reason": "time limit reached (1 s)", "verdict": "incomplete",
+                    "states": 12345, "depth": 7}, ""
+        if "modern" in argv:
+            return None, "gosched-mc: out of memory"
+        return {"proven": False, "cti": {"step": "execute(M1, G0)", "broken": {"running_g_has_p": "G5 is lost"},
+                                         "confirmed": True}}, ""
+
+    monkeypatch.setattr(script, "start", fake_start)
+    monkeypatch.setattr(script, "finish", fake_finish)
+    assert script.main(["--seconds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "--max-seconds 1 " in out and all("--candidates" in a for a in runs if a[0] == "prove")
+    assert "| classic | stopped: time limit reached (1 s) | 12,345 | 7 | CTI | `execute(M1, G0)` | " \
+           "running_g_has_p: G5 is lost | yes |" in out
+    assert "| modern | stopped: time limit reached (1 s) | 12,345 | 7 | failed: gosched-mc: out of memory |" in out
