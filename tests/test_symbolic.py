@@ -333,3 +333,31 @@ def test_the_beyond_reach_report_says_what_each_run_gave(monkeypatch, capsys):
     assert "| classic | stopped: time limit reached (1 s) | 12,345 | 7 | CTI | `execute(M1, G0)` | " \
            "running_g_has_p: G5 is lost | yes |" in out
     assert "| modern | stopped: time limit reached (1 s) | 12,345 | 7 | failed: gosched-mc: out of memory |" in out
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 8])
+def test_the_step_selector_admits_every_transition_whatever_their_number(n):
+    # The selector is a bit-vector (encode.py): with n a power of two, a
+    # selector only as wide as n - 1 needs would make "sel < n" wrap to
+    # "sel < 0" and the relation would have no step at all.
+    import z3
+    from explorer.symbolic.encode import Encoding, solver
+    from explorer.symbolic.relation import Entry
+
+    class Rel:
+        names = ["x"]
+
+        def transitions(self):
+            return [(T.TRUE, Entry(("set", j), {0: ("c", j)}), None, None, None) for j in range(n)]
+
+        def errors(self):
+            return []
+
+    enc = Encoding(Rel(), [])
+    for j in range(n):
+        s = solver()
+        s.add(enc.step(0), enc.frame(1)[0] == j)
+        assert s.check() == z3.sat, j
+    s = solver()
+    s.add(enc.step(0), enc.frame(1)[0] == n)
+    assert s.check() == z3.unsat

@@ -184,7 +184,9 @@ class Encoding:
         x, y = self.frame(k), self.frame(k + 1)
         memo = self.memos[k]
         n = len(self.transitions)
-        sel = z3.BitVec(f"{k}:step", max(1, (n - 1).bit_length()))  # a bit-vector: the problem stays QF_BV
+        # A bit-vector, so the problem stays QF_BV; wide enough to hold n itself
+        # (ULT(sel, n) with n = 2**bits would wrap to ULT(sel, 0): no step at all).
+        sel = z3.BitVec(f"{k}:step", max(1, n.bit_length()))
         guards = []
         chains: dict = {}
         for j, (guard, entry) in enumerate(self.transitions):
