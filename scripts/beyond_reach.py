@@ -20,8 +20,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROCS = THREADS = 3
+GOROUTINES = 5
 WORKLOAD = ("spawn(1), spawn(2), spawn(3), spawn(4), syscall, syscall, exit; "
-            + "; ".join(["syscall, syscall, exit"] * 5))
+            + "; ".join(["syscall, syscall, exit"] * (GOROUTINES - 1)))
 
 
 def config_args(protocol: str) -> list[str]:

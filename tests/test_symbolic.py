@@ -325,6 +325,10 @@ def test_the_beyond_reach_report_says_what_each_run_gave(monkeypatch, capsys):
         return {"proven": False, "cti": {"step": "execute(M1, G0)", "broken": {"running_g_has_p": "G5 is lost"},
                                          "confirmed": True}}, ""
 
+    # the configuration itself is a valid one (the runs below are faked)
+    machine, _ = plugin.build(preset("default").with_(procs=script.PROCS, threads=script.THREADS,
+                                                      workload=parse_workload(script.WORKLOAD)))
+    assert machine.L.ng == script.GOROUTINES == 5
     monkeypatch.setattr(script, "start", fake_start)
     monkeypatch.setattr(script, "finish", fake_finish)
     assert script.main(["--seconds", "1"]) == 0
