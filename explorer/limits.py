@@ -35,6 +35,8 @@ class Limits:
 
     def reached(self) -> str:
         """Why the run must stop now ("" while it may go on)."""
+        if _signalled[0]:  # a Ctrl-C or SIGTERM whose exception something swallowed (see _interrupt)
+            return _signalled[0]
         if self.max_seconds is not None and self.elapsed() >= self.max_seconds:
             return f"time limit reached ({self.max_seconds:g} s)"
         if self.max_memory_mb is not None and tree_rss_mb(self.pids) >= self.max_memory_mb:
@@ -148,14 +150,28 @@ def _exit_now(signum, frame):
     os._exit(3)
 
 
-def _terminate(signum, frame):
-    raise Interrupted("terminated (SIGTERM)")
+_signalled = [""]  # why a signal asked the run to stop ("" until one has)
+
+
+def _interrupt(signum, frame):
+    """Ctrl-C or SIGTERM: raise Interrupted where the main thread is, and
+    remember it. Python raises a handler's exception at whatever bytecode
+    runs next, and some places swallow it (a finaliser or a garbage
+    collector callback only prints "Exception ignored"), so the reason is
+    also kept here: Limits.reached() gives it, and every phase that checks
+    its limits stops at the next check even if the exception was lost."""
+    reason = "terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted (Ctrl-C)"
+    _signalled[0] = reason
+    raise Interrupted(reason)
 
 
 def install_signal_handlers() -> None:
-    """SIGTERM stops a run like Ctrl-C does."""
+    """Ctrl-C and SIGTERM stop a run cleanly (see _interrupt); a new run
+    starts with no signal remembered."""
+    _signalled[0] = ""
     try:
-        signal.signal(signal.SIGTERM, _terminate)
+        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGTERM, _interrupt)
     except ValueError:  # not the main thread
         pass
 
@@ -173,6 +189,11 @@ def interrupted_once() -> None:
 def stop_reason(err: BaseException) -> str:
     text = str(err)
     return text if text.startswith("terminated") else "interrupted (Ctrl-C)"
+
+
+def signalled() -> str:
+    """Why a signal asked this run to stop ("" if none has)."""
+    return _signalled[0]
 
 
 def save_signal_handlers():

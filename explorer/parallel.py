@@ -7,11 +7,18 @@ process reads every result before it hands that worker more work. So there
 is no feeder thread and nothing to hang on at shutdown: workers that are
 still computing when the search stops are killed, and every child is
 reaped (no orphan). Workers ignore Ctrl-C; the main process stops them.
+Ctrl-C and SIGTERM are deferred while the workers are forked (a handler
+that only notes them): a child never runs the parent's handler before it
+sets its own, and the parent takes a signal that came meanwhile once the
+pool is whole and can be closed. (Blocking them with pthread_sigmask would
+not do: it blocks them for one thread, and a progress bar's thread would
+take them for the main thread all the same.)
 """
 
 import multiprocessing
 import os
 import signal
+import threading
 import traceback
 from multiprocessing.connection import wait
 
@@ -24,6 +31,9 @@ class WorkerFailed(RuntimeError):
     def __init__(self, message: str, trace: str = ""):
         super().__init__(message)
         self.trace = trace
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _serve(conn, send_all: bool) -> None:
@@ -49,20 +59,44 @@ def _serve(conn, send_all: bool) -> None:
         os._exit(0)
 
 
+def _deliver(signum: int, handler) -> None:
+    if callable(handler):
+        handler(signum, None)
+    elif handler == signal.SIG_DFL:
+        signal.raise_signal(signum)
+
+
 class WorkerPool:
+    """Worker processes: made by start(), always ended by close() (which a
+    pool that failed to start, or started only some, needs too)."""
+
     def __init__(self, expander, workers: int, send_all: bool = False):
+        self.expander, self.workers, self.send_all = expander, workers, send_all
+        self.conns, self.procs, self.busy = [], [], []
+
+    def start(self) -> "WorkerPool":
         global _expander
-        _expander = expander
+        _expander = self.expander
         ctx = multiprocessing.get_context("fork")
-        self.conns, self.procs = [], []
-        for _ in range(workers):
-            parent, child = ctx.Pipe()
-            proc = ctx.Process(target=_serve, args=(child, send_all), daemon=True)
-            proc.start()
-            child.close()
-            self.conns.append(parent)
-            self.procs.append(proc)
-        self.busy = [False] * workers
+        came: list[int] = []
+        handlers = {}
+        if threading.current_thread() is threading.main_thread():  # only the main thread may set handlers
+            handlers = {n: signal.signal(n, lambda signum, _frame: came.append(signum)) for n in _STOP_SIGNALS}
+        try:
+            for _ in range(self.workers):
+                parent, child = ctx.Pipe()
+                proc = ctx.Process(target=_serve, args=(child, self.send_all), daemon=True)
+                self.conns.append(parent)
+                self.busy.append(False)
+                self.procs.append(proc)
+                proc.start()
+                child.close()
+        finally:
+            for n, handler in handlers.items():
+                signal.signal(n, handler)
+            if came:  # taken now, by the handler it was meant for (which raises: the caller closes the pool)
+                _deliver(came[0], handlers[came[0]])
+        return self
 
     @property
     def pids(self) -> list[int]:
@@ -105,6 +139,8 @@ class WorkerPool:
             except OSError:
                 pass
         for w, proc in enumerate(self.procs):
+            if proc.pid is None:
+                continue  # never forked
             proc.join(timeout=0.5 if self.busy[w] is False else 0)
             if proc.is_alive():
                 proc.kill()

@@ -462,6 +462,7 @@ def explore(machine: Machine, invariants: list[Invariant], *, check_deadlock: bo
             if workers > 1 and pool is None and len(sched.queue) > CHUNK_MIN:
                 from .parallel import WorkerPool
                 pool = WorkerPool(expander, workers, send_all=keep_states or exact)
+                pool.start()  # after the assignment: the finally below closes a pool a signal cut short
                 limits.pids = pool.pids
                 sched.pool, sched.workers = pool, workers
                 sched.todo, sched.last = [deque() for _ in range(workers)], [-1] * workers
