@@ -10,6 +10,8 @@ by a selector (an Int): its guard holds in x, and every field it writes is
 its term over x in y, every other field is x's.
 """
 
+import operator
+
 import z3
 
 from . import terms as T
@@ -79,6 +81,11 @@ def _leaf(t, frame, memo):
     return r
 
 
+# bit-vector operators (z3's >> is the arithmetic shift, as Python's on ints)
+_BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "&": operator.and_, "|": operator.or_,
+           "^": operator.xor, "<<": operator.lshift, ">>": operator.rshift, "<": operator.lt, "<=": operator.le}
+
+
 def _node(op, a):
     """The z3 expression of op over its operands' z3 expressions."""
     if op == "and":
@@ -105,13 +112,9 @@ def _node(op, a):
         if z3.is_bool(x) != z3.is_bool(y):
             x, y = _bv(x), _bv(y)
         return (x == y) if op == "==" else (x != y)
-    x, y = _bv(a[0]), _bv(a[1])
-    binary = {"+": lambda: x + y, "-": lambda: x - y, "*": lambda: x * y, "&": lambda: x & y, "|": lambda: x | y,
-              "^": lambda: x ^ y, "<<": lambda: x << y, ">>": lambda: x >> y, "<": lambda: x < y,
-              "<=": lambda: x <= y}
-    if op not in binary:
+    if op not in _BINARY:
         raise SymbolicError(f"the z3 encoding has no {op!r} (Python's floor division differs from z3's)")
-    return binary[op]()
+    return _BINARY[op](_bv(a[0]), _bv(a[1]))
 
 
 def solver():
