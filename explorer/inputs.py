@@ -32,6 +32,16 @@ def positive_int(text: str) -> int:
     return value
 
 
+def count(text: str) -> int:
+    """argparse type: a whole number from 0 to MAX_COUNT in ASCII digits."""
+    if not _WHOLE.fullmatch(text.strip()):
+        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a whole number")
+    value = int(text)
+    if value > MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"{value} must be from 0 to {MAX_COUNT:,}")
+    return value
+
+
 def positive_float(text: str) -> float:
     """argparse type: a finite number more than 0 and at most MAX_AMOUNT
     (no 'nan', no 'inf')."""

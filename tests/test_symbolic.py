@@ -365,3 +365,24 @@ def test_the_step_selector_admits_every_transition_whatever_their_number(n):
     s = solver()
     s.add(enc.step(0), enc.frame(1)[0] == n)
     assert s.check() == z3.unsat
+
+
+def test_random_runs_sample_deeper_reachable_states_and_filter_more_candidates():
+    # prove's sample: breadth first up to --samples, then (when that is not
+    # every state) the states of seeded random runs. They must be reachable
+    # (a lemma is dropped on them), the same every time, and reach levels
+    # breadth first did not: on tiny with a 50-state sample they drop
+    # candidates the 50 states keep.
+    from explorer.symbolic_cli import proof_lemmas, sample, sample_states
+    machine, problem = problem_for(TINY)
+    reachable = set(sample_states(machine, 100_000))
+    assert len(reachable) < 100_000
+    bfs = set(sample(machine, 50, walks=0))
+    deep = sample(machine, 50, walks=40)
+    assert len(bfs) == 50 and bfs < set(deep) <= reachable
+    assert set(deep) == set(sample(machine, 50, walks=40))  # seeded
+    assert set(sample(machine, 100_000, walks=40)) == reachable  # every state already: no runs added
+    lemmas = proof_lemmas(plugin, problem)
+    keeps = lambda states: {lm.name for lm in lemmas if all(T.evaluate(lm.term, s) for s in states)}  # noqa: E731
+    assert keeps(deep) < keeps(bfs)
+    assert keeps(reachable) <= keeps(deep)
