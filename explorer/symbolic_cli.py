@@ -278,10 +278,11 @@ def add_prove(sub, plugin, add_config_arguments) -> None:
     p.add_argument("-k", type=inputs.positive_int, default=1, metavar="K", help="induction depth (default 1)")
     p.add_argument("--samples", type=inputs.positive_int, default=20_000, metavar="N",
                    help="reachable states explored first to discard candidate lemmas that are false (default 20000)")
-    p.add_argument("--walks", type=inputs.count, default=2_000, metavar="N",
+    p.add_argument("--walks", type=inputs.count, default=None, metavar="N",
                    help="when --samples states do not reach every state: the states of N random runs (seeded, the "
                         "same every time) are sampled too, for the deeper levels breadth first does not reach "
-                        "(default 2000; 0: none)")
+                        "(default 2000 with --candidates all; 0, none, with named: the named lemmas hold on every "
+                        "reachable state, and filtering them costs time)")
     p.add_argument("--lemmas", action="store_true", help="print every strengthening lemma proven")
     p.add_argument("--candidates", choices=("all", "named"), default="all",
                    help="the lemmas offered: the model's named lemmas and the generated candidates (all, the "
@@ -316,6 +317,8 @@ def cmd_prove(plugin, args) -> int:
     config = plugin.config_from_args(args)
     log = _log(args)
     machine, problem = _problem(plugin, args, config, None, log)
+    if args.walks is None:
+        args.walks = 2_000 if args.candidates == "all" else 0
     r = run_proof(plugin, machine, problem, args.k, args.samples, log, minimise=not args.all_kept,
                   candidates=args.candidates, walks=args.walks)
     c = config.to_dict()
