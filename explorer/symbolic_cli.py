@@ -281,8 +281,8 @@ def add_prove(sub, plugin, add_config_arguments) -> None:
     p.add_argument("--walks", type=inputs.count, default=None, metavar="N",
                    help="when --samples states do not reach every state: the states of N random runs (seeded, the "
                         "same every time) are sampled too, for the deeper levels breadth first does not reach "
-                        "(default 2000 with --candidates all; 0, none, with named: the named lemmas hold on every "
-                        "reachable state, and filtering them costs time)")
+                        "(default 2000 with --candidates all; 0, none, with named: those are meant to hold everywhere, "
+                        "Houdini drops one that does not, and filtering them costs time)")
     p.add_argument("--lemmas", action="store_true", help="print every strengthening lemma proven")
     p.add_argument("--candidates", choices=("all", "named"), default="all",
                    help="the lemmas offered: the model's named lemmas and the generated candidates (all, the "
