@@ -237,15 +237,23 @@ def proof_lemmas(plugin, problem) -> list:
                   for family, name, statement, term in plugin.candidate_lemmas(view.machine, problem.domains.values)]
 
 
+def default_walks(candidates: str) -> int:
+    """--walks when not given: 2,000 random runs to filter the generated
+    candidates; none for the named lemmas alone, which are meant to hold on
+    every reachable state (Houdini drops one that does not) and whose
+    filtering on the runs' states costs minutes for nothing."""
+    return 2_000 if candidates == "all" else 0
+
+
 def run_proof(plugin, machine, problem, k: int, samples: int, log=None, closure: int = 2_000, minimise: bool = True,
-              candidates: str = "all", walks: int = 2_000):
+              candidates: str = "all", walks: int | None = None):
     """Houdini over the plugin's lemmas (candidates "named": its named
     lemmas only, no generated ones), filtered first on up to `samples`
     reachable states (all of them, for the presets; else `walks` random
-    runs' states too), with the explicit
-    machine's closure from each CTI (closure states each; 0: none)."""
+    runs' states too: default_walks(candidates) when None), with the
+    explicit machine's closure from each CTI (closure states each; 0: none)."""
     from .symbolic.induction import Concrete, houdini
-    states = sample(machine, samples, walks, log)
+    states = sample(machine, samples, default_walks(candidates) if walks is None else walks, log)
     concrete = None
     if closure:
         invs = [i for i in plugin.invariants_of(machine) if i.name in problem.names]
@@ -318,7 +326,7 @@ def cmd_prove(plugin, args) -> int:
     log = _log(args)
     machine, problem = _problem(plugin, args, config, None, log)
     if args.walks is None:
-        args.walks = 2_000 if args.candidates == "all" else 0
+        args.walks = default_walks(args.candidates)
     r = run_proof(plugin, machine, problem, args.k, args.samples, log, minimise=not args.all_kept,
                   candidates=args.candidates, walks=args.walks)
     c = config.to_dict()
