@@ -24,7 +24,11 @@ bounded:
 - events of different actors that touch disjoint resources (their `keys`)
   commute, so a step may explain an event up to `window` positions ahead
   while earlier independent events wait: the trace is one linearisation of
-  concurrent events, and the model need not pick the same one.
+  concurrent events, and the model need not pick the same one. Events the
+  spec marks `floating` (their place in the trace is no evidence of their
+  order against other actors' events before them: a Go trace reader held
+  them back until an event they depend on) do not count toward the window,
+  which then reaches at most `FLOATING_REACH` times as far.
 
 A node is (state, pos, ahead): the first `pos` events are explained, and so
 are the events in `ahead` (indices >= pos, within the window). The search is
@@ -52,7 +56,7 @@ observable effect may explain an event, whoever takes it.
 
 and each event has `resource_key` (the resource whose state it changes),
 `keys` (a frozenset: every resource it touches, its own and its actor
-among them), `actor` and `text`.
+among them), `actor` and `text`, and optionally `floating` (default False).
 """
 
 import time
@@ -64,6 +68,7 @@ from typing import Any, Callable, Sequence
 from .limits import tree_rss_mb
 
 WINDOW = 6  # how far ahead of the first unexplained event a step may reach
+FLOATING_REACH = 2  # with floating events not counted, the window reaches at most this many times as far
 MAX_FUSED = 4  # the most events one model step may explain
 MEMORY_EVERY = 1024  # nodes expanded between two looks at the resident size (--max-memory)
 
@@ -100,6 +105,8 @@ class Validation:
     run: list[Step] = field(default_factory=list)  # on acceptance
     allowed: Allowed | None = None  # on rejection
     stopped_by: str = ""
+    window: int = WINDOW  # the bound on reordering the search was run with
+    max_fused: int = MAX_FUSED  # the most events one step may explain
     per_position: list = field(default_factory=list)  # nodes at each trace position
     graph: dict | None = None  # every node and its parent, when validate(keep_graph=True)
 
@@ -185,6 +192,21 @@ def _normal(pos: int, ahead: frozenset) -> tuple[int, tuple]:
     return pos, tuple(sorted(ahead))
 
 
+def _reach(floating: list[bool], window: int) -> list[int]:
+    """Per trace position pos: the end of the events a step may explain
+    while pos waits, `window` events that are not floating, and the
+    floating ones among them, within FLOATING_REACH * window positions."""
+    n = len(floating)
+    out = []
+    for pos in range(n + 1):
+        j, counted, cap = pos, 0, min(n, pos + FLOATING_REACH * window)
+        while j < cap and (floating[j] or counted < window):
+            counted += not floating[j]
+            j += 1
+        out.append(j)
+    return out
+
+
 def validate(machine, spec, events: Sequence, initial_states: Sequence, *, window: int = WINDOW,
              max_nodes: int | None = None, max_seconds: float | None = None, max_memory_mb: float | None = None,
              on_progress: Callable[[int, int], None] | None = None, keep_graph: bool = False,
@@ -221,6 +243,7 @@ def validate(machine, spec, events: Sequence, initial_states: Sequence, *, windo
             starts += 1
 
     keys = [e.keys for e in events]
+    reach = _reach([bool(getattr(e, "floating", False)) for e in events], window)
     actors = [e.actor for e in events]
     actor_agrees = getattr(spec, "actor_agrees", None)
     owns = [frozenset({e.resource_key}) for e in events]
@@ -228,7 +251,7 @@ def validate(machine, spec, events: Sequence, initial_states: Sequence, *, windo
     def matches(pos, ahead, obs_after, changed):
         """(new pos, new ahead, events explained) for every set of pending
         events that one step with this observable effect can explain."""
-        limit = min(n, pos + window)
+        limit = reach[pos]
         pending = [i for i in range(pos, limit) if i not in ahead]
         # A step explains an event only if it changes the event's own
         # resource: events that cancel out (a goroutine started and stopped
@@ -300,7 +323,7 @@ def validate(machine, spec, events: Sequence, initial_states: Sequence, *, windo
     seconds = time.perf_counter() - start
     result = Validation(accepted=accepted_node is not None, complete=not stopped_by, events=n,
                         explained=n if accepted_node is not None else best, nodes=len(parents), cut=cut,
-                        seconds=seconds, initial_states=starts, stopped_by=stopped_by)
+                        seconds=seconds, initial_states=starts, stopped_by=stopped_by, window=window)
     per = Counter(node[1] for node in parents)
     result.per_position = [per.get(i, 0) for i in range(n + 1)]
     if keep_graph:

@@ -163,7 +163,8 @@ def add_arguments(parser) -> None:
                         help="check the trace against this protocol's model instead of its own (a cross-check)")
     parser.add_argument("--keep", metavar="DIR", help="keep the program's trace and its dump in DIR")
     parser.add_argument("--window", type=int, metavar="N",
-                        help="how far ahead of the first unexplained event a step may explain (default 6)")
+                        help="how far ahead of the first unexplained event a step may explain (default 6; events the "
+                             "trace reader held back are not counted)")
     parser.add_argument("--max-nodes", type=int, metavar="N", help="stop the search after N (state, position) nodes")
     parser.add_argument("--max-seconds", type=float, metavar="S", help="stop the search after S seconds")
     parser.add_argument("--max-memory", type=float, metavar="MB",

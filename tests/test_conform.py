@@ -15,6 +15,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+import explorer.conform as conform_module
 from explorer.conform import WithoutActions, reachable, validate
 from model.names import g_index, g_name
 from model.gotrace import events as ev
@@ -180,6 +182,26 @@ def test_independent_events_may_be_explained_out_of_order_within_the_window():
     assert not check(machine, same_actor).accepted
 
 
+@dataclass(frozen=True)
+class FloatingEv(Ev):
+    floating: bool = False
+
+
+def test_floating_events_do_not_count_toward_the_window():
+    # b can move only once a has; the trace shows b first. With a window of 1
+    # nothing may be explained ahead of b, unless the events between are
+    # floating (a Go trace reader held them back): then a may, as far as
+    # FLOATING_REACH windows.
+    machine = Counters(b_after_a=True)
+    assert not check(machine, [Ev("b", 1, "Y"), Ev("a", 1, "X")], window=1).accepted
+    held = [FloatingEv("b", 1, "Y"), FloatingEv("a", 1, "X", floating=True)]
+    result = check(machine, held, window=1)
+    assert result.accepted and result.reordered() == 1 and result.window == 1
+    far = [FloatingEv("b", 1, "Y"), *[FloatingEv("c", 0, "Z", floating=True)] * 2, FloatingEv("a", 1, "X", floating=True)]
+    assert conform_module._reach([e.floating for e in far], 1) == [2, 3, 4, 4, 4]  # a is past 2 * 1 positions
+    assert conform_module._reach([False] * 4, 2) == [2, 3, 4, 4, 4]  # nothing floating: the plain window
+
+
 def test_a_round_trip_cannot_ride_along_with_a_step_that_ends_where_it_started():
     # a: 0 -> 1 -> 0 -> 1 is not one inc_a, even though the observations agree.
     result = check(Counters(("inc_a",)), [Ev("a", 1), Ev("a", 0), Ev("a", 1)])
@@ -244,6 +266,19 @@ def test_the_parser_rejects_malformed_and_truncated_dumps_with_one_sentence(text
     with pytest.raises(ev.ParseError) as err:
         list(ev.parse(text.splitlines(True), "the dump"))
     assert words in str(err.value) and "\n" not in str(err.value)
+
+
+def test_events_the_trace_reader_held_back_are_marked_held():
+    # Lines 43-52 of this dump are 1 ns apart: the reader raised their
+    # timestamps (internal/trace/reader.go:129-131), as it does for the final
+    # Sync; no event of the other captured dumps is held but that Sync.
+    events = dump_events("syscall_block.go1.25.p4.held.txt")
+    assert [e.line for e in events if e.held] == [*range(43, 53), 76]
+    assert all(e.time % 64 == 0 for e in events if not e.held)  # real ones are ticks of the trace clock
+    for other in sorted(DATA.glob("*.txt")):
+        if other.name != "syscall_block.go1.25.p4.held.txt":
+            held = [e for e in dump_events(other.name) if e.held]
+            assert [e.kind for e in held] in ([], ["Sync"]), other.name
 
 
 def test_a_dump_cut_short_is_reported_as_truncated():
@@ -383,6 +418,35 @@ def test_a_captured_trace_with_a_steal_back_is_accepted_and_rejected_without_ste
     # sysmon, so a retake cannot stand for it (Spec.actor_agrees).
     assert not result.accepted and result.complete and result.first_unexplained == steal_back
     assert inst.checked[steal_back].context[1] >= 0
+
+
+def test_a_syscall_exit_the_trace_reader_held_back_behind_the_retake_it_waited_for_is_accepted(tmp_path):
+    # g35's syscall exit (line 43) found no idle P, yet p1 went idle on line
+    # 41. The reader held lines 43-52 back until sysmon's ProcSteal of p0
+    # (line 42), which the exit needs (internal/trace/order.go's
+    # advanceGoSyscallEndBlocked), and raised their timestamps to 1 ns apart:
+    # they were written no later than shown, so before p1 went idle as far as
+    # the trace can tell (sysmon wrote its ProcSteal after its CAS, which the
+    # exit saw). The model explains them before p1's ProcStop.
+    dump = DATA / "syscall_block.go1.25.p4.held.txt"
+    report = conform(str(dump))
+    assert report.verdict == "accepted", report.text()
+    checked = report.instance.checked
+    stop_p1 = next(i for i, c in enumerate(checked) if c.event.line == 41)
+    exit_g35 = next(i for i, c in enumerate(checked) if c.event.line == 43)
+    order = [i for step in report.validation.run for i in step.events]
+    assert order.index(exit_g35) < order.index(stop_p1)
+    assert "9 events the trace reader held back not counted" in report.text()
+    # The same events with timestamps of their own (ticks of the trace clock
+    # after line 42's): the plain window, and the trace is rejected at line 44.
+    lines = dump.read_text().splitlines(True)
+    for k in range(42, 52):  # lines 43-52
+        lines[k] = re.sub(r"Time=(\d+)", lambda m: f"Time={int(m.group(1)) - (k - 41) + 64 * (k - 41)}", lines[k])
+    timed = tmp_path / "timed.txt"
+    timed.write_text("".join(lines))
+    broken = conform(str(timed))
+    assert broken.verdict == "rejected" and not any(c.floating for c in broken.instance.checked)
+    assert broken.instance.checked[broken.validation.first_unexplained].event.line == 44
 
 
 class _forbid_steal_back(WithoutActions):
@@ -811,9 +875,11 @@ def test_conform_accepts_a_dump_and_prints_the_explaining_actions():
 
 
 def test_conform_rejects_with_exit_1_naming_the_event_the_state_and_what_the_model_allows():
-    out = cli(str(DATA / "syscall_block.go1.25.p4.rejected.txt"))
+    out = cli(str(DATA / "syscall_block.go1.25.p2.txt"), "--without", "retake")
     assert out.returncode == 1
-    assert "Verdict: rejected: no run of the model explains checked event" in out.stdout
+    assert "Verdict: rejected: no run of the model explains checked event 24 of 47 (dump line 40) within the " \
+           "bounds above" in out.stdout
+    assert "bounds     an event explained at most 6 events ahead" in out.stdout
     assert "the trace's state before it:" in out.stdout and "what the model can do there" in out.stdout
 
 
@@ -827,7 +893,7 @@ def test_conform_json_on_a_go_1_27_trace():
 
 
 def test_conform_stops_at_a_memory_limit_with_exit_3():
-    out = cli(str(DATA / "syscall_block.go1.25.p4.rejected.txt"), "--max-memory", "1")
+    out = cli(str(DATA / "syscall_block.go1.25.p4.held.txt"), "--max-memory", "1")
     assert out.returncode == 3, out.stdout + out.stderr
     assert "memory limit of 1 MB" in out.stdout
 

@@ -219,6 +219,7 @@ def format_text(report: Report, detail: bool = False) -> str:
                     f"having more than {report.prelude_limit}")
     out.append(f"  search     {v.initial_states} initial states ({prelude}), "
                f"{v.nodes} (state, position) nodes, {v.cut} steps cut at the thread limit; {timing}")
+    out.append(f"  bounds     {bounds_text(inst, v)}")
     if v.accepted:
         explaining = ", ".join(f"{a} {n}" for a, n in v.explaining().most_common())
         hidden = {a: n for a, n in v.coverage().items() if a not in v.explaining()}
@@ -241,7 +242,7 @@ def format_text(report: Report, detail: bool = False) -> str:
         spec_names = ([inst.g_name(i) for i in range(len(inst.g_ids))], [inst.p_name(i) for i in range(len(inst.p_ids))])
         before = view.describe(_prefix_obs(inst, k), *spec_names)
         out.append(f"Verdict: rejected: no run of the model explains checked event {k + 1} of {v.events} "
-                   f"(dump line {e.line}):")
+                   f"(dump line {e.line}) within the bounds above:")
         out.append(f"    {e.text}")
         out.append(f"  the trace's state before it: {before}")
         if v.allowed is not None:
@@ -253,6 +254,22 @@ def format_text(report: Report, detail: bool = False) -> str:
             if v.allowed.hidden:
                 out.append("    hidden steps: " + ", ".join(f"{a}" for a, _ in v.allowed.hidden[:12]))
     return "\n".join(out)
+
+
+def held_events(inst: mapping.Instance) -> int:
+    """Checked events the trace reader held back (events.Event.held)."""
+    return sum(1 for c in inst.checked if c.floating)
+
+
+def bounds_text(inst: mapping.Instance, v) -> str:
+    """What the validation allowed itself: the reordering window and the
+    fusing of events into one step (explorer/conform.py)."""
+    held = held_events(inst)
+    held_text = (f" ({held} events the trace reader held back not counted: "
+                 f"their timestamps were raised to 1 ns past the event before)" if held else "")
+    return (f"an event explained at most {v.window} events ahead of an earlier one still unexplained, "
+            f"if they touch different resources on different Ms{held_text}; "
+            f"one model step explains at most {v.max_fused} events of one M")
 
 
 def _short(e: ev.Event) -> str:
@@ -289,7 +306,8 @@ def to_json(report: Report) -> dict:
     if v is not None:
         out["search"] = {"nodes": v.nodes, "initial_states": v.initial_states, "prelude_states": report.prelude_states,
                          "prelude_threads": report.prelude_threads, "cut": v.cut, "explained": v.explained,
-                         "checked": v.events}
+                         "checked": v.events, "window": v.window, "max_fused": v.max_fused,
+                         "held_events": held_events(inst)}
         if v.accepted:
             out["explaining_actions"] = dict(v.explaining())
             out["run_actions"] = dict(v.coverage())

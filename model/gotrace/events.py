@@ -10,10 +10,21 @@ The context M, P and G is the emitting thread's *before* the event, -1 for
 none. Only StateTransition events matter to the scheduler; the others are
 counted by kind. A complete dump ends with a Sync event, so a dump that stops
 elsewhere was truncated.
+
+The dump's order is the trace reader's: it emits, among the events whose
+dependencies are met, the one with the smallest timestamp, and raises the
+timestamp of an event that comes out no later than the one before it to one
+past it (internal/trace/reader.go:129-131 in Go 1.25.5, :141-143 in Go
+1.27.3). Real timestamps are clock ticks tens of nanoseconds apart, so an
+event exactly 1 ns after the one before was raised: it was written no later
+than the events before it and waited for one it depends on (a syscall exit
+blocked behind the steal of its P, say). `Event.held` marks it: its place
+in the dump is no evidence of when it happened relative to other threads'
+events before it.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # G states as the parser prints them (internal/trace GoState.String).
 NOT_EXIST, RUNNABLE, RUNNING, SYSCALL, WAITING, UNDETERMINED = (
@@ -54,6 +65,7 @@ class Event:
     new: str = ""
     reason: str = ""
     text: str = ""  # the line as `go tool trace` printed it
+    held: bool = False  # its timestamp is 1 ns past the previous event's: raised by the reader (module docstring)
 
     @property
     def is_transition(self) -> bool:
@@ -103,7 +115,10 @@ def parse(lines, source: str = "the dump"):
                 continue
             raise ParseError(f"{source}, line {number}, is neither an event nor a stack line: {raw.strip()[:80]!r}; "
                              "expected `go tool trace -d=parsed` output")
-        last = parse_line(raw.rstrip("\n"), index, number)
+        event = parse_line(raw.rstrip("\n"), index, number)
+        if last is not None and event.time == last.time + 1:
+            event = replace(event, held=True)
+        last = event
         index += 1
         yield last
     if last is None:

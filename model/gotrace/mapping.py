@@ -234,6 +234,13 @@ class Checked:
         return self.event.m
 
     @property
+    def floating(self) -> bool:
+        """The trace reader held it back (events.Event.held): its place in
+        the dump says nothing of its order against other Ms' events before
+        it, so it does not count toward the validation window."""
+        return self.event.held
+
+    @property
     def text(self) -> str:
         return self.event.text
 
