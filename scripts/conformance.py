@@ -120,6 +120,11 @@ def _first(data) -> str:
     return f"#{f['index'] + 1}/{s.get('checked', '?')} {f.get('kind', '')}: {_event_short(f['event'])}"
 
 
+def _held(data) -> int | None:
+    """Checked events the trace reader held back (None: not searched)."""
+    return data.get("search", {}).get("held_events")
+
+
 def _event_short(line: str) -> str:
     parts = dict(p.split("=", 1) for p in line.split() if "=" in p and not p.startswith(("Time", "Reason", "Resource")))
     trans = [p for p in line.split() if "->" in p]
@@ -176,12 +181,14 @@ def markdown(rows) -> str:
              "`checked`: state transitions the model must "
              "explain; `mapped`: those of them that go through a stand-in rule (the trace reader and timer "
              "channels as the netpoller, the runtime's trace timers as the sleep op); `not covered`: events dropped "
-             "by a named rule (allocm's P borrow); `first unexplained`: the first event no run of the model "
+             "by a named rule (allocm's P borrow); `held`: checked events the trace reader held back behind an "
+             "event they depend on (their timestamps raised to 1 ns past the one before), which do not count "
+             "toward the search's reordering window; `first unexplained`: the first event no run of the model "
              "explains, #index/checked and its kind. Ops no event records (LockOSThread, a goroutine queued all "
              "through the trace) are inferred per goroutine and listed by `gosched-mc conform`, not counted here.",
              "",
-             "| program | GOMAXPROCS | Go | model | traces | events | checked | mapped | not covered | accepted | seconds per trace |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| program | GOMAXPROCS | Go | model | traces | events | checked | mapped | not covered | held | accepted | seconds per trace |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     groups: dict = {}
     for d in rows:
         groups.setdefault((d["program"], d["procs"], d["go"]), []).append(d)
@@ -195,17 +202,19 @@ def markdown(rows) -> str:
         others = Counter(d["verdict"] for d in ds if d["verdict"] not in ("accepted", "rejected"))
         if others:
             verdict += " (" + ", ".join(f"{n} {v}" for v, n in sorted(others.items())) + ")"
+        held = sum(_held(d) or 0 for d in ds)
         lines.append(f"| {program} | {procs} | {go} | {_protocol(ds[0])} | {len(ds)} | {total['events']} | "
-                     f"{total['checked']} | {total['mapped']} | {total['not_covered']} | {verdict} | "
+                     f"{total['checked']} | {total['mapped']} | {total['not_covered']} | {held} | {verdict} | "
                      f"{sum(d['seconds'] for d in ds) / len(ds):.2f} |")
     lines += ["", "Every trace:", "",
-              "| program | GOMAXPROCS | Go | model | events | checked | mapped | not covered | verdict | first unexplained | seconds |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+              "| program | GOMAXPROCS | Go | model | events | checked | mapped | not covered | held | verdict | first unexplained | seconds |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for d in rows:
         ev = d.get("events", {})
         verdict = d["verdict"] + (" (cross-check)" if d.get("cross_check") and d["verdict"] in ("accepted", "rejected") else "")
         lines.append(f"| {d['program']} | {d['procs']} | {d['go']} | {_protocol(d)} | {ev.get('events', '')} | "
-                     f"{ev.get('checked', '')} | {ev.get('mapped', '')} | {ev.get('not_covered', '')} | {verdict} | "
+                     f"{ev.get('checked', '')} | {ev.get('mapped', '')} | {ev.get('not_covered', '')} | "
+                     f"{'' if _held(d) is None else _held(d)} | {verdict} | "
                      f"{_first(d) or d.get('reason', '') if d['verdict'] != 'accepted' else ''} | {d['seconds']} |")
     for protocol, go in (("classic", "1.25"), ("modern", "1.27")):
         if not any(_protocol(d) == protocol and not d.get("cross_check") for d in rows):
