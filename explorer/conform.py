@@ -26,9 +26,10 @@ bounded:
   while earlier independent events wait: the trace is one linearisation of
   concurrent events, and the model need not pick the same one. Events the
   spec marks `floating` (their place in the trace is no evidence of their
-  order against other actors' events before them: a Go trace reader held
-  them back until an event they depend on) do not count toward the window,
-  which then reaches at most `FLOATING_REACH` times as far.
+  order against other actors' events before them: a Go trace reader wrote
+  them out after those only because it held them back) do not count toward
+  the window, which then reaches at most `FLOATING_REACH` times as far; past
+  the plain window only floating events may be explained early.
 
 A node is (state, pos, ahead): the first `pos` events are explained, and so
 are the events in `ahead` (indices >= pos, within the window). The search is
@@ -107,6 +108,7 @@ class Validation:
     stopped_by: str = ""
     window: int = WINDOW  # the bound on reordering the search was run with
     max_fused: int = MAX_FUSED  # the most events one step may explain
+    floating_reach: int = FLOATING_REACH  # floating events reach at most this many windows
     per_position: list = field(default_factory=list)  # nodes at each trace position
     graph: dict | None = None  # every node and its parent, when validate(keep_graph=True)
 
@@ -195,7 +197,8 @@ def _normal(pos: int, ahead: frozenset) -> tuple[int, tuple]:
 def _reach(floating: list[bool], window: int) -> list[int]:
     """Per trace position pos: the end of the events a step may explain
     while pos waits, `window` events that are not floating, and the
-    floating ones among them, within FLOATING_REACH * window positions."""
+    floating ones among them, within FLOATING_REACH * window positions
+    (`validate` lets only floating ones past pos + window be explained)."""
     n = len(floating)
     out = []
     for pos in range(n + 1):
@@ -243,7 +246,8 @@ def validate(machine, spec, events: Sequence, initial_states: Sequence, *, windo
             starts += 1
 
     keys = [e.keys for e in events]
-    reach = _reach([bool(getattr(e, "floating", False)) for e in events], window)
+    floating = [bool(getattr(e, "floating", False)) for e in events]
+    reach = _reach(floating, window)
     actors = [e.actor for e in events]
     actor_agrees = getattr(spec, "actor_agrees", None)
     owns = [frozenset({e.resource_key}) for e in events]
@@ -256,7 +260,10 @@ def validate(machine, spec, events: Sequence, initial_states: Sequence, *, windo
         # A step explains an event only if it changes the event's own
         # resource: events that cancel out (a goroutine started and stopped
         # again) cannot ride along with a step that does something else.
-        candidates = [i for i in pending if owns[i] & changed]
+        # Past the plain window only floating events may be explained early:
+        # the others' places in the trace are evidence.
+        plain = min(n, pos + window)
+        candidates = [i for i in pending if owns[i] & changed and (i < plain or floating[i])]
         out = []
         for size in range(1, min(MAX_FUSED, len(candidates)) + 1):
             for chosen in combinations(candidates, size):

@@ -197,6 +197,13 @@ def test_floating_events_do_not_count_toward_the_window():
     held = [FloatingEv("b", 1, "Y"), FloatingEv("a", 1, "X", floating=True)]
     result = check(machine, held, window=1)
     assert result.accepted and result.reordered() == 1 and result.window == 1
+    # Past the plain window only floating events may go early: with a window
+    # of 2 and a floating event between, a (at 2) is within reach but not
+    # floating, so it keeps its place after b=1; floating, it may go first.
+    late = [FloatingEv("b", 1, "Y"), FloatingEv("b", 2, "Y", floating=True), FloatingEv("a", 1, "X")]
+    assert conform_module._reach([e.floating for e in late], 2)[0] == 3
+    assert not check(machine, late, window=2).accepted
+    assert check(machine, [*late[:2], replace(late[2], floating=True)], window=2).accepted
     far = [FloatingEv("b", 1, "Y"), *[FloatingEv("c", 0, "Z", floating=True)] * 2, FloatingEv("a", 1, "X", floating=True)]
     assert conform_module._reach([e.floating for e in far], 1) == [2, 3, 4, 4, 4]  # a is past 2 * 1 positions
     assert conform_module._reach([False] * 4, 2) == [2, 3, 4, 4, 4]  # nothing floating: the plain window

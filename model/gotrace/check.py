@@ -265,8 +265,9 @@ def bounds_text(inst: mapping.Instance, v) -> str:
     """What the validation allowed itself: the reordering window and the
     fusing of events into one step (explorer/conform.py)."""
     held = held_events(inst)
-    held_text = (f" ({held} events the trace reader held back not counted: "
-                 f"their timestamps were raised to 1 ns past the event before)" if held else "")
+    held_text = (f" ({held} events the trace reader held back not counted, reaching at most "
+                 f"{v.window * v.floating_reach} events ahead: their timestamps were raised to 1 ns past the "
+                 f"event before)" if held else "")
     return (f"an event explained at most {v.window} events ahead of an earlier one still unexplained, "
             f"if they touch different resources on different Ms{held_text}; "
             f"one model step explains at most {v.max_fused} events of one M")
@@ -307,6 +308,7 @@ def to_json(report: Report) -> dict:
         out["search"] = {"nodes": v.nodes, "initial_states": v.initial_states, "prelude_states": report.prelude_states,
                          "prelude_threads": report.prelude_threads, "cut": v.cut, "explained": v.explained,
                          "checked": v.events, "window": v.window, "max_fused": v.max_fused,
+                         "held_reach": v.window * v.floating_reach,
                          "held_events": held_events(inst)}
         if v.accepted:
             out["explaining_actions"] = dict(v.explaining())

@@ -15,12 +15,14 @@ The dump's order is the trace reader's: it emits, among the events whose
 dependencies are met, the one with the smallest timestamp, and raises the
 timestamp of an event that comes out no later than the one before it to one
 past it (internal/trace/reader.go:129-131 in Go 1.25.5, :141-143 in Go
-1.27.3). Real timestamps are clock ticks tens of nanoseconds apart, so an
-event exactly 1 ns after the one before was raised: it was written no later
-than the events before it and waited for one it depends on (a syscall exit
-blocked behind the steal of its P, say). `Event.held` marks it: its place
-in the dump is no evidence of when it happened relative to other threads'
-events before it.
+1.27.3). Real timestamps on linux/amd64 are multiples of 64 ns (nanotime()/64,
+runtime/tracetime.go), so an event exactly 1 ns after the one before was
+written no later than the event before it: the reader held it back (a
+syscall exit behind the steal of its P, and the events after it on its M)
+or wrote it out in the same tick. `Event.held` marks it: its place in the
+dump is no evidence of when it happened relative to other threads' events
+before it. (A real timestamp that happens to be 1 ns past the last one only
+widens the search's window, never narrows it.)
 """
 
 import re
