@@ -278,12 +278,15 @@ def test_the_parser_rejects_malformed_and_truncated_dumps_with_one_sentence(text
 def test_events_the_trace_reader_held_back_are_marked_held():
     # Lines 43-52 of this dump are 1 ns apart: the reader raised their
     # timestamps (internal/trace/reader.go:129-131), as it does for the final
-    # Sync; no event of the other captured dumps is held but that Sync.
+    # Sync. In one other captured dump a syscall exit is held behind sysmon's
+    # steal of its P in the same way; the others hold back only that Sync.
     events = dump_events("syscall_block.go1.25.p4.held.txt")
     assert [e.line for e in events if e.held] == [*range(43, 53), 76]
     assert all(e.time % 64 == 0 for e in events if not e.held)  # real ones are ticks of the trace clock
+    handed = [e for e in dump_events("handoffp_stall.go1.25.p4.handed.txt") if e.held]
+    assert [(e.line, e.old, e.new) for e in handed] == [(36, "Syscall", "Runnable"), (774, "", "")]
     for other in sorted(DATA.glob("*.txt")):
-        if other.name != "syscall_block.go1.25.p4.held.txt":
+        if other.name not in ("syscall_block.go1.25.p4.held.txt", "handoffp_stall.go1.25.p4.handed.txt"):
             held = [e for e in dump_events(other.name) if e.held]
             assert [e.kind for e in held] in ([], ["Sync"]), other.name
 
@@ -610,16 +613,27 @@ def test_a_goroutine_queued_in_the_global_run_queue_at_the_start_is_explained(mo
     # M's steal from p0 grabs g5 and g6 and runs g6 (event 19), then g5 from
     # its own queue. With every queued goroutine on p0, p1's M runs a
     # goroutine from its own queue or steals g5 first: rejected at event 19.
+    # The trace cannot tell that from g17 in p1's own queue, p1 handed to
+    # that M by startTheWorld's procresize (handed_variants): each reading
+    # alone explains it.
     dump = str(DATA / "signal.go1.25.p2.globalq.txt")
     report = conform(dump)
     assert report.verdict == "accepted", report.text()
-    run = [step.label[0] for step in report.validation.run]
+    handed = ModelObserver.handed_variants
+    monkeypatch.setattr(ModelObserver, "handed_variants", lambda self, s: [s])
+    global_only = conform(dump)
+    assert global_only.verdict == "accepted", global_only.text()
+    run = [step.label[0] for step in global_only.validation.run]
     assert "findRunnable_globrunq" in run and "runqsteal" in run
     monkeypatch.setattr(ModelObserver, "global_queue_variants", lambda self, s: [s])
     broken = conform(dump)
     assert broken.verdict == "rejected" and broken.validation.first_unexplained == 18
     first = broken.instance.checked[18]
     assert first.kind == "GoStart" and broken.instance.g_ids[first.primary[1]] == 6
+    monkeypatch.setattr(ModelObserver, "handed_variants", handed)
+    handed_only = conform(dump)
+    assert handed_only.verdict == "accepted", handed_only.text()
+    assert "findRunnable_globrunq" not in [step.label[0] for step in handed_only.validation.run]
 
 
 @pytest.mark.parametrize("name, protocol", [("signal.go1.25.p2.globalq.txt", "classic"),
@@ -642,6 +656,8 @@ def test_every_start_state_satisfies_the_invariants_and_the_lemmas(name, protoco
     found, _ = reachable(machine, machine.init_states(), spec.prelude_within, spec.prelude_done)
     starts = {machine.canonical(v) for s in found for v in spec.start_variants(s)}
     assert any(s[machine.L.runq[0]] for s in starts)  # some start with a G in the global queue
+    handed = [s for s in starts if any(s[o] for o in machine.L.m_nextp)]
+    assert handed or machine.L.np == 1  # some start with an idle P's queue handed to an M
     checks = [(inv.name, inv.check) for inv in invariants(machine)]
     checks += [(lm.name, lm.check) for lm in plugin.lemmas_of(machine)]  # each lemma's own check, part by part
     ends = [machine.canonical(s) for s in found]
@@ -650,6 +666,35 @@ def test_every_start_state_satisfies_the_invariants_and_the_lemmas(name, protoco
     for s in starts:
         for n, check in kept:
             assert check(s) is None, (n, check(s))
+
+
+def test_a_goroutine_in_an_idle_p_handed_to_an_m_by_start_the_world_is_explained(monkeypatch):
+    # Go 1.25 handoffp_stall at GOMAXPROCS 4 (kept from a run under load): g5
+    # was runnable when the trace started, and the spinning M that takes p2
+    # (line 24) steals g17 and g18 from p1 and runs g18 (line 25): g5 was
+    # neither at the head of p1's queue nor in the global one. It was in
+    # p0's: procresize gave p0, _Pidle with work, to an M (mget), and that M
+    # starts p0 (line 37) and runs g5 (line 39) 170 us later.
+    dump = str(DATA / "handoffp_stall.go1.25.p4.handed.txt")
+    report = conform(dump)
+    assert report.verdict == "accepted", report.text()
+    g5 = report.instance.g_ids.index(5)
+    assert report.instance.prelude[g5] == 0 and str(report.instance.programs[0][0]) == f"spawn({g5})"
+    # The same in a Go 1.27 trace (lockosthread at GOMAXPROCS 4, also under
+    # load): g2, runnable at the start, waits on p0 until the M procresize
+    # gave p0 starts it; without that reading p2's M's second GoStart (g20,
+    # line 30) is unexplained.
+    dump127 = str(DATA / "lockosthread.go1.27.p4.handed.txt")
+    assert conform(dump127).verdict == "accepted"
+    monkeypatch.setattr(ModelObserver, "handed_variants", lambda self, s: [s])
+    broken = conform(dump)
+    assert broken.verdict == "rejected"
+    first = broken.instance.checked[broken.validation.first_unexplained]
+    assert first.event.line == 25 and first.kind == "GoStart"
+    broken = conform(dump127)
+    assert broken.verdict == "rejected"
+    first = broken.instance.checked[broken.validation.first_unexplained]
+    assert first.event.line == 30 and first.kind == "GoStart"
 
 
 def test_a_steal_after_findRunnable_saw_the_global_queue_empty_is_explained():

@@ -145,13 +145,17 @@ class Spec:
         1825 in Go 1.25.5), so a state with global work and an idle P has an
         M about to look at it, as every reachable one does (the lemma
         global_work_is_picked_up); without the wakep the global queue stays
-        empty."""
+        empty. And for each of these, every choice of queued goroutines in
+        the run queues of idle Ps that startTheWorld's procresize hands to
+        Ms (observe.ModelObserver.handed_variants): such a P shows Idle
+        until its M starts it."""
         woken = self.observer.in_wakep(s, 0)
         placed = [s] if woken is None else [s, *self.observer.global_queue_variants(woken)]
         out = []
         for variant in placed:
-            for queued in self.observer.runq_orders(variant):
-                out.extend(self.observer.idle_orders(queued))
+            for handed in self.observer.handed_variants(variant):
+                for queued in self.observer.runq_orders(handed):
+                    out.extend(self.observer.idle_orders(queued))
         return out
 
     def run_texts(self, run) -> list[str]:

@@ -82,6 +82,7 @@ class ModelObserver:
         self.ms = [(L.m_p[m], L.m_oldp[m], L.m_curg[m], L.proc_pc[m]) for m in range(L.nm)]
         self.modern = machine.config.protocol == "modern"
         self.m_ret = [L.proc_ret[m] for m in range(L.nm)]
+        self.rt = machine.rt  # the model's own startm, for handed_variants
 
     def g_letters(self, s) -> str:
         """Each G's trace status; under the modern protocol a _Grunning G
@@ -205,6 +206,52 @@ class ModelObserver:
                 for o, v in zip(L.runq, chosen):
                     b[o] = v
                 out.append(bytes(b))
+        return out
+
+    def handed_variants(self, s) -> list:
+        """s, and s with queued goroutines moved to the run queues of idle
+        Ps that startTheWorld hands to Ms: procresize (proc.go:5984-5997 in
+        Go 1.25.5) makes every P but its own _Pidle, pidleputs those with
+        empty queues and gives each other one an M (mget), which
+        startTheWorldWithSema wakes with the P as its nextp (1790-1803). Such a
+        P shows Idle until its M's ProcStart, and its goroutines are in no
+        queue an idle P list's thief or the global queue's reader would
+        find; where a goroutine runnable at the start waits is not in the
+        trace. Every assignment of each queued goroutine to its place or to
+        one idle P; the receiving Ps are handed to Ms in P order, as the
+        runtime's runnablePs list (rt.startm: an idle M or a new one; none
+        past the thread limit)."""
+        L = self.L
+        idle = [s[o] - 1 for o in L.pidle if s[o]]
+        queued = [(o, s[o]) for slots, nxt in zip(L.p_runq, L.p_runnext) for o in [*slots, nxt] if s[o]]
+        if not idle or not queued:
+            return [s]
+        out = [s]
+        for choice in product([None, *idle], repeat=len(queued)):
+            if all(q is None for q in choice):
+                continue
+            b = bytearray(s)
+            moved = {g for (_, g), q in zip(queued, choice) if q is not None}
+            for slots, nxt in zip(L.p_runq, L.p_runnext):
+                keep = [s[o] for o in slots if s[o] and s[o] not in moved]
+                for i, o in enumerate(slots):
+                    b[o] = keep[i] if i < len(keep) else 0
+                if s[nxt] in moved:
+                    b[nxt] = 0
+            receivers = sorted({q for q in choice if q is not None})
+            rest = [p + 1 for p in idle if p not in receivers]
+            for i, o in enumerate(L.pidle):
+                b[o] = rest[i] if i < len(rest) else 0
+            b[L.npidle] -= len(receivers)
+            for q in receivers:
+                goroutines = [g for (_, g), c in zip(queued, choice) if c == q]
+                if len(goroutines) > len(L.p_runq[q]):
+                    break
+                for o, g in zip(L.p_runq[q], goroutines):
+                    b[o] = g
+            else:
+                if all(self.rt.startm(b, q, False) for q in receivers):
+                    out.append(bytes(b))
         return out
 
     def active_ms(self, s) -> int:
