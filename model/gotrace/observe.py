@@ -183,6 +183,23 @@ class ModelObserver:
             out.append(bytes(b))
         return out
 
+    def _queued(self, s) -> list:
+        """The goroutines (G+1) in the Ps' run queues and runnexts, P by P."""
+        L = self.L
+        return [s[o] for slots, nxt in zip(L.p_runq, L.p_runnext) for o in [*slots, nxt] if s[o]]
+
+    def _taken(self, s, moved: set) -> bytearray:
+        """s with the goroutines in moved (G+1) taken out of the Ps' queues,
+        the others keeping their order."""
+        b = bytearray(s)
+        for slots, nxt in zip(self.L.p_runq, self.L.p_runnext):
+            keep = [s[o] for o in slots if s[o] and s[o] not in moved]
+            for i, o in enumerate(slots):
+                b[o] = keep[i] if i < len(keep) else 0
+            if s[nxt] in moved:
+                b[nxt] = 0
+        return b
+
     def global_queue_variants(self, s) -> list:
         """s, and s with queued goroutines moved to the global run queue
         (sched.runq), every ordered choice of them, the rest keeping their
@@ -192,17 +209,11 @@ class ModelObserver:
         L = self.L
         if any(s[o] for o in L.runq):
             return [s]
-        queued = [s[o] for slots, nxt in zip(L.p_runq, L.p_runnext) for o in [*slots, nxt] if s[o]]
+        queued = self._queued(s)
         out = []
         for k in range(len(queued) + 1):
             for chosen in permutations(queued, k):
-                b = bytearray(s)
-                for slots, nxt in zip(L.p_runq, L.p_runnext):
-                    keep = [s[o] for o in slots if s[o] and s[o] not in chosen]
-                    for i, o in enumerate(slots):
-                        b[o] = keep[i] if i < len(keep) else 0
-                    if s[nxt] in chosen:
-                        b[nxt] = 0
+                b = self._taken(s, set(chosen))
                 for o, v in zip(L.runq, chosen):
                     b[o] = v
                 out.append(bytes(b))
@@ -223,28 +234,21 @@ class ModelObserver:
         past the thread limit)."""
         L = self.L
         idle = [s[o] - 1 for o in L.pidle if s[o]]
-        queued = [(o, s[o]) for slots, nxt in zip(L.p_runq, L.p_runnext) for o in [*slots, nxt] if s[o]]
+        queued = self._queued(s)
         if not idle or not queued:
             return [s]
         out = [s]
         for choice in product([None, *idle], repeat=len(queued)):
             if all(q is None for q in choice):
                 continue
-            b = bytearray(s)
-            moved = {g for (_, g), q in zip(queued, choice) if q is not None}
-            for slots, nxt in zip(L.p_runq, L.p_runnext):
-                keep = [s[o] for o in slots if s[o] and s[o] not in moved]
-                for i, o in enumerate(slots):
-                    b[o] = keep[i] if i < len(keep) else 0
-                if s[nxt] in moved:
-                    b[nxt] = 0
+            b = self._taken(s, {g for g, q in zip(queued, choice) if q is not None})
             receivers = sorted({q for q in choice if q is not None})
             rest = [p + 1 for p in idle if p not in receivers]
             for i, o in enumerate(L.pidle):
                 b[o] = rest[i] if i < len(rest) else 0
             b[L.npidle] -= len(receivers)
             for q in receivers:
-                goroutines = [g for (_, g), c in zip(queued, choice) if c == q]
+                goroutines = [g for g, c in zip(queued, choice) if c == q]
                 if len(goroutines) > len(L.p_runq[q]):
                     break
                 for o, g in zip(L.p_runq[q], goroutines):
