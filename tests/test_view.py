@@ -104,7 +104,7 @@ def test_retake_moves_p0_off_the_syscalling_m0(open_page, pages):
     assert span_at(page, "P0", r) == ["handoff", ""]  # retake(sysmon, P0)
     assert span_at(page, "M0", r) == ["syscall", "G1"]  # M0 is still in the kernel
     assert page.locator(f'g.arrow[data-step="{r}"][data-from="sysmon"][data-to="P0"][data-kind="retake"]').count() == 1
-    run = step_of(pages, "witness", "findRunnable_runqget", r)
+    run = step_of(pages, "witness", "execute", step_of(pages, "witness", "findRunnable_runqget", r))
     assert span_at(page, "P0", run) == ["running", "G2"] and span_at(page, "M2", run) == ["running", "G2"]
     back = step_of(pages, "witness", "exitsyscallfast_pidle", r)
     assert span_at(page, "P1", back) == ["running", "G1"]  # G1 carries on, on another P

@@ -26,20 +26,20 @@ def advance(rt, b, g) -> None:
 
 def found(rt, b, m, gp, inheritTime: bool = False) -> None:
     """findRunnable returned (gp, inheritTime) to schedule(): a spinning M
-    first runs resetspinning (which may wakep); a G locked to a thread goes to
-    that thread (startlockedm, its own step, M_EXECUTE); otherwise execute(gp)
-    at once. Unless gp inherits the time slice (runnext), execute's
+    first runs resetspinning (which may wakep); then, as its own step
+    (M_EXECUTE), a G locked to a thread goes to that thread (startlockedm),
+    any other runs: execute(gp). The M may be descheduled between the two
+    (a trace shows a G taken from the global queue starting 4 ms later while
+    other Ms cycled through that queue). Unless gp inherits the time slice (runnext), execute's
     schedtick++ starts a new one; it is done here, at the pick (README, "Time")."""
     if not inheritTime:
         rt.new_slice(b, b[rt.m_p[m]] - 1)
     if b[rt.m_spinning[m]]:
         b[rt.m_gp[m]] = gp + 1
         b[rt.pc[m]] = M_RESETSPIN
-    elif b[rt.L.g_lockedm[gp]]:
+    else:
         b[rt.m_gp[m]] = gp + 1
         b[rt.pc[m]] = M_EXECUTE
-    else:
-        rt.execute(b, m, gp)
 
 
 def netpoll_ready(rt, s) -> list:
