@@ -25,15 +25,17 @@ bounded:
   commute, so a step may explain an event up to `window` positions ahead
   while earlier independent events wait: the trace is one linearisation of
   concurrent events, and the model need not pick the same one. Events the
-  spec marks `floating` (their place in the trace is no evidence of their
-  order against other actors' events before them: a Go trace reader wrote
-  them out after those only because it held them back) do not count toward
-  the window, which then reaches at most `FLOATING_REACH` times as far; past
-  the plain window only floating events may be explained early.
+  spec gives a `run` (not None) float: a Go trace reader held a run of
+  events back until the run's first event was out, so their places say
+  nothing of their order against other actors' events before that first
+  one. Past the window only floating events may be explained early: ahead
+  of any earlier event before their run that they share no key with, and
+  within the window of the earliest unexplained event of their own run
+  (among themselves they are in order, as any events are).
 
 A node is (state, pos, ahead): the first `pos` events are explained, and so
-are the events in `ahead` (indices >= pos, within the window). The search is
-best-first: it expands a node at the furthest position reached, breadth-first
+are the events in `ahead` (indices >= pos: within the window, or floating).
+The search is best-first: it expands a node at the furthest position reached, breadth-first
 among those, so the first node that has explained every event ends it and
 its parent chain is a run of the machine that explains the trace. If none
 does, every reachable node has been expanded, and the answer names the first
@@ -57,19 +59,19 @@ observable effect may explain an event, whoever takes it.
 
 and each event has `resource_key` (the resource whose state it changes),
 `keys` (a frozenset: every resource it touches, its own and its actor
-among them), `actor` and `text`, and optionally `floating` (default False).
+among them), `actor` and `text`, and optionally `run` (default None: not floating).
 """
 
 import time
+from bisect import bisect_left
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, islice
 from typing import Any, Callable, Sequence
 
 from .limits import tree_rss_mb
 
 WINDOW = 6  # how far ahead of the first unexplained event a step may reach
-FLOATING_REACH = 2  # with floating events not counted, the window reaches at most this many times as far
 MAX_FUSED = 4  # the most events one model step may explain
 MEMORY_EVERY = 1024  # nodes expanded between two looks at the resident size (--max-memory)
 
@@ -108,7 +110,6 @@ class Validation:
     stopped_by: str = ""
     window: int = WINDOW  # the bound on reordering the search was run with
     max_fused: int = MAX_FUSED  # the most events one step may explain
-    floating_reach: int = FLOATING_REACH  # floating events reach at most this many windows
     per_position: list = field(default_factory=list)  # nodes at each trace position
     graph: dict | None = None  # every node and its parent, when validate(keep_graph=True)
 
@@ -194,22 +195,6 @@ def _normal(pos: int, ahead: frozenset) -> tuple[int, tuple]:
     return pos, tuple(sorted(ahead))
 
 
-def _reach(floating: list[bool], window: int) -> list[int]:
-    """Per trace position pos: the end of the events a step may explain
-    while pos waits, `window` events that are not floating, and the
-    floating ones among them, within FLOATING_REACH * window positions
-    (`validate` lets only floating ones past pos + window be explained)."""
-    n = len(floating)
-    out = []
-    for pos in range(n + 1):
-        j, counted, cap = pos, 0, min(n, pos + FLOATING_REACH * window)
-        while j < cap and (floating[j] or counted < window):
-            counted += not floating[j]
-            j += 1
-        out.append(j)
-    return out
-
-
 def validate(machine, spec, events: Sequence, initial_states: Sequence, *, window: int = WINDOW,
              max_nodes: int | None = None, max_seconds: float | None = None, max_memory_mb: float | None = None,
              on_progress: Callable[[int, int], None] | None = None, keep_graph: bool = False,
@@ -246,24 +231,62 @@ def validate(machine, spec, events: Sequence, initial_states: Sequence, *, windo
             starts += 1
 
     keys = [e.keys for e in events]
-    floating = [bool(getattr(e, "floating", False)) for e in events]
-    reach = _reach(floating, window)
     actors = [e.actor for e in events]
     actor_agrees = getattr(spec, "actor_agrees", None)
     owns = [frozenset({e.resource_key}) for e in events]
+    touching: dict = {}  # key -> the events that touch it, in trace order
+    for i, ks in enumerate(keys):
+        for k in ks:
+            touching.setdefault(k, []).append(i)
+    floating_on: dict = {}  # resource -> the floating events that change it, in trace order
+    run_start: dict = {}  # floating event -> the first event of its run
+    first_of: dict = {}
+    for i, e in enumerate(events):
+        if e.resource_key not in e.keys:
+            raise ValueError(f"event {i}'s resource is not among its keys")
+        run = getattr(e, "run", None)
+        if run is not None:
+            floating_on.setdefault(e.resource_key, []).append(i)
+            run_start[i] = first_of.setdefault(run, i)
+
+    def in_its_run_window(i, pos, done):
+        """Is floating event i within the window of the earliest unexplained
+        event of its run?"""
+        j = max(pos, run_start[i])
+        while j in done:
+            j += 1
+        return i - j < window
+
+    def overtakes(e, pos, done, chosen):
+        """Would explaining e now leave an earlier event that shares a key
+        with it (a resource or the actor) unexplained?"""
+        for k in keys[e]:
+            idx = touching[k]
+            j = bisect_left(idx, e) - 1
+            while j >= 0 and idx[j] >= pos:
+                if idx[j] not in done and idx[j] not in chosen:
+                    return True
+                j -= 1
+        return False
 
     def matches(pos, ahead, obs_after, changed):
         """(new pos, new ahead, events explained) for every set of pending
         events that one step with this observable effect can explain."""
-        limit = reach[pos]
-        pending = [i for i in range(pos, limit) if i not in ahead]
+        done = set(ahead)
         # A step explains an event only if it changes the event's own
         # resource: events that cancel out (a goroutine started and stopped
         # again) cannot ride along with a step that does something else.
         # Past the plain window only floating events may be explained early:
-        # the others' places in the trace are evidence.
+        # the others' places in the trace are evidence. Of the floating
+        # events on one resource only the first few unexplained can be free
+        # of an earlier one on it (the rest overtake it).
         plain = min(n, pos + window)
-        candidates = [i for i in pending if owns[i] & changed and (i < plain or floating[i])]
+        candidates = [i for i in range(pos, plain) if i not in done and owns[i] & changed]
+        for k in changed:
+            later = floating_on.get(k, ())
+            free = islice((i for i in later[bisect_left(later, plain):] if i not in done), MAX_FUSED)
+            candidates.extend(i for i in free if in_its_run_window(i, pos, done))
+        candidates.sort()
         out = []
         for size in range(1, min(MAX_FUSED, len(candidates)) + 1):
             for chosen in combinations(candidates, size):
@@ -271,7 +294,7 @@ def validate(machine, spec, events: Sequence, initial_states: Sequence, *, windo
                 if any(actors[i] != actor for i in chosen[1:]):
                     continue
                 chosen_set = set(chosen)
-                if any(keys[f] & keys[e] for e in chosen for f in pending if f < e and f not in chosen_set):
+                if any(overtakes(e, pos, done, chosen_set) for e in chosen):
                     continue  # e would overtake an earlier event it does not commute with
                 if size > 1 and not trace.progresses(pos, ahead, chosen):
                     continue

@@ -49,7 +49,8 @@ def conform(path: str, go: str | None = None, procs: int | None = None, mutant: 
         seconds["run"] = src.run_seconds
         with dump as lines:
             try:
-                inst = mapping.instantiate(ev.parse(lines, src.trace_file or path))
+                events = list(ev.parse(lines, src.trace_file or path))
+                inst = mapping.instantiate(events)
             except Unsupported as err:
                 seconds["parse"] = clock() - t0 - src.run_seconds
                 return Report(src, "not checked", str(err), seconds=seconds)
@@ -58,6 +59,35 @@ def conform(path: str, go: str | None = None, procs: int | None = None, mutant: 
             trace = Path(src.trace_file)
             runner.save_dump(trace, toolchain.find(tool_for(src.go), install=False), trace.with_suffix(".txt"),
                              src.go)
+    search = dict(mutant=mutant, without=without, against=against, window=window, max_nodes=max_nodes,
+                  max_memory=max_memory)
+    deadline = None if max_seconds is None else clock() + max_seconds
+    report = _check(src, inst, dict(seconds), deadline=deadline, **search)
+    # Where several sets of locked goroutines explain the hand-offs equally
+    # (rule "locked thread"), the trace is accepted if one of them explains
+    # it, and rejected only if none does.
+    tried = [report]
+    for k in range(1, len(inst.readings)):
+        if report.verdict != "rejected":
+            break
+        try:
+            other = _check(src, mapping.instantiate(events, k), dict(seconds), deadline=deadline, **search)
+        except Unsupported:
+            continue
+        tried.append(other)
+        if other.verdict != "rejected":
+            report = other
+    report.readings = [(r.instance.readings[r.instance.reading], r.verdict,
+                        r.validation.first_unexplained if r.validation is not None else None) for r in tried]
+    report.seconds["search"] = sum(r.seconds.get("search", 0) for r in tried)
+    report.seconds["prelude"] = sum(r.seconds.get("prelude", 0) for r in tried)
+    return report
+
+
+def _check(src, inst, seconds, mutant, without, against, window, max_nodes, max_memory, deadline) -> Report:
+    """Validate the trace's instance (one reading of it) against the model."""
+    clock = time.perf_counter
+    max_seconds = None if deadline is None else max(0.0, deadline - clock())
     report = Report(src, "not checked", instance=inst, seconds=seconds)
     protocol = against or src.protocol
     try:

@@ -182,8 +182,8 @@ def markdown(rows) -> str:
              "explain; `mapped`: those of them that go through a stand-in rule (the trace reader and timer "
              "channels as the netpoller, the runtime's trace timers as the sleep op); `not covered`: events dropped "
              "by a named rule (allocm's P borrow); `held`: checked events the trace reader held back behind an "
-             "event they depend on (their timestamps raised to 1 ns past the one before), which do not count "
-             "toward the search's reordering window; `first unexplained`: the first event no run of the model "
+             "event they depend on (their timestamps raised to 1 ns past the one before); they and the event "
+             "each run of them waited for are not bound by the search's reordering window; `first unexplained`: the first event no run of the model "
              "explains, #index/checked and its kind. Ops no event records (LockOSThread, a goroutine queued all "
              "through the trace) are inferred per goroutine and listed by `gosched-mc conform`, not counted here.",
              "",

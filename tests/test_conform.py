@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pytest
 
-import explorer.conform as conform_module
 from explorer.conform import WithoutActions, reachable, validate
 from model.names import g_index, g_name
 from model.gotrace import events as ev
@@ -184,29 +183,40 @@ def test_independent_events_may_be_explained_out_of_order_within_the_window():
 
 @dataclass(frozen=True)
 class FloatingEv(Ev):
-    floating: bool = False
+    run: int | None = None  # floating: its run of held events (the index of the event they waited for)
 
 
-def test_floating_events_do_not_count_toward_the_window():
+def test_floating_events_are_not_bound_by_the_window_but_keep_their_order_on_shared_keys():
     # b can move only once a has; the trace shows b first. With a window of 1
-    # nothing may be explained ahead of b, unless the events between are
-    # floating (a Go trace reader held them back): then a may, as far as
-    # FLOATING_REACH windows.
+    # nothing may be explained ahead of b, unless a floats (a Go trace reader
+    # held it back behind the event before it, or it is that event): then it
+    # may go ahead of any earlier event it shares no resource or actor with.
     machine = Counters(b_after_a=True)
     assert not check(machine, [Ev("b", 1, "Y"), Ev("a", 1, "X")], window=1).accepted
-    held = [FloatingEv("b", 1, "Y"), FloatingEv("a", 1, "X", floating=True)]
+    held = [FloatingEv("b", 1, "Y"), FloatingEv("a", 1, "X", run=1)]
     result = check(machine, held, window=1)
     assert result.accepted and result.reordered() == 1 and result.window == 1
     # Past the plain window only floating events may go early: with a window
-    # of 2 and a floating event between, a (at 2) is within reach but not
-    # floating, so it keeps its place after b=1; floating, it may go first.
-    late = [FloatingEv("b", 1, "Y"), FloatingEv("b", 2, "Y", floating=True), FloatingEv("a", 1, "X")]
-    assert conform_module._reach([e.floating for e in late], 2)[0] == 3
+    # of 2, a (at 2) does not float, so it keeps its place after b=1; when it
+    # floats, it may go first.
+    late = [FloatingEv("b", 1, "Y"), FloatingEv("b", 2, "Y", run=1), FloatingEv("a", 1, "X")]
     assert not check(machine, late, window=2).accepted
-    assert check(machine, [*late[:2], replace(late[2], floating=True)], window=2).accepted
-    far = [FloatingEv("b", 1, "Y"), *[FloatingEv("c", 0, "Z", floating=True)] * 2, FloatingEv("a", 1, "X", floating=True)]
-    assert conform_module._reach([e.floating for e in far], 1) == [2, 3, 4, 4, 4]  # a is past 2 * 1 positions
-    assert conform_module._reach([False] * 4, 2) == [2, 3, 4, 4, 4]  # nothing floating: the plain window
+    assert check(machine, [*late[:2], replace(late[2], run=2)], window=2).accepted
+    # However far ahead of the events before its run: three windows here.
+    far = [FloatingEv("b", v, "Y") for v in (1, 2, 3)] + [FloatingEv("a", 1, "X", run=3)]
+    result = check(machine, far, window=1)
+    assert result.accepted and result.reordered() == 3
+    assert not check(machine, [*far[:3], replace(far[3], run=None)], window=1).accepted
+    # But not past an earlier event of its own actor (or on its own resource).
+    mine = [FloatingEv("b", 1, "Y"), FloatingEv("a", 1, "Y", run=1)]
+    result = check(machine, mine, window=1)
+    assert not result.accepted and result.first_unexplained == 0
+    # Nor, in its own run, further than the window ahead of the earliest
+    # unexplained one: the run's events came out in the order of their real
+    # timestamps. a, in b=2's run, must go first, two events ahead of b=2.
+    run = [FloatingEv("b", 1, "Y"), FloatingEv("b", 2, "Y", run=1), FloatingEv("a", 1, "X", run=1)]
+    assert not check(machine, run, window=1).accepted
+    assert check(machine, run, window=2).accepted
 
 
 def test_a_round_trip_cannot_ride_along_with_a_step_that_ends_where_it_started():
@@ -282,6 +292,10 @@ def test_events_the_trace_reader_held_back_are_marked_held():
     # steal of its P in the same way.
     events = dump_events("syscall_block.go1.25.p4.held.txt")
     assert [e.line for e in events if e.held] == [*range(43, 53), 76]
+    # They waited for sysmon's ProcSteal of p0 (line 42), the P g35's M held:
+    # one run of held events behind it, the exit and the next M's run of g35.
+    assert [e.line for e in events if e.releases] == [42]
+    assert {events[e.behind].line for e in events if e.held and e.kind != "Sync"} == {42}
     handed = [e for e in dump_events("handoffp_stall.go1.25.p4.handed.txt") if e.held]
     assert [(e.line, e.old, e.new) for e in handed] == [(36, "Syscall", "Runnable"), (774, "", "")]
     # In every captured dump (linux/amd64) a held event is 1 ns past the one
@@ -293,6 +307,26 @@ def test_events_the_trace_reader_held_back_are_marked_held():
         for before, e in zip(events, events[1:]):
             assert e.held == (e.time == before.time + 1), (dump.name, e.line)
             assert e.held or e.time % 64 == 0, (dump.name, e.line)
+            # What a held event waited for: the event before its run, which
+            # another M wrote on its goroutine or on the P its M held.
+            if e.held and e.kind != "Sync":
+                first = events[e.behind]
+                assert first.releases and first.m != events[first.index + 1].m, (dump.name, e.line)
+            assert not e.releases or events[e.index + 1].behind == e.index, (dump.name, e.line)
+    # Only a dependency makes a release: a held event of the same tick on
+    # another goroutine and P, by an M that held neither, waited for nothing.
+    tie = list(ev.parse([
+        "M=1 P=0 G=5 StateTransition Time=640 Resource=Goroutine(5) Reason=\"\" GoID=5 Running->Syscall\n",
+        "M=2 P=-1 G=-1 StateTransition Time=704 Resource=Proc(1) Reason=\"\" ProcID=1 Running->Idle\n",
+        "M=3 P=2 G=-1 StateTransition Time=705 Resource=Goroutine(7) Reason=\"\" GoID=7 Runnable->Running\n",
+        "M=-1 P=-1 G=-1 Sync Time=706 N=1\n"]))
+    assert tie[2].held and tie[2].behind == -1 and not tie[1].releases
+    stolen = list(ev.parse([
+        "M=1 P=0 G=5 StateTransition Time=640 Resource=Goroutine(5) Reason=\"\" GoID=5 Running->Syscall\n",
+        "M=2 P=-1 G=-1 StateTransition Time=704 Resource=Proc(0) Reason=\"\" ProcID=0 Running->Idle\n",
+        "M=1 P=-1 G=5 StateTransition Time=705 Resource=Goroutine(5) Reason=\"\" GoID=5 Syscall->Runnable\n",
+        "M=-1 P=-1 G=-1 Sync Time=706 N=1\n"]))
+    assert stolen[2].behind == 1 and stolen[1].releases  # M1 held p0 when its G entered the syscall
 
 
 def test_a_dump_cut_short_is_reported_as_truncated():
@@ -450,7 +484,8 @@ def test_a_syscall_exit_the_trace_reader_held_back_behind_the_retake_it_waited_f
     exit_g35 = next(i for i, c in enumerate(checked) if c.event.line == 43)
     order = [i for step in report.validation.run for i in step.events]
     assert order.index(exit_g35) < order.index(stop_p1)
-    assert "9 events the trace reader held back not counted" in report.text()
+    assert "the 9 events the trace reader held back" in report.text()
+    assert "and the 1 they waited for" in report.text()  # line 42
     # The same events with timestamps of their own (ticks of the trace clock
     # after line 42's): the plain window, and the trace is rejected at line 44.
     lines = dump.read_text().splitlines(True)
@@ -717,6 +752,77 @@ def test_a_steal_after_findRunnable_saw_the_global_queue_empty_is_explained():
     assert any(lb[0] == "gosched" for lb in run[spin + 1:steal]), run[spin:steal + 1]
 
 
+def test_an_m_descheduled_between_findrunnable_and_execute_is_explained():
+    # Go 1.25 handoffp_stall at GOMAXPROCS 4, captured with both cores busy:
+    # g1 calls Gosched (into the global queue) and runs again on the same M
+    # 4 ms later (line 847), while g9 goes through the global queue some 70
+    # times. The queue is FIFO, so g1 was not in it: its M had taken it
+    # (globrunqget) and was descheduled before execute. findRunnable's return
+    # and execute are separate steps of a non-spinning M (actions/common.py
+    # `found`); fused, no model state holds a taken but not yet running G on
+    # such an M, and the trace was rejected at event 300 after a 170 s search.
+    report = conform(str(DATA / "handoffp_stall.go1.25.p4.execute.txt"))
+    assert report.verdict == "accepted", report.text()
+    run = [step.label for step in report.validation.run]
+    g1 = report.instance.g_ids.index(1)
+    waits = []
+    for i, lb in enumerate(run):
+        if lb[0] == "findRunnable_globrunq" and lb[-1] == g1:
+            j = next(k for k in range(i + 1, len(run)) if run[k][:2] == ("execute", lb[1]))
+            others = sum(1 for k in range(i + 1, j) if run[k][0] == "findRunnable_globrunq")
+            waits.append((others, j))
+    others, j = max(waits)
+    assert others > 50  # g9 went through the global queue all the while g1's M held g1
+    assert [report.instance.checked[e].event.line for e in report.validation.run[j].events] == [847]
+
+
+def test_the_event_held_events_waited_for_may_go_as_early_as_they_may(monkeypatch):
+    # Go 1.25 handoffp_stall at GOMAXPROCS 4, captured with both cores busy:
+    # g9, spawned into p0's runnext (line 18), does not run for 8 ms while g1
+    # comes back to p0 and calls Gosched some 70 times, each time run again
+    # (so g9 left p0's queues and is not in the global one); a new M starts
+    # and stops p2 (lines 31-32) finding nothing. The dump shows sysmon's
+    # ProcSteal of p1 only at line 150, and behind it, held (1 ns apart), g8's
+    # M leaving its syscall on p3 and running g9 (157): that M saw p1 stolen
+    # right after g8's syscall (line 30), and sysmon was descheduled between
+    # its CAS and its clock read. The ProcSteal is marked `releases` and may
+    # go as early as the events held behind it.
+    dump = str(DATA / "handoffp_stall.go1.25.p4.unplaced.txt")
+    events = dump_events("handoffp_stall.go1.25.p4.unplaced.txt")
+    assert [e.line for e in events if e.releases] == [150]
+    report = conform(dump)
+    assert report.verdict == "accepted", report.text()
+    order = [report.instance.checked[i].event.line for step in report.validation.run for i in step.events]
+    assert order.index(150) < order.index(151) < order.index(32)  # the retake before p2's futile start ends
+    assert "the 172 events the trace reader held back" in report.text() and "the 1 they waited for" in report.text()
+    monkeypatch.setattr(mapping.Checked, "run", property(lambda c: c.event.behind if c.event.behind >= 0 else None))
+    broken = conform(dump)
+    assert broken.verdict == "rejected"
+    assert broken.instance.checked[broken.validation.first_unexplained].event.line == 32
+
+
+def test_when_two_sets_of_locked_goroutines_explain_the_hand_offs_each_is_tried():
+    # Go 1.25 signal at GOMAXPROCS 4, captured with both cores busy. M17873
+    # stops p0 (line 25) right after g8 blocks, while goroutines are
+    # runnable, and M17870 starts p0 and runs g18: stoplockedm's hand-off
+    # with g8 locked, or startlockedm's with g18 (ensureSigM, which does lock
+    # its thread) locked to M17870. The trace cannot tell them apart there.
+    # With g8 locked, M17870 is an unlocked M and would have run g7 from
+    # p0's queue instead of stopping p0 at line 30, so that reading is
+    # rejected at event 19 (line 35); with g18 locked, line 30 is
+    # stoplockedm's releasep, whose handoffp looks at the queue only after
+    # other Ms have stolen from it: accepted.
+    events = dump_events("signal.go1.25.p4.readings.txt")
+    assert mapping.instantiate(events).readings == ((8,), (18,))
+    report = conform(str(DATA / "signal.go1.25.p4.readings.txt"))
+    assert report.verdict == "accepted", report.text()
+    assert report.readings == [((8,), "rejected", 18), ((18,), "accepted", None)]
+    assert report.instance.checked[18].event.line == 35
+    assert "g8 locked: rejected at event 19; g18 locked: accepted" in report.text()
+    assert json.loads(report.json())["locked_readings"][0] == {"locked": [8], "verdict": "rejected",
+                                                                "first_unexplained": 18}
+
+
 def test_hand_offs_either_goroutine_could_explain_go_to_the_fewest_locked_goroutines():
     # Two hand-offs: the M that ran g5 stops p0 and g6's M runs g6; then g6's
     # M stops p0 and g7's M runs g7. g5, g6 and g7 each run alone on their
@@ -724,8 +830,10 @@ def test_hand_offs_either_goroutine_could_explain_go_to_the_fewest_locked_gorout
     report = conform(str(DATA / "signal.go1.25.p1.ambiguous.txt"))
     assert _locked(report.instance) == ["g6"]
     assert report.verdict == "accepted", report.text()
-    assert mapping._fewest_explaining([{5, 6}, {6, 7}]) == {6}
-    assert mapping._fewest_explaining([{5}, {6, 7}]) == {5, 6} and mapping._fewest_explaining([]) == set()
+    assert report.instance.readings == ((6,),) and len(report.readings) == 1
+    assert mapping._fewest_explaining([{5, 6}, {6, 7}]) == [{6}]
+    assert mapping._fewest_explaining([{5}, {6, 7}]) == [{5, 6}, {5, 7}] and mapping._fewest_explaining([]) == [set()]
+    assert len(mapping._fewest_explaining([{g, g + 100} for g in range(5)])) == mapping.MAX_READINGS  # of 32
 
 
 def test_the_trace_advancer_and_cpu_sample_reader_sleep_on_a_timer(tmp_path):

@@ -43,6 +43,9 @@ class Report:
     model: str = ""
     seconds: dict = field(default_factory=dict)
     spec: object = None
+    # Rule "locked thread" with several equally good readings: per reading
+    # tried, (its locked goroutines' ids, verdict, first unexplained index).
+    readings: list = field(default_factory=list)
 
     @property
     def exit_status(self) -> int:
@@ -205,6 +208,8 @@ def format_text(report: Report, detail: bool = False) -> str:
             out.append(f"  rules      {rules}")
         if report.model:
             out.append(f"  model      {report.model}")
+        if len(inst.readings) > 1:
+            out.append(f"  readings   {readings_text(report)}")
         if detail or report.verdict == "rejected":
             out.append("  programs   (read off the trace; before | : the prelude, run before the trace starts)")
             for i in range(len(inst.programs)):
@@ -260,18 +265,38 @@ def format_text(report: Report, detail: bool = False) -> str:
     return "\n".join(out)
 
 
-def held_events(inst: mapping.Instance) -> int:
-    """Checked events the trace reader held back (events.Event.held)."""
-    return sum(1 for c in inst.checked if c.floating)
+def readings_text(report: Report) -> str:
+    """The readings of rule "locked thread" tried, and what each gave."""
+    inst = report.instance
+    tried = []
+    for locked, verdict, first in report.readings:
+        what = f"rejected at event {first + 1}" if verdict == "rejected" and first is not None else verdict
+        tried.append(f"{', '.join(f'g{g}' for g in locked) or 'none'} locked: {what}")
+    untried = len(inst.readings) - len(report.readings)
+    return (f"{len(inst.readings)} sets of locked goroutines explain the hand-offs equally"
+            + (" (at most the first " + str(mapping.MAX_READINGS) + ")" if len(inst.readings) == mapping.MAX_READINGS else "")
+            + "; tried in order until one is accepted: " + "; ".join(tried)
+            + (f"; {untried} not tried" if untried else "")
+            + f". Shown below: {', '.join(f'g{g}' for g in inst.readings[inst.reading]) or 'none'} locked")
+
+
+def held_events(inst: mapping.Instance) -> tuple[int, int]:
+    """Checked events the trace reader held back behind an event they
+    waited for (events.Event.behind), and those events
+    (events.Event.releases)."""
+    return (sum(1 for c in inst.checked if c.event.behind >= 0),
+            sum(1 for c in inst.checked if c.event.releases))
 
 
 def bounds_text(inst: mapping.Instance, v) -> str:
     """What the validation allowed itself: the reordering window and the
     fusing of events into one step (explorer/conform.py)."""
-    held = held_events(inst)
-    held_text = (f" ({held} events the trace reader held back not counted, reaching at most "
-                 f"{v.window * v.floating_reach} events ahead: their timestamps were raised to 1 ns past the "
-                 f"event before)" if held else "")
+    held, behind = held_events(inst)
+    held_text = (f"; past the window, the {held} event{'s' if held != 1 else ''} the trace reader held back "
+                 f"(their timestamps raised to "
+                 f"1 ns past the event before) and the {behind} they waited for may be explained ahead of any "
+                 f"event before those on other resources and Ms (among themselves, within the window)"
+                 if held or behind else "")
     return (f"an event explained at most {v.window} events ahead of an earlier one still unexplained, "
             f"if they touch different resources on different Ms{held_text}; "
             f"one model step explains at most {v.max_fused} events of one M")
@@ -312,8 +337,9 @@ def to_json(report: Report) -> dict:
         out["search"] = {"nodes": v.nodes, "initial_states": v.initial_states, "prelude_states": report.prelude_states,
                          "prelude_threads": report.prelude_threads, "cut": v.cut, "explained": v.explained,
                          "checked": v.events, "window": v.window, "max_fused": v.max_fused,
-                         "held_reach": v.window * v.floating_reach,
-                         "held_events": held_events(inst)}
+                         "held_events": held_events(inst)[0], "held_behind": held_events(inst)[1]}
+        out["locked_readings"] = [{"locked": list(locked), "verdict": verdict, "first_unexplained": first}
+                                  for locked, verdict, first in report.readings]
         if v.accepted:
             out["explaining_actions"] = dict(v.explaining())
             out["run_actions"] = dict(v.coverage())

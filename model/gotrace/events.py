@@ -23,6 +23,20 @@ or wrote it out in the same tick. `Event.held` marks it: its place in the
 dump is no evidence of when it happened relative to other threads' events
 before it. (A real timestamp that happens to be 1 ns past the last one only
 widens the search's window, never narrows it.)
+
+A held event comes out right after the event it waited for: it was ready as
+soon as that one was out, and its timestamp was smaller. But an event of the
+same 64 ns tick as the one before also comes out 1 ns past it, so a held
+event is taken to have waited for the event before it only where it depends
+on it: another M's state transition on the same goroutine or P, or on the P
+that the held event's M last held (a syscall exit that found its P stolen).
+`Event.releases` marks that event and `Event.behind` gives its index to the
+held events that follow it in one run. Its place is no evidence either: the
+held events' M saw its effect before it wrote them, and that effect precedes
+the event's own timestamp by as long as its thread was descheduled between
+the two (sysmon's retake does its CAS before it reads the clock for
+ProcSteal, proc.go:6448-6450 in 1.25.5). Among themselves, held events come
+out in the order of their real timestamps, as any others do.
 """
 
 import re
@@ -68,6 +82,8 @@ class Event:
     reason: str = ""
     text: str = ""  # the line as `go tool trace` printed it
     held: bool = False  # its timestamp is 1 ns past the previous event's: raised by the reader (module docstring)
+    releases: bool = False  # the next event is held and waited for this one (module docstring)
+    behind: int = -1  # held: the index of the event its run of held events waited for, -1 if none is seen
 
     @property
     def is_transition(self) -> bool:
@@ -105,12 +121,23 @@ def parse_line(text: str, index: int, line: int) -> Event:
                  int(rid), old, new, _unquote(reason), text)
 
 
+def _waits_for(event: Event, before: Event, last_p: dict) -> bool:
+    """May the held event have waited for the event just before it? It is
+    another M's state transition on the same goroutine or P, or on the P the
+    held event's M last held."""
+    if not (event.is_transition and before.is_transition) or event.m == before.m:
+        return False
+    return ((event.resource, event.id) == (before.resource, before.id)
+            or before.resource == "P" and last_p.get(event.m) == before.id)
+
+
 def parse(lines, source: str = "the dump"):
     """Yield the events of a -d=parsed dump, given its lines (any iterable of
     str, e.g. an open file or a process's stdout); skip stacks. Raise
     ParseError on a malformed line, an empty dump, or a truncated one."""
     index = 0
     last = None
+    last_p: dict[int, int] = {}  # M -> the P it last held, as its events show
     for number, raw in enumerate(lines, 1):
         if not raw.startswith("M="):
             if raw.startswith(("\t", "Stack=", "TransitionStack=", "#")) or not raw.strip():
@@ -119,9 +146,23 @@ def parse(lines, source: str = "the dump"):
                              "expected `go tool trace -d=parsed` output")
         event = parse_line(raw.rstrip("\n"), index, number)
         if last is not None and event.time == last.time + 1:
-            event = replace(event, held=True)
+            if last.held and last.behind >= 0:
+                behind = last.behind  # the run goes on
+            elif _waits_for(event, last, last_p):
+                behind = last.index
+                last = replace(last, releases=True)
+            else:
+                behind = -1  # the same tick, or a wait the trace does not show
+            event = replace(event, held=True, behind=behind)
+        if event.m >= 0 and event.p >= 0:
+            last_p[event.m] = event.p
+        if event.m >= 0 and event.resource == "P" and event.new == RUNNING:
+            last_p[event.m] = event.id
+        if last is not None:
+            yield last  # one event behind: the next one may mark it `releases`
         last = event
         index += 1
+    if last is not None:
         yield last
     if last is None:
         raise ParseError(f"{source} has no events; expected `go tool trace -d=parsed` output")

@@ -73,7 +73,9 @@ Rules (RULES gives the text the report prints):
   lock_thread as its first op (in the prelude if it is waiting, in a syscall
   or running when the trace starts). A hand-off that either reading
   explains (both goroutines run alone on their Ms) goes to whichever makes
-  the fewest goroutines locked over all hand-offs. If it exits and its M does anything
+  the fewest goroutines locked over all hand-offs; where several sets of
+  goroutines tie, each is a reading of the trace (Instance.readings, at
+  most MAX_READINGS), tried in goroutine order until one explains it. If it exits and its M does anything
   after but stop its P, unlock_thread comes before its exit; otherwise it
   exits locked (mexit). A goroutine locked and runnable when the trace
   starts was locked, parked and readied before: its prelude is lock_thread,
@@ -195,6 +197,7 @@ RULES = {
                       "or startlockedm) and runs only them: LockOSThread, which no event records, is their first "
                       "op (lock_thread)"),
 }
+MAX_READINGS = 8  # sets of locked goroutines tried where several explain the hand-offs equally
 START_TRACE_STW = 'Name="stop-the-world (start trace)"'
 STW_RANGE = 'Name="stop-the-world'
 STEAL_BY_RUNNING_G = "ProcSteal(running G)"  # a stop of the world or forEachP; the caller tells which
@@ -235,10 +238,19 @@ class Checked:
 
     @property
     def floating(self) -> bool:
-        """The trace reader held it back (events.Event.held): its place in
-        the dump says nothing of its order against other Ms' events before
-        it, so it does not count toward the validation window."""
-        return self.event.held
+        """The trace reader held it back behind an event it waited for
+        (events.Event.behind), or it is that event (events.Event.releases):
+        its place in the dump says nothing of its order against other Ms'
+        events before that one, so the validation may explain it ahead of
+        any of them it shares no resource or M with (explorer/conform.py)."""
+        return self.run is not None
+
+    @property
+    def run(self) -> int | None:
+        """Its run of held events (the index of the event they waited for),
+        if floating."""
+        e = self.event
+        return e.behind if e.behind >= 0 else (e.index if e.releases else None)
 
     @property
     def text(self) -> str:
@@ -260,6 +272,11 @@ class Instance:
     rules: Counter = field(default_factory=Counter)  # per rule: events it applies to
     total: int = 0  # every event in the dump
     gomaxprocs: int = 0
+    # Rule "locked thread": the sets of goroutines, fewest locked, that
+    # explain every hand-off equally (one per reading of the trace; at most
+    # MAX_READINGS), and which of them this instance takes.
+    readings: tuple = ((),)
+    reading: int = 0
 
     def g_name(self, i: int) -> str:
         """A model G by the trace's goroutine id: g17."""
@@ -299,9 +316,11 @@ def _kind(e: Event) -> str:
     }.get((e.old, e.new), f"{e.old}->{e.new}")
 
 
-def instantiate(events) -> Instance:
-    """Read a whole trace (an iterable of events.Event) into an Instance.
-    Raises Unsupported or InconsistentTrace with one sentence."""
+def instantiate(events, reading: int = 0) -> Instance:
+    """Read a whole trace (an iterable of events.Event) into an Instance,
+    with the reading-th set of locked goroutines where several explain the
+    trace's hand-offs equally (Instance.readings). Raises Unsupported or
+    InconsistentTrace with one sentence."""
     kinds: Counter = Counter()
     classes: Counter = Counter()
     rules: Counter = Counter()
@@ -465,8 +484,10 @@ def instantiate(events) -> Instance:
             rules["trace timer sleep"] += 1
 
     readied: set[int] = set()
-    for g, unlocks in _locked_goroutines(tr, g_ids, first_bind_g, handoffs, drop | borrows, next_on_m,
-                                             prev_on_m, set(queued)).items():
+    readings = _locked_readings(tr, g_ids, first_bind_g, handoffs, drop | borrows, next_on_m, prev_on_m, set(queued))
+    if not 0 <= reading < len(readings):
+        raise ValueError(f"reading {reading} of {len(readings)}")
+    for g, unlocks in _unlocks(tr, g_ids, readings[reading], next_on_m).items():
         rules["locked thread"] += 1
         lock = Op(OP_LOCK_THREAD)
         if g == g0 or g_init[g] in (RUNNING, WAITING, SYSCALL):
@@ -503,7 +524,7 @@ def instantiate(events) -> Instance:
             raise Unsupported(f"goroutine {g} is created by no goroutine the trace shows running")
     inst = Instance(g_ids=g_ids, p_ids=p_ids, programs=tuple(programs), prelude=tuple(prelude), initial=initial,
                     checked=checked, classes=classes, kinds=kinds, rules=rules, total=total,
-                    gomaxprocs=len(p_ids))
+                    gomaxprocs=len(p_ids), readings=tuple(tuple(sorted(r)) for r in readings), reading=reading)
     return inst
 
 
@@ -518,9 +539,11 @@ def _trace_sleepers(tr, trace_started) -> set:
     return set(created[:2])
 
 
-def _locked_goroutines(tr, g_ids, first_bind_g, handoffs, skip, next_on_m, prev_on_m, queued=frozenset()) -> dict:
-    """The goroutines locked to their thread (rule "locked thread"), each
-    with whether it unlocks before it exits. A goroutine G is, when
+def _locked_readings(tr, g_ids, first_bind_g, handoffs, skip, next_on_m, prev_on_m, queued=frozenset()) -> list:
+    """The readings of which goroutines are locked to their thread (rule
+    "locked thread"): every set of the fewest goroutines that explains all
+    hand-offs, in goroutine order (at most MAX_READINGS). A goroutine G may
+    be, when
 
     - it runs on one M only (every GoStart and GoSyscallEnd, and its M at the
       start), and that M runs no other goroutine from G's first run to its
@@ -540,9 +563,11 @@ def _locked_goroutines(tr, g_ids, first_bind_g, handoffs, skip, next_on_m, prev_
       goroutine, which locks its thread and is readied just before the
       trace starts (signal_unix.go: ensureSigM).
 
-    A locked goroutine that exits unlocks first (UnlockOSThread) if its M
-    does anything after the GoDestroy but stop its P (mexit, when it exits
-    locked, stops the P and the thread with it)."""
+    Two goroutines whose lock explains a hand-off equally (stoplockedm's
+    handoffp for the one that stopped, startlockedm for the one the next M
+    runs) are two readings; the trace alone does not tell them apart (after
+    stoplockedm's ProcStop, handoffp looks at the run queue only later, so
+    what the stopping M leaves behind is no evidence either)."""
     runs: dict[int, set] = {g: ({first_bind_g[g]} if g in first_bind_g else set()) for g in g_ids}
     first_run: dict[int, int] = {g: 0 for g in first_bind_g}
     end: dict[int, int] = {}
@@ -577,11 +602,16 @@ def _locked_goroutines(tr, g_ids, first_bind_g, handoffs, skip, next_on_m, prev_
     for i, runnable in handoffs.items():
         if i not in passes and runnable & queued and _start_by_unseen_idle_m(tr, i, skip, next_on_m, prev_on_m):
             readings.append(runnable & queued)  # startlockedm, its execute after the trace's end
-    shown = _fewest_explaining(readings)
+    return _fewest_explaining(readings)
+
+
+def _unlocks(tr, g_ids, locked_set, next_on_m) -> dict:
+    """Per locked goroutine: whether it unlocks before it exits. It does
+    (UnlockOSThread) if its M does anything after the GoDestroy but stop its
+    P (mexit, when it exits locked, stops the P and the thread with it)."""
+    end = {e.id: i for i, e in enumerate(tr) if e.resource == "G" and not e.is_status and e.new == NOT_EXIST}
     locked = {}
-    for g in g_ids:
-        if g not in shown:
-            continue
+    for g in (g for g in g_ids if g in locked_set):
         hi = end.get(g, len(tr))
         after = next_on_m[hi] if hi < len(tr) else -1
         if after >= 0 and tr[after].resource == "P" and tr[after].new == IDLE:
@@ -590,16 +620,17 @@ def _locked_goroutines(tr, g_ids, first_bind_g, handoffs, skip, next_on_m, prev_
     return locked
 
 
-def _fewest_explaining(readings) -> set:
-    """The fewest goroutines that explain every hand-off (each hand-off is
-    explained by any goroutine of its reading); the first such set in
-    goroutine order if there are several."""
+def _fewest_explaining(readings) -> list:
+    """The sets of the fewest goroutines that explain every hand-off (each
+    hand-off is explained by any goroutine of its reading), in goroutine
+    order, at most MAX_READINGS of them."""
     candidates = sorted(set().union(*readings)) if readings else []
     for size in range(len(candidates) + 1):
-        for chosen in combinations(candidates, size):
-            if all(reading & set(chosen) for reading in readings):
-                return set(chosen)
-    return set()
+        found = [set(chosen) for chosen in combinations(candidates, size)
+                 if all(reading & set(chosen) for reading in readings)]
+        if found:
+            return found[:MAX_READINGS]
+    return [set()]
 
 
 def _next_start(tr, i, skip, next_on_m):
