@@ -65,18 +65,29 @@ def conform(path: str, go: str | None = None, procs: int | None = None, mutant: 
     report = _check(src, inst, dict(seconds), deadline=deadline, **search)
     # Where several sets of locked goroutines explain the hand-offs equally
     # (rule "locked thread"), the trace is accepted if one of them explains
-    # it, and rejected only if none does.
+    # it, and rejected only if every one is; --max-seconds covers them all,
+    # --max-nodes and the prelude's limit apply to each.
     tried = [report]
+    spent = ""
     for k in range(1, len(inst.readings)):
-        if report.verdict != "rejected":
+        if report.verdict == "accepted":
+            break
+        if deadline is not None and clock() >= deadline:
+            spent = f"the limit of {max_seconds:g} s, spent before reading {k + 1} of {len(inst.readings)}"
             break
         try:
             other = _check(src, mapping.instantiate(events, k), dict(seconds), deadline=deadline, **search)
         except Unsupported:
             continue
         tried.append(other)
-        if other.verdict != "rejected":
+        if other.verdict == "accepted":
             report = other
+    if report.verdict != "accepted":
+        # No reading explains it: a limit or an unchecked reading leaves the
+        # answer open; only rejections by all of them reject it.
+        report = next((r for r in tried if r.verdict in ("limit", "not checked")), report)
+        if spent and report.verdict == "rejected":
+            report.verdict, report.reason = "limit", f"the search stopped at {spent}"
     report.readings = [(r.instance.readings[r.instance.reading], r.verdict,
                         r.validation.first_unexplained if r.validation is not None else None) for r in tried]
     report.seconds["search"] = sum(r.seconds.get("search", 0) for r in tried)
@@ -193,8 +204,8 @@ def add_arguments(parser) -> None:
                         help="check the trace against this protocol's model instead of its own (a cross-check)")
     parser.add_argument("--keep", metavar="DIR", help="keep the program's trace and its dump in DIR")
     parser.add_argument("--window", type=int, metavar="N",
-                        help="how far ahead of the first unexplained event a step may explain (default 6; events the "
-                             "trace reader held back are not counted)")
+                        help="how far ahead of the first unexplained event a step may explain (default 6; a run of "
+                             "events the trace reader held back, and the event it waited for, may go further)")
     parser.add_argument("--max-nodes", type=int, metavar="N", help="stop the search after N (state, position) nodes")
     parser.add_argument("--max-seconds", type=float, metavar="S", help="stop the search after S seconds")
     parser.add_argument("--max-memory", type=float, metavar="MB",

@@ -274,8 +274,8 @@ def readings_text(report: Report) -> str:
         tried.append(f"{', '.join(f'g{g}' for g in locked) or 'none'} locked: {what}")
     untried = len(inst.readings) - len(report.readings)
     return (f"{len(inst.readings)} sets of locked goroutines explain the hand-offs equally"
-            + (" (at most the first " + str(mapping.MAX_READINGS) + ")" if len(inst.readings) == mapping.MAX_READINGS else "")
-            + "; tried in order until one is accepted: " + "; ".join(tried)
+            + (f" (the first {mapping.MAX_READINGS}; there are more)" if inst.readings_cut else "")
+            + "; tried in order until one is accepted or time runs out: " + "; ".join(tried)
             + (f"; {untried} not tried" if untried else "")
             + f". Shown below: {', '.join(f'g{g}' for g in inst.readings[inst.reading]) or 'none'} locked")
 
@@ -333,13 +333,14 @@ def to_json(report: Report) -> dict:
         out["rules"] = {r: {"class": RULES[r][0], "events": n, "rule": RULES[r][1]} for r, n in inst.rules.items()}
         out["goroutines"] = [{"model": g_name(i), "goid": g, "prelude": inst.prelude[i],
                               "program": program_text(inst, i)} for i, g in enumerate(inst.g_ids)]
+        out["locked_readings"] = [{"locked": list(locked), "verdict": verdict, "first_unexplained": first}
+                                  for locked, verdict, first in report.readings]
+        out["locked_readings_cut"] = inst.readings_cut
     if v is not None:
         out["search"] = {"nodes": v.nodes, "initial_states": v.initial_states, "prelude_states": report.prelude_states,
                          "prelude_threads": report.prelude_threads, "cut": v.cut, "explained": v.explained,
                          "checked": v.events, "window": v.window, "max_fused": v.max_fused,
-                         "held_events": held_events(inst)[0], "held_behind": held_events(inst)[1]}
-        out["locked_readings"] = [{"locked": list(locked), "verdict": verdict, "first_unexplained": first}
-                                  for locked, verdict, first in report.readings]
+                         "held_events": held_events(inst)[0], "waited_for_events": held_events(inst)[1]}
         if v.accepted:
             out["explaining_actions"] = dict(v.explaining())
             out["run_actions"] = dict(v.coverage())

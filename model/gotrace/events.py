@@ -138,6 +138,8 @@ def parse(lines, source: str = "the dump"):
     index = 0
     last = None
     last_p: dict[int, int] = {}  # M -> the P it last held, as its events show
+    run_ms: set = set()  # the Ms of the current run of held events
+    run_res: set = set()  # the goroutines and Ps its events and the event it waited for change
     for number, raw in enumerate(lines, 1):
         if not raw.startswith("M="):
             if raw.startswith(("\t", "Stack=", "TransitionStack=", "#")) or not raw.strip():
@@ -146,18 +148,25 @@ def parse(lines, source: str = "the dump"):
                              "expected `go tool trace -d=parsed` output")
         event = parse_line(raw.rstrip("\n"), index, number)
         if last is not None and event.time == last.time + 1:
-            if last.held and last.behind >= 0:
-                behind = last.behind  # the run goes on
+            if last.held and last.behind >= 0 and (event.m in run_ms or (event.resource, event.id) in run_res):
+                behind = last.behind  # the run goes on: its Ms, or what they changed
             elif _waits_for(event, last, last_p):
                 behind = last.index
                 last = replace(last, releases=True)
+                run_ms, run_res = set(), {(last.resource, last.id)}
             else:
                 behind = -1  # the same tick, or a wait the trace does not show
             event = replace(event, held=True, behind=behind)
+            if behind >= 0:
+                run_ms.add(event.m)
+                if event.is_transition:
+                    run_res.add((event.resource, event.id))
         if event.m >= 0 and event.p >= 0:
             last_p[event.m] = event.p
         if event.m >= 0 and event.resource == "P" and event.new == RUNNING:
             last_p[event.m] = event.id
+        elif event.m >= 0 and event.resource == "P" and event.new == IDLE and event.p == event.id:
+            last_p.pop(event.m, None)  # it stopped its own P
         if last is not None:
             yield last  # one event behind: the next one may mark it `releases`
         last = event

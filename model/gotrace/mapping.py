@@ -157,7 +157,7 @@ rejected.
 
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, islice
 
 from ..workload import (OP_COMPUTE, OP_EXIT, OP_FOREACHP, OP_LOCK_THREAD, OP_NET_READ, OP_PARK, OP_READY, OP_SLEEP,
                         OP_SPAWN, OP_SPIN, OP_SYSCALL, OP_SYSCALL_BLOCK, OP_UNLOCK_THREAD, OP_YIELD, Op)
@@ -277,6 +277,7 @@ class Instance:
     # MAX_READINGS), and which of them this instance takes.
     readings: tuple = ((),)
     reading: int = 0
+    readings_cut: bool = False  # more than MAX_READINGS sets explain them equally
 
     def g_name(self, i: int) -> str:
         """A model G by the trace's goroutine id: g17."""
@@ -485,6 +486,8 @@ def instantiate(events, reading: int = 0) -> Instance:
 
     readied: set[int] = set()
     readings = _locked_readings(tr, g_ids, first_bind_g, handoffs, drop | borrows, next_on_m, prev_on_m, set(queued))
+    readings_cut = len(readings) > MAX_READINGS
+    readings = readings[:MAX_READINGS]
     if not 0 <= reading < len(readings):
         raise ValueError(f"reading {reading} of {len(readings)}")
     for g, unlocks in _unlocks(tr, g_ids, readings[reading], next_on_m).items():
@@ -524,7 +527,8 @@ def instantiate(events, reading: int = 0) -> Instance:
             raise Unsupported(f"goroutine {g} is created by no goroutine the trace shows running")
     inst = Instance(g_ids=g_ids, p_ids=p_ids, programs=tuple(programs), prelude=tuple(prelude), initial=initial,
                     checked=checked, classes=classes, kinds=kinds, rules=rules, total=total,
-                    gomaxprocs=len(p_ids), readings=tuple(tuple(sorted(r)) for r in readings), reading=reading)
+                    gomaxprocs=len(p_ids), readings=tuple(tuple(sorted(r)) for r in readings), reading=reading,
+                    readings_cut=readings_cut)
     return inst
 
 
@@ -542,7 +546,8 @@ def _trace_sleepers(tr, trace_started) -> set:
 def _locked_readings(tr, g_ids, first_bind_g, handoffs, skip, next_on_m, prev_on_m, queued=frozenset()) -> list:
     """The readings of which goroutines are locked to their thread (rule
     "locked thread"): every set of the fewest goroutines that explains all
-    hand-offs, in goroutine order (at most MAX_READINGS). A goroutine G may
+    hand-offs, in goroutine order (one more than MAX_READINGS at most, to
+    tell that there are more). A goroutine G may
     be, when
 
     - it runs on one M only (every GoStart and GoSyscallEnd, and its M at the
@@ -623,13 +628,13 @@ def _unlocks(tr, g_ids, locked_set, next_on_m) -> dict:
 def _fewest_explaining(readings) -> list:
     """The sets of the fewest goroutines that explain every hand-off (each
     hand-off is explained by any goroutine of its reading), in goroutine
-    order, at most MAX_READINGS of them."""
+    order, at most MAX_READINGS + 1 of them."""
     candidates = sorted(set().union(*readings)) if readings else []
     for size in range(len(candidates) + 1):
-        found = [set(chosen) for chosen in combinations(candidates, size)
-                 if all(reading & set(chosen) for reading in readings)]
+        found = list(islice((set(chosen) for chosen in combinations(candidates, size)
+                             if all(reading & set(chosen) for reading in readings)), MAX_READINGS + 1))
         if found:
-            return found[:MAX_READINGS]
+            return found
     return [set()]
 
 
