@@ -35,12 +35,12 @@ bounded:
 
 A node is (state, pos, ahead): the first `pos` events are explained, and so
 are the events in `ahead` (indices >= pos: within the window, or floating).
-The search is best-first: it expands a node at the furthest position reached, breadth-first
-among those, so the first node that has explained every event ends it and
-its parent chain is a run of the machine that explains the trace. If none
-does, every reachable node has been expanded, and the answer names the first
-event that no run explains, the trace's observation before it, and what the
-model could do there.
+The search is best-first: it expands a node at the furthest position
+reached, breadth-first among those, so the first node that has explained
+every event ends it and its parent chain is a run of the machine that
+explains the trace. If none does, every reachable node has been expanded,
+and the answer names the first event that no run explains, the trace's
+observation before it, and what the model could do there.
 
 The spec (the model's side, e.g. model/gotrace) supplies:
 
