@@ -88,6 +88,10 @@ def conform(path: str, go: str | None = None, procs: int | None = None, mutant: 
         report = next((r for r in tried if r.verdict in ("limit", "not checked")), report)
         if spent and report.verdict == "rejected":
             report.verdict, report.reason = "limit", f"the search stopped at {spent}"
+        elif inst.readings_cut and report.verdict == "rejected":
+            report.verdict = "limit"  # readings past the first MAX_READINGS were not tried
+            report.reason = f"the first {mapping.MAX_READINGS} readings of which goroutines are locked are rejected; " \
+                            "more explain the hand-offs equally and were not tried"
     report.readings = [(r.instance.readings[r.instance.reading], r.verdict,
                         r.validation.first_unexplained if r.validation is not None else None) for r in tried]
     report.seconds["search"] = sum(r.seconds.get("search", 0) for r in tried)

@@ -856,6 +856,10 @@ def test_a_trace_with_several_readings_is_rejected_only_if_every_reading_is(monk
     assert report.verdict == verdict
     tried = 1 if verdicts[0] == "accepted" else 2
     assert [v for _, v, _ in report.readings] == list(verdicts[:tried])
+    # With more readings than are tried (here only the first), a rejection leaves it open.
+    monkeypatch.setattr(mapping, "MAX_READINGS", 1)
+    cut = conform(str(DATA / "signal.go1.25.p4.readings.txt"))
+    assert cut.instance.readings_cut and cut.verdict == ("accepted" if verdicts[0] == "accepted" else "limit")
 
 
 def test_hand_offs_either_goroutine_could_explain_go_to_the_fewest_locked_goroutines():
