@@ -53,8 +53,9 @@ FIELDS = (
     ("M.oldp", "m.oldp", "The P the thread left in _Psyscall when its goroutine entered a syscall; exitsyscall "
      "tries to take it back."),
     ("M.curg", "m.curg", "The goroutine this thread runs, or is in a syscall for."),
-    ("M.gp", "findRunnable's result (schedule's gp)", "The goroutine findRunnable returned, which schedule runs "
-     "once resetspinning (or injectglist) is done."),
+    ("M.gp", "findRunnable's result (schedule's gp); goschedImpl's gp", "The goroutine findRunnable returned, which "
+     "schedule runs once resetspinning (or injectglist) is done; or, in goschedImpl, the goroutine that yielded or was "
+     "preempted, until it is queued."),
     ("M.lockedg", "m.lockedg", "The goroutine locked to this thread (LockOSThread), or nil."),
     ("M.spinning", "m.spinning", "true while the thread is a spinning M looking for work (counted in "
      "sched.nmspinning)."),
@@ -149,6 +150,9 @@ PCS = {
     "resetspinning": ("schedule: resetspinning", "Found work while spinning: stops spinning and, if no other M "
                       "spins, wakes one (wakep)."),
     "execute": ("execute(gp)", "About to run the goroutine it found."),
+    "goschedImpl: globrunqput": ("goschedImpl: lock(&sched.lock); globrunqput(gp)", "Has just yielded or been "
+                                 "preempted: the goroutine, _Grunnable, is in its hand until it queues it (globally; "
+                                 "Go 1.26+ keeps one preempted for a stop of the world in its P's runnext)."),
     "running G": ("the goroutine's own code", "Running m.curg: its next step is the goroutine's next op."),
     "in syscall": ("entersyscall ... exitsyscall", "In the kernel on behalf of m.curg (_Gsyscall)."),
     "exitsyscallfast_pidle": ("exitsyscallfast_pidle", "Back from a syscall without its old P: tries an idle "

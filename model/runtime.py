@@ -522,6 +522,14 @@ class Runtime:
         self.addGSyscallNoP(b)
         self.leave_syscall(b, pp)
 
+    def preempted_for_stw(self, s, g: int) -> bool:
+        """goschedImpl (Go >= 1.26, proc.go 1.27:4346): `preempted &&
+        sched.gcwaiting.Load()`: a G preempted for a stop of the world stays
+        on its P, in runnext. Go 1.25 has no such case (classic: never). At
+        M_GOSCHED_PUT, GF_PREEMPT is set only if gopreempt_m led there
+        (with it set, a running G's only step is gopreempt_m or a syscall)."""
+        return self.modern and bool(s[self.g_flags[g]] & GF_PREEMPT) and bool(s[self.L.gcwaiting])
+
     def stop_syscall_p(self, b, pp: int) -> None:
         """The stop of the world takes pp from its syscall (under
         sched.lock): classic CAS(&pp.status, _Psyscall, _Pgcstop) (1.25

@@ -156,6 +156,7 @@ M_EXITSYSCALL_READP = 59  # (mutant only) exitsyscall read m.p before its CAS: t
 M_EXITSYSCALL_TRYPIDLE = 66  # exitsyscallTryGetP could not steal oldp back: `if sched.pidle != 0` next
 M_ENTERSYSCALLBLOCK_HANDOFF = 67  # (mutant only) entersyscallblock in the classic order: _Gsyscall, handoffp next
 M_LOCKED_EXECUTE = 68  # stoplockedm returned with the P it was handed: schedule's execute(mp.lockedg) next
+M_GOSCHED_PUT = 69  # goschedImpl after dropg: lock(&sched.lock); globrunqput(gp) next (gp in hand)
 SY_SETBLOCK = 63  # retake read pp.m, mp.curg in _Gsyscall (hp = pp, arg = G+1): castogscanstatus next
 SY_SCANNED = 64  # retake holds the G's scan bit, the wiring re-validated: the tick rules, takeP next
 SY_TAKEN = 65  # retake took the P (takeP: hp = pp, arg = G+1) and still holds the scan bit: resume next
@@ -164,7 +165,7 @@ PC_NAMES = {
     M_NONE: "not created", M_IDLE: "stopm (idle)", M_ACQUIRE: "acquirep(nextp)",
     M_SCHEDULE: "findRunnable", M_DROPP: "findRunnable: drop P", M_STOPSPIN: "findRunnable: stop spinning",
     M_RECHECK: "findRunnable: recheck", M_NETBLOCK: "findRunnable: netpoll or stopm",
-    M_NETPOLL: "netpoll(block)", M_RESETSPIN: "resetspinning", M_EXECUTE: "execute",
+    M_NETPOLL: "netpoll(block)", M_RESETSPIN: "resetspinning", M_EXECUTE: "execute", M_GOSCHED_PUT: "goschedImpl: globrunqput",
     M_RUN: "running G", M_SYSCALL: "in syscall", M_EXITSYSCALL_PIDLE: "exitsyscallfast_pidle",
     M_EXITSYSCALL0: "exitsyscall0", M_STOPM: "stopm", M_EXITSYSCALL_WIRE: "exitsyscallfast (wirep)",
     M_STEALNEXT: "runqgrab (runnext)", M_STEAL: "findRunnable: stealWork",

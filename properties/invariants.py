@@ -91,7 +91,8 @@ def make_no_lost_goroutines(mc):
 
     return projected("no_lost_goroutines",
                      "Every live G is somewhere the scheduler will find it: a run queue, runnext, an M "
-                     "(running it, or holding it between findRunnable and execute), or a wait queue (_Gwaiting).",
+                     "(running it, or holding it between findRunnable and execute or in goschedImpl before "
+                     "globrunqput), or a wait queue (_Gwaiting).",
                      f.offsets, each_g, parts=range(L.ng))
 
 

@@ -59,6 +59,8 @@ NOT_SEEN = {
     "stealWork_victim_empty": UNOBSERVABLE, "findRunnable_nosteal": UNOBSERVABLE,
     "findRunnable_stopspinning": UNOBSERVABLE, "findRunnable_recheck_none": UNOBSERVABLE,
     "findRunnable_needspinning": UNOBSERVABLE, "resetspinning": UNOBSERVABLE,
+    "goschedImpl_globrunqput": UNOBSERVABLE + "; the GoSched or GoPreempt before it is gosched's or gopreempt_m's",
+    "goschedImpl_runqput": "rare: a goroutine preempted while the world stops (Go 1.26+); its GoPreempt is gopreempt_m's",
     "preemptone": UNOBSERVABLE + "; sets gp.preempt, the GoStop is gopreempt_m's",
     "exitsyscall_lostp": UNOBSERVABLE + "; the G stays _Gsyscall", "exitsyscallfast_nopidle": UNOBSERVABLE,
     "incidlelocked": UNOBSERVABLE, "stopm": UNOBSERVABLE, "netpoll_block": UNOBSERVABLE,

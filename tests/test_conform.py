@@ -758,10 +758,10 @@ def test_a_goroutine_in_an_idle_p_handed_to_an_m_by_start_the_world_is_explained
 
 def test_a_steal_after_findRunnable_saw_the_global_queue_empty_is_explained():
     # Go 1.25 gosched at GOMAXPROCS 2: m0 finds both queues empty and becomes
-    # spinning; g5 calls Gosched (globrunqput) on the other M; m0's stealWork
-    # then steals g4 from p0 although the global queue is not empty. The
-    # model used to fuse findRunnable's global-queue check with the steal
-    # and rejected this trace.
+    # spinning; g5 calls Gosched and its M puts it on the global queue
+    # (goschedImpl_globrunqput); m0's stealWork then steals g4 from p0
+    # although the global queue is not empty. The model used to fuse
+    # findRunnable's global-queue check with the steal and rejected this trace.
     report = conform(str(DATA / "gosched.go1.25.p2.steal.txt"))
     assert report.verdict == "accepted", report.text()
     run = [step.label for step in report.validation.run]
@@ -769,31 +769,73 @@ def test_a_steal_after_findRunnable_saw_the_global_queue_empty_is_explained():
     thief = run[steal][1]
     spin = max(i for i, lb in enumerate(run[:steal]) if lb[1] == thief)
     assert run[spin][0] == "findRunnable_becomeSpinning"
-    assert any(lb[0] == "gosched" for lb in run[spin + 1:steal]), run[spin:steal + 1]
+    assert any(lb[0] == "goschedImpl_globrunqput" for lb in run[spin + 1:steal]), run[spin:steal + 1]
 
 
-def test_an_m_descheduled_between_findrunnable_and_execute_is_explained():
+def test_an_m_descheduled_holding_its_goroutine_out_of_every_queue_is_explained():
     # Go 1.25 handoffp_stall at GOMAXPROCS 4, captured with both cores busy:
-    # g1 calls Gosched (into the global queue) and runs again on the same M
-    # 4 ms later (line 847), while g9 goes through the global queue some 70
-    # times. The queue is FIFO, so g1 was not in it: its M had taken it
-    # (globrunqget) and was descheduled before execute. findRunnable's return
-    # and execute are separate steps of a non-spinning M (actions/common.py
-    # `found`); fused, no model state holds a taken but not yet running G on
-    # such an M, and the trace was rejected at event 300 after a 170 s search.
+    # g1 calls Gosched (line 575) and runs again on the same M 4 ms later
+    # (line 847), while g9 goes through the global queue some 70 times. The
+    # queue is FIFO, so g1 was not in it: its M held it and was descheduled,
+    # either in goschedImpl before globrunqput or between findRunnable's
+    # globrunqget and execute. Both are steps of their own in the model
+    # (actions/goroutine.py, actions/common.py `found`); with both fused, no
+    # model state holds a runnable G outside every queue on such an M, and the
+    # trace was rejected at event 300 after a 170 s search.
     report = conform(str(DATA / "handoffp_stall.go1.25.p4.execute.txt"))
     assert report.verdict == "accepted", report.text()
     run = [step.label for step in report.validation.run]
     g1 = report.instance.g_ids.index(1)
-    waits = []
+    held, start = [], None  # (from, to) step ranges in which g1's M holds it out of every queue
     for i, lb in enumerate(run):
-        if lb[0] == "findRunnable_globrunq" and lb[-1] == g1:
-            j = next(k for k in range(i + 1, len(run)) if run[k][:2] == ("execute", lb[1]))
-            others = sum(1 for k in range(i + 1, j) if run[k][0] == "findRunnable_globrunq")
-            waits.append((others, j))
-    others, j = max(waits)
+        if lb[0] in ("gosched", "findRunnable_globrunq") and lb[-1] == g1:
+            start = i
+        elif lb[0] in ("goschedImpl_globrunqput", "execute") and lb[-1] == g1 and start is not None:
+            held.append((start, i))
+            start = None
+    others, j = max((sum(1 for k in range(a, b) if run[k][0] == "findRunnable_globrunq" and run[k][-1] != g1), b)
+                    for a, b in held)
     assert others > 50  # g9 went through the global queue all the while g1's M held g1
-    assert [report.instance.checked[e].event.line for e in report.validation.run[j].events] == [847]
+    end = next(k for k in range(j, len(run)) if run[k][0] == "execute" and run[k][-1] == g1)
+    assert [report.instance.checked[e].event.line for e in report.validation.run[end].events] == [847]
+
+
+def test_a_preempted_goroutine_that_reaches_the_global_queue_late_is_explained(monkeypatch):
+    # Go 1.27 chanpark at GOMAXPROCS 4, no load (about 1 trace in 12-99):
+    # trace.Stop's forEachP preempts g19 on p2 (GoPreempt, line 50); p2's M
+    # keeps p2 for 160 us. Another M stops p0 at line 66 (findRunnable saw
+    # the global queue empty under sched.lock), takes g19 from that queue in
+    # its recheck and starts p0 again (line 67); p2's M then finds nothing and
+    # stops p2 (line 68). So g19 reached the global queue after line 66:
+    # goschedImpl's globrunqput is its own step after the GoPreempt
+    # (actions/goroutine.py). Fused, g19 is queued at line 50 and the trace
+    # is rejected at line 68.
+    from model.actions import goroutine
+    from model.vocab import M_SCHEDULE, PC_WAKEP1
+
+    dump = str(DATA / "chanpark.go1.27.p4.preempted.txt")
+    report = conform(dump)
+    assert report.verdict == "accepted", report.text()
+    run = report.validation.run
+    lines = {i: [report.instance.checked[e].event.line for e in step.events] for i, step in enumerate(run)}
+    g19 = report.instance.g_ids.index(19)
+    preempt = next(i for i, step in enumerate(run) if step.label[0] == "gopreempt_m" and step.label[2] == g19)
+    put = next(i for i, step in enumerate(run) if step.label[0] == "goschedImpl_globrunqput")
+    assert lines[preempt] == [50] and run[put].label[2] == g19
+    stop_p0 = next(i for i in lines if lines[i] == [66])
+    assert preempt < stop_p0 < put, [step.label for step in run[preempt:put + 1]]
+    first_half = goroutine._goschedImpl
+
+    def fused(rt, b, m, g, op_done=True):
+        first_half(rt, b, m, g, op_done)
+        b[rt.m_gp[m]] = 0
+        rt.globrunqput(b, g)
+        rt.call(b, m, PC_WAKEP1, M_SCHEDULE)
+
+    monkeypatch.setattr(goroutine, "_goschedImpl", fused)
+    broken = conform(dump)
+    assert broken.verdict == "rejected"
+    assert broken.instance.checked[broken.validation.first_unexplained].event.line == 68
 
 
 def test_the_event_held_events_waited_for_may_go_as_early_as_they_may(monkeypatch):

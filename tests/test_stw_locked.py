@@ -8,7 +8,7 @@ import pytest
 
 from explorer.verify import verify
 from model.config import Config
-from model.vocab import GF_PREEMPT, M_STW_WAIT, _Gsyscall, _Pgcstop
+from model.vocab import GF_PREEMPT, M_GOSCHED_PUT, M_STW_WAIT, _Grunnable, _Gsyscall, _Pgcstop
 from model.workload import WorkloadError, parse_workload, validate_workload
 from properties.plugin import plugin
 
@@ -20,9 +20,9 @@ def _check(procs, workload):
 
 
 @functools.cache
-def _reachable(procs, workload):
+def _reachable(procs, workload, protocol="classic"):
     """Every edge (machine, s, label, t) of the reachable graph."""
-    machine, _ = plugin.build(Config(procs=procs, workload=parse_workload(workload), protocol="classic"))
+    machine, _ = plugin.build(Config(procs=procs, workload=parse_workload(workload), protocol=protocol))
     seen = set(machine.init_states())
     todo, edges = list(seen), []
     while todo:
@@ -86,6 +86,40 @@ def test_the_stopper_sleeps_only_while_some_p_still_runs():
         L = machine.L
         if t is not None and label[0] == "stopTheWorldWithSema" and t[L.proc_pc[label[1]]] == M_STW_WAIT:
             assert any(t[L.p_status[p]] != _Pgcstop for p in range(L.np))
+
+
+@pytest.mark.parametrize("protocol", ["classic", "modern"])
+def test_a_goroutine_preempted_for_the_stop_is_kept_in_runnext_from_go_1_26(protocol):
+    """goschedImpl: the GoPreempt and _Grunnable first, the G then in the
+    M's hand and in no queue; then globrunqput, or (Go 1.26+, proc.go
+    1.27:4346) runqput(pp, gp, true) when sched.gcwaiting is set, so that
+    it runs again right after the stop. Go 1.25 has no such case."""
+    kept = queued = 0
+    for machine, s, label, t in _reachable(2, "spawn(1), stw; compute", protocol):
+        L = machine.L
+        if t is None:
+            continue
+        if label[0] == "gopreempt_m":  # (t is canonical: its Ms and Ps may be numbered apart from s's)
+            g = label[2]
+            assert t[L.g_status[g]] == _Grunnable
+            assert any(t[L.proc_pc[m]] == M_GOSCHED_PUT and t[L.m_gp[m]] == g + 1 for m in range(L.nm))
+            assert g + 1 not in [t[o] for o in L.runq] + [t[L.p_runnext[p]] for p in range(L.np)]
+        if label[0] in ("goschedImpl_globrunqput", "goschedImpl_runqput") and s[L.g_flags[label[2]]] & GF_PREEMPT:
+            g = label[2]
+            if s[L.gcwaiting]:
+                assert label[0] == ("goschedImpl_runqput" if protocol == "modern" else "goschedImpl_globrunqput")
+            else:
+                assert label[0] == "goschedImpl_globrunqput"
+            if label[0] == "goschedImpl_runqput":
+                kept += 1
+                assert g + 1 in [t[L.p_runnext[p]] for p in range(L.np)] and g + 1 not in [t[o] for o in L.runq]
+            elif s[L.gcwaiting]:
+                queued += 1
+                assert g + 1 in [t[o] for o in L.runq]
+    if protocol == "classic":
+        assert kept == 0 and queued
+    else:
+        assert kept and not queued
 
 
 @pytest.mark.parametrize("spec, words", [

@@ -4,11 +4,11 @@ Each step is taken by the M running the G. Ops that block or yield end with
 the M back in findRunnable (M_SCHEDULE) or calling wakep first.
 """
 
-from ..vocab import (GF_TOKEN, M_MEXIT, M_RUN, M_SCHEDULE, PC_WAKEP1, WAIT_CHAN, WAIT_NET,
+from ..vocab import (GF_TOKEN, M_GOSCHED_PUT, M_MEXIT, M_RUN, M_SCHEDULE, PC_WAKEP1, WAIT_CHAN, WAIT_NET,
                      WAIT_NONE, _Gdead, _Gidle, _Grunnable, _Grunning, _Gwaiting)
 from ..workload import OP_COMPUTE, OP_EXIT, OP_NET_READ, OP_PARK, OP_READY, OP_SPAWN, OP_YIELD
 from .common import advance, current_op
-from .registry import action
+from .registry import MODERN, action
 
 
 def _dropg(rt, b, m) -> None:
@@ -112,43 +112,82 @@ def netpollblock(rt, s, m, out):
 
 
 def _goschedImpl(rt, b, m, g, op_done: bool = True) -> None:
-    """goschedImpl: _Grunning -> _Grunnable, dropg, globrunqput under
-    sched.lock, then wakep and schedule(). op_done: the G's op is over, so
-    it resumes at the next one."""
+    """goschedImpl's first half: the GoSched/GoPreempt event, _Grunning ->
+    _Grunnable, dropg. The G is then in no run queue, only in the M's hand
+    (M.gp), until goschedImpl_globrunqput: the M may be descheduled or wait
+    for sched.lock in between (a Go 1.27 trace shows a preempted G reach the
+    global queue 145 us after its GoPreempt, while another M found that queue
+    empty and stopped its P). op_done: the G's op is over, so it resumes at
+    the next one."""
     rt.casgstatus(b, g, _Grunning, _Grunnable)
     _dropg(rt, b, m)
-    rt.globrunqput(b, g)
     if op_done:
         advance(rt, b, g)
-    rt.call(b, m, PC_WAKEP1, M_SCHEDULE)
+    b[rt.m_gp[m]] = g + 1
+    b[rt.pc[m]] = M_GOSCHED_PUT
 
 
-@action("gosched", "Gosched, gosched_m, goschedImpl, globrunqput, wakep", pcs=(M_RUN,), params=("G",), ops=(OP_YIELD,))
+@action("gosched", "Gosched, gosched_m, goschedImpl", pcs=(M_RUN,), params=("G",), ops=(OP_YIELD,))
 def gosched(rt, s, m, out):
-    """op yield: runtime.Gosched -> goschedImpl(gp, false): the G goes to the
-    tail of the global run queue, then wakep and schedule(). Abstracts:
-    tracing; the wakep is the real call (goschedImpl has it when mainStarted)."""
+    """op yield: runtime.Gosched -> goschedImpl(gp, false): GoSched,
+    _Grunning -> _Grunnable, dropg; the G goes to the global queue as the M's
+    next step (goschedImpl_globrunqput). Abstracts: nothing else."""
     g, _ = current_op(rt, s, m)
     b = rt.copy(s)
     _goschedImpl(rt, b, m, g)
     out.append((("gosched", m, g), rt.freeze(b)))
 
 
-@action("gopreempt_m", "asyncPreempt, gopreempt_m, goschedImpl, globrunqput, wakep", pcs=(M_RUN,), params=("G",))
+@action("gopreempt_m", "asyncPreempt, gopreempt_m, goschedImpl", pcs=(M_RUN,), params=("G",))
 def gopreempt_m(rt, s, m, out):
     """sysmon's preemptone set gp.preempt: the preemption lands at the G's
     next safe point (the async signal, or a stack check) and gopreempt_m ->
-    goschedImpl(gp, true) moves the G to the global run queue. While the flag
-    is set this is the G's only step (GoScheduler.successors runs it instead
-    of the G's op), but for a syscall op, which may come first (the request
-    then waits through the syscall). A `compute` op is one slice longer than
-    forcePreemptNS, so being preempted once ends it; any other op of a looping
-    G is not done yet and runs again when the G is rescheduled. Abstracts:
-    the signal and safe points, and the STW case (runnext)."""
+    goschedImpl(gp, true): GoPreempt, _Grunning -> _Grunnable, dropg; the G
+    goes to the global queue as the M's next step (goschedImpl_globrunqput).
+    While the flag is set this is the G's only step (GoScheduler.successors
+    runs it instead of the G's op), but for a syscall op, which may come
+    first (the request then waits through the syscall). A `compute` op is one
+    slice longer than forcePreemptNS, so being preempted once ends it; any
+    other op of a looping G is not done yet and runs again when the G is
+    rescheduled. Abstracts: the signal and safe points."""
     g, op = current_op(rt, s, m)
     b = rt.copy(s)  # gp.preempt stays set: execute clears it when the G runs again
     _goschedImpl(rt, b, m, g, op_done=op.code == OP_COMPUTE)
     out.append((("gopreempt_m", m, g), rt.freeze(b)))
+
+
+@action("goschedImpl_globrunqput", "goschedImpl, globrunqput, wakep", pcs=(M_GOSCHED_PUT,), params=("G",))
+def goschedImpl_globrunqput(rt, s, m, out):
+    """goschedImpl's second half: lock(&sched.lock); globrunqput(gp);
+    unlock, then wakep (mainStarted) and schedule(). Go 1.26+ keeps a G
+    preempted for a stop of the world on its P instead
+    (goschedImpl_runqput). Abstracts: nothing: wakep runs as the next steps
+    of this M."""
+    gp = s[rt.m_gp[m]] - 1
+    if rt.preempted_for_stw(s, gp):
+        return
+    b = rt.copy(s)
+    b[rt.m_gp[m]] = 0
+    rt.globrunqput(b, gp)
+    rt.call(b, m, PC_WAKEP1, M_SCHEDULE)
+    out.append((("goschedImpl_globrunqput", m, gp), rt.freeze(b)))
+
+
+@action("goschedImpl_runqput", "goschedImpl, runqput, wakep", pcs=(M_GOSCHED_PUT,), params=("G",), protocols=MODERN)
+def goschedImpl_runqput(rt, s, m, out):
+    """goschedImpl's second half when `preempted && sched.gcwaiting` (Go
+    1.26+): "If preempted for STW, keep the G on the local P in runnext so
+    it can keep running immediately after the STW": runqput(pp, gp, true),
+    then wakep and schedule() (which stops the P for the world, gcstopm).
+    Abstracts: nothing."""
+    gp = s[rt.m_gp[m]] - 1
+    if not rt.preempted_for_stw(s, gp):
+        return
+    b = rt.copy(s)
+    b[rt.m_gp[m]] = 0
+    rt.runqput(b, rt.own_p(b, m), gp, True)
+    rt.call(b, m, PC_WAKEP1, M_SCHEDULE)
+    out.append((("goschedImpl_runqput", m, gp), rt.freeze(b)))
 
 
 @action("goexit0", "goexit1, goexit0, gdestroy, dropg, schedule", pcs=(M_RUN,), params=("G",), ops=(OP_EXIT,))

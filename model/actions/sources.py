@@ -17,7 +17,8 @@ FACTS: dict[str, tuple[tuple[str, str], ...]] = {
     "gopark": (("park_m", "casgstatus(gp, _Grunning, _Gwaiting)"), ("park_m", "dropg()")),
     "chanrecv_buffered": (("chanrecv", "c.qcount > 0"),),
     "netpollblock": (("netpollblock", "gopark(netpollblockcommit"),),
-    "gosched": (("goschedImpl", "globrunqput(gp)"), ("goschedImpl", "casgstatus(gp, _Grunning, _Grunnable)")),
+    "gosched": (("goschedImpl", "casgstatus(gp, _Grunning, _Grunnable)"), ("goschedImpl", "dropg()")),
+    "goschedImpl_globrunqput": (("goschedImpl", "globrunqput(gp)"), ("goschedImpl", "wakep()")),
     "gopreempt_m": (("gopreempt_m", "goschedImpl(gp, true)"),),
     "goexit0": (("gdestroy", "casgstatus(gp, _Grunning, _Gdead)"), ("gdestroy", "locked := gp.lockedm != 0")),
     "acquirep": (("stopm", "acquirep(gp.m.nextp.ptr())"),),
@@ -152,6 +153,7 @@ MODERN_RELEASE = "1.27.3"
 # The modern protocol's actions, and the shared actions whose modern branch
 # reads differently, against Go 1.27.3's runtime.
 MODERN_FACTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "goschedImpl_runqput": (("goschedImpl", "preempted && sched.gcwaiting.Load()"), ("goschedImpl", "runqput(pp, gp, true)")),
     "reentersyscall": (("reentersyscall", "gp.m.oldp.set(pp)"), ("reentersyscall", "systemstack(runSafePointFn)"),
                        ("reentersyscall", "if sched.gcwaiting.Load() {")),
     "entersyscallHandleGCWait": (("entersyscallHandleGCWait", "atomic.Store(&pp.status, _Pgcstop)"),

@@ -13,7 +13,7 @@ any order, one at a time), and only a look that changes something is a
 step.
 """
 
-from ..vocab import (GF_PREEMPT, GF_PREEMPT_LATE, M_SCHEDULE, PC_HANDOFF1, SLICE_OLD, SLICE_PENDING, SLICE_YOUNG,
+from ..vocab import (GF_PREEMPT, GF_PREEMPT_LATE, M_GOSCHED_PUT, M_SCHEDULE, PC_HANDOFF1, SLICE_OLD, SLICE_PENDING, SLICE_YOUNG,
                      SY_IDLE, SY_INCIDLELOCKED, SY_RETAKE, SY_SLEEP, SYSCALL_SEEN, SYSCALL_UNSEEN, WAIT_TIMER_DUE,
                      _Gsyscall, _Pidle, _Prunning, _Psyscall)
 from ..workload import OP_SPIN
@@ -102,8 +102,10 @@ def _preempt_target(rt, s, pp):
 def slice_continues(rt, s, pp, m) -> bool:
     """The P's M runs no G now, but the next G it runs keeps the slice:
     findRunnable picked it with inheritTime (M.gp), or runnext waits at the
-    top of findRunnable (runqget will take it with inheritTime)."""
-    return bool(s[rt.m_gp[m]]) or (s[rt.pc[m]] == M_SCHEDULE and bool(s[rt.p_runnext[pp]]))
+    top of findRunnable (runqget will take it with inheritTime). An M in
+    goschedImpl (M_GOSCHED_PUT) holds the G that is leaving, not its next."""
+    pc = s[rt.pc[m]]
+    return (bool(s[rt.m_gp[m]]) and pc != M_GOSCHED_PUT) or (pc == M_SCHEDULE and bool(s[rt.p_runnext[pp]]))
 
 
 @action("retake_syscalltick", "retake, setBlockOnExitSyscall, resume", pcs=(SY_IDLE,), params=("P",), actor="sysmon")
